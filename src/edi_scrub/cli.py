@@ -1,0 +1,254 @@
+"""The ``edi-scrub`` command: scrub IN to OUT, report, and exit with a code pipelines can trust.
+
+Exit codes: 0 no failing findings remain; 1 failing findings remain; 2 usage, configuration or
+unreadable/non-837 input; 3 internal error. On 2 and 3 no output file is written. Output goes to
+a temporary file beside the target and is renamed into place only when the run succeeds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+import click
+import structlog
+
+from edi_scrub import __version__
+from edi_scrub.errors import EdiScrubError, InputError
+from edi_scrub.exit_codes import ExitCode
+from edi_scrub.log import configure
+from edi_scrub.pipeline import Options, scrub
+from edi_scrub.report.model import Report
+from edi_scrub.report.text import render_text
+from edi_scrub.rules import all_rules, get_rule
+from edi_scrub.rules._base import Severity
+
+log = structlog.get_logger(__name__)
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _stdin_to_temp() -> Path:
+    handle = tempfile.NamedTemporaryFile(prefix="edi-scrub-", suffix=".837", delete=False)
+    with handle:
+        shutil.copyfileobj(sys.stdin.buffer, handle)
+    return Path(handle.name)
+
+
+def _atomic_target(target: str) -> tuple[BinaryIO, Path | None]:
+    if target == "-":
+        return tempfile.TemporaryFile(), None
+    folder = Path(target).resolve().parent
+    if not folder.is_dir():
+        raise InputError(f"{target}: output folder does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=".edi-scrub-", suffix=".tmp", dir=folder)
+    return os.fdopen(fd, "w+b"), Path(tmp)
+
+
+def _write_report(report: Report, target: str | None, fmt: str) -> None:
+    if target is None:
+        return
+    text = (
+        json.dumps(report.to_json(), indent=2) + "\n" if fmt == "json" else render_text(report)
+    )
+    if target == "-":
+        sys.stdout.write(text)
+        return
+    folder = Path(target).resolve().parent
+    fd, tmp = tempfile.mkstemp(prefix=".edi-scrub-", suffix=".tmp", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, target)
+
+
+def _run(
+    source: str,
+    target: str | None,
+    options: Options,
+    report_path: str | None,
+    report_format: str,
+) -> Report:
+    temp_input = _stdin_to_temp() if source == "-" else None
+    path = temp_input or Path(source)
+    if temp_input is None and not path.is_file():
+        raise InputError(f"{source}: no such file")
+    stream, tmp = _atomic_target(target) if target else (tempfile.TemporaryFile(), None)
+    try:
+        with stream:
+            report = scrub(path, stream, options)
+            if target == "-":
+                stream.seek(0)
+                shutil.copyfileobj(stream, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            elif tmp is not None and target is not None:
+                stream.flush()
+                os.fsync(stream.fileno())
+        if tmp is not None and target is not None:
+            os.replace(tmp, target)
+            tmp = None
+        report = _with_paths(report, source, target)
+        _write_report(report, report_path, report_format)
+        return report
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        if temp_input is not None:
+            temp_input.unlink(missing_ok=True)
+
+
+def _with_paths(report: Report, source: str, target: str | None) -> Report:
+    from dataclasses import replace
+
+    return replace(report, input=source, output=target)
+
+
+def _exit(report: Report, exit_zero: bool) -> int:
+    return 0 if exit_zero else int(report.summary.exit_code)
+
+
+def _options(
+    no_fix: bool, unsafe_fixes: bool, select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str
+) -> Options:
+    return Options(
+        fix=not no_fix,
+        unsafe_fixes=unsafe_fixes,
+        select=_split(select),
+        ignore=_split(ignore),
+        fail_on=Severity(fail_on),
+    )
+
+
+def _guarded(work: click.Context, action: object) -> None:
+    """Run ``action`` mapping every failure to a one-line message and its exit code."""
+    assert callable(action)
+    try:
+        code = action()
+    except EdiScrubError as exc:
+        click.echo(f"edi-scrub: error: {exc}", err=True)
+        work.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the CLI promises no tracebacks
+        click.echo(f"edi-scrub: internal error: {type(exc).__name__}: {exc}", err=True)
+        work.exit(int(ExitCode.INTERNAL))
+    work.exit(int(code))
+
+
+_COMMON = [
+    click.option("--report", "report_path", metavar="FILE", help="Write the report here (- for stdout)."),
+    click.option("--report-format", type=click.Choice(["json", "text"]), default="json", show_default=True),
+    click.option("--no-fix", is_flag=True, help="Report only; write the input unchanged."),
+    click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe."),
+    click.option("--select", multiple=True, metavar="RULES", help="Rule ids, names or families (comma-separated)."),
+    click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip (comma-separated)."),
+    click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True),
+    click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain."),
+    click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto"),
+    click.option("-v", "--verbose", count=True),
+    click.option("-q", "--quiet", is_flag=True, help="No summary on stderr."),
+]
+
+
+def _common(func):  # type: ignore[no-untyped-def]
+    for option in reversed(_COMMON):
+        func = option(func)
+    return func
+
+
+class _Main(click.Group):
+    """``edi-scrub IN OUT`` without a subcommand name scrubs; subcommands win by name."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["scrub", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="edi-scrub")
+def main() -> None:
+    """Scrub X12 837P/837I claim files: edi-scrub IN OUT [options]."""
+
+
+@main.command("scrub")
+@click.argument("source", metavar="IN")
+@click.argument("target", metavar="OUT")
+@_common
+def scrub_command(source: str, target: str, report_path: str | None, report_format: str,
+                  no_fix: bool, unsafe_fixes: bool, select: tuple[str, ...], ignore: tuple[str, ...],
+                  fail_on: str, exit_zero: bool, log_format: str, verbose: int, quiet: bool) -> None:
+    """Scrub IN into OUT (use - for stdin/stdout)."""
+    configure(log_format, verbose)
+    ctx = click.get_current_context()
+
+    def action() -> int:
+        options = _options(no_fix, unsafe_fixes, select, ignore, fail_on)
+        report = _run(source, target, options, report_path, report_format)
+        _announce(report, quiet)
+        return _exit(report, exit_zero)
+
+    _guarded(ctx, action)
+
+
+@main.command("check")
+@click.argument("source", metavar="IN")
+@_common
+def check_command(source: str, report_path: str | None, report_format: str, no_fix: bool,
+                  unsafe_fixes: bool, select: tuple[str, ...], ignore: tuple[str, ...],
+                  fail_on: str, exit_zero: bool, log_format: str, verbose: int, quiet: bool) -> None:
+    """Check IN and report; write no EDI."""
+    configure(log_format, verbose)
+    ctx = click.get_current_context()
+
+    def action() -> int:
+        options = _options(True, unsafe_fixes, select, ignore, fail_on)
+        report = _run(source, None, options, report_path or "-", report_format)
+        _announce(report, quiet)
+        return _exit(report, exit_zero)
+
+    _guarded(ctx, action)
+
+
+def _announce(report: Report, quiet: bool) -> None:
+    s = report.summary
+    log.info(
+        "file_scrubbed",
+        claims=s.claims,
+        drug_lines=s.drug_lines,
+        errors=s.errors,
+        warnings=s.warnings,
+        fixed=s.fixed,
+        lines_added=s.lines_added,
+        exit_code=int(s.exit_code),
+        seconds=round(report.seconds, 3),
+    )
+    if not quiet:
+        click.echo(render_text(report, findings=False), err=True, nl=False)
+
+
+@main.command("rules")
+def rules_command() -> None:
+    """List the rules."""
+    for r in all_rules():
+        m = r.meta
+        click.echo(f"{m.id}  {m.name:<34} {m.severity.value:<8} {m.fix.value:<10} {m.summary}")
+
+
+@main.command("rule")
+@click.argument("rule_id")
+def rule_command(rule_id: str) -> None:
+    """Show a rule's documentation."""
+    ctx = click.get_current_context()
+
+    def action() -> int:
+        m = get_rule(rule_id).meta
+        click.echo(f"{m.id} ({m.name}) — severity {m.severity.value}, fix {m.fix.value}\n")
+        click.echo(m.doc)
+        return 0
+
+    _guarded(ctx, action)

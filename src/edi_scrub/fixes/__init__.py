@@ -1,0 +1,1 @@
+"""Change: edits, and the engine that applies, verifies and reverts them."""

@@ -1,0 +1,170 @@
+"""The fix engine for one claim: check, apply non-overlapping fixes, re-check, until stable.
+
+Like sqlfluff's fix loop it runs at most :data:`MAX_PASSES` passes and stops when a state repeats.
+It then verifies: if the fixed claim carries more errors or warnings of any rule than the
+original did, every fix on that claim is reverted (the original segments come back and the
+findings say ``reverted``). Structural re-validation with pyx12 happens once per file in the
+pipeline, which can revert a claim the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from edi_scrub.fixes.apply import apply_fixes
+from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments
+from edi_scrub.model.build import build_claim
+from edi_scrub.model.claim import Claim
+from edi_scrub.model.group import ClaimUnit
+from edi_scrub.rules import Rule
+from edi_scrub.rules._base import Finding, RuleContext, Severity
+from edi_scrub.x12.lexer import Segment
+
+MAX_PASSES = 10
+
+
+class FixStatus(StrEnum):
+    """What became of a finding's fix (the report's ``fix.status``)."""
+
+    APPLIED = "applied"
+    AVAILABLE = "available"
+    SUGGESTED = "suggested"
+    NONE = "none"
+    REVERTED = "reverted"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A finding and what happened to its fix."""
+
+    finding: Finding
+    status: FixStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """The scrubbed claim: its segments (original when nothing changed) and outcomes."""
+
+    segments: tuple[Segment, ...]
+    outcomes: tuple[Outcome, ...]
+    claim: Claim
+    changed: bool
+    lines_added: int
+
+
+def check_claim(claim: Claim, rules: Sequence[Rule], ctx: RuleContext) -> list[Finding]:
+    """Every finding of ``rules`` on ``claim``, in rule order."""
+    return [f for r in rules for f in r.run(claim, ctx)]
+
+
+def _unfixed_status(finding: Finding, allowed: Collection[Applicability]) -> FixStatus:
+    fix = finding.fix
+    if fix is None or fix.applicability is Applicability.NONE:
+        return FixStatus.NONE
+    if fix.applicability is Applicability.SUGGESTION or not fix.edits:
+        return FixStatus.SUGGESTED
+    if fix.applicability not in allowed:
+        return FixStatus.AVAILABLE
+    # Allowed and concrete, yet still present: it was refused (stale, overlap) or undone.
+    return FixStatus.NONE
+
+
+def _tally(findings: Sequence[Finding]) -> Counter[str]:
+    return Counter(f.rule for f in findings if f.severity is not Severity.INFO)
+
+
+def _choose(findings: Sequence[Finding], allowed: Collection[Applicability]) -> list[Finding]:
+    chosen: list[Finding] = []
+    touched: set[int] = set()
+    # Element fixes first: a fix that copies segments (a JW split) should copy corrected data,
+    # so it waits a pass when it overlaps one.
+    for finding in sorted(findings, key=_copies):
+        fix = finding.fix
+        if fix is None or not fix.edits or fix.applicability not in allowed:
+            continue
+        if fix.positions() & touched:
+            continue  # overlapping: the next pass sees it again on the updated claim
+        chosen.append(finding)
+        touched |= fix.positions()
+    return chosen
+
+
+def _copies(finding: Finding) -> bool:
+    fix = finding.fix
+    return fix is not None and any(isinstance(e, InsertSegments) for e in fix.edits)
+
+
+def _added(fixes: Sequence[Fix]) -> int:
+    return sum(
+        sum(1 for seg in e.segments if seg[0] == "LX")
+        for f in fixes
+        for e in f.edits
+        if isinstance(e, InsertSegments)
+    )
+
+
+def scrub_claim(
+    unit: ClaimUnit,
+    rules: Sequence[Rule],
+    ctx: RuleContext,
+    allowed: Collection[Applicability],
+    force_original: bool = False,
+) -> ClaimResult:
+    """Check one claim and apply the allowed fixes, verifying the result."""
+    segments: list[Segment] = list(unit.segments)
+    claim = build_claim(segments, unit.context, unit.ordinal)
+    initial = check_claim(claim, rules, ctx)
+    findings = initial
+    applied: list[Finding] = []
+    seen = {tuple(s.text for s in segments)}
+    for _ in range(MAX_PASSES if allowed and not force_original else 0):
+        chosen = _choose(findings, allowed)
+        if not chosen:
+            break
+        new, done = apply_fixes(segments, [f.fix for f in chosen if f.fix is not None])
+        if not done:
+            break
+        applied.extend(f for f in chosen if f.fix in done)
+        segments = new
+        claim = build_claim(segments, unit.context, unit.ordinal)
+        findings = check_claim(claim, rules, ctx)
+        state = tuple(s.text for s in segments)
+        if state in seen:
+            break
+        seen.add(state)
+    if not applied:
+        status = FixStatus.REVERTED if force_original else None
+        return _unchanged(unit, claim, initial, allowed, status)
+    before, after = _tally(initial), _tally(findings)
+    if any(after[rule] > before[rule] for rule in after):
+        original = build_claim(unit.segments, unit.context, unit.ordinal)
+        return _unchanged(unit, original, initial, allowed, FixStatus.REVERTED)
+    outcomes = [Outcome(f, FixStatus.APPLIED) for f in applied]
+    outcomes += [Outcome(f, _unfixed_status(f, allowed)) for f in findings]
+    lines_added = _added([f.fix for f in applied if f.fix is not None])
+    return ClaimResult(tuple(segments), tuple(outcomes), claim, True, lines_added)
+
+
+def _unchanged(
+    unit: ClaimUnit,
+    claim: Claim,
+    findings: Sequence[Finding],
+    allowed: Collection[Applicability],
+    revert: FixStatus | None,
+) -> ClaimResult:
+    def status(f: Finding) -> FixStatus:
+        concrete = f.fix is not None and f.fix.edits and f.fix.applicability in allowed
+        if revert is not None and concrete:
+            return revert
+        return _unfixed_status(f, allowed)
+
+    outcomes = tuple(Outcome(f, status(f)) for f in findings)
+    return ClaimResult(unit.segments, outcomes, claim, False, 0)
+
+
+def demote(outcome: Outcome, severity: Severity) -> Outcome:
+    """``outcome`` with its finding's severity replaced (payer overrides)."""
+    return replace(outcome, finding=replace(outcome.finding, severity=severity))

@@ -1,0 +1,1 @@
+"""Meaning: frozen claims, service lines and drug details built from lexed segments."""

@@ -1,0 +1,149 @@
+"""The claim model: frozen, position-aware values that rules read and never change.
+
+Every value is a :class:`Field` that remembers where it came from: ``pos`` (its segment's position
+inside the claim's segment list, which is what fixes address) and ``segment`` (its 1-based position
+in the input file, which is what reports show; 0 for segments edi-scrub created).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+
+class Transaction(StrEnum):
+    """The two 837 flavours edi-scrub reads."""
+
+    PROFESSIONAL = "837P"
+    INSTITUTIONAL = "837I"
+
+
+@dataclass(frozen=True, slots=True)
+class Loc:
+    """Where a value lives: claim-local position, file position and element reference."""
+
+    pos: int
+    segment: int
+    ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A value with its location. ``value`` is the raw element text."""
+
+    value: str
+    loc: Loc
+
+    def decimal(self) -> Decimal | None:
+        """The value as a decimal, or ``None`` when it is not a number."""
+        try:
+            number = Decimal(self.value)
+        except InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDate:
+    """DTP*472: a single date (D8) or a span (RD8)."""
+
+    qualifier: str
+    start: date | None
+    end: date | None
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """One diagnosis code from HI, with its 1-based position (what SV107 points at)."""
+
+    qualifier: str
+    code: str
+    position: int
+    loc: Loc
+
+
+@dataclass(frozen=True, slots=True)
+class DrugDetail:
+    """Loop 2410: LIN (NDC) and CTP (quantity and unit)."""
+
+    lin_pos: int
+    qualifier: Field
+    ndc: Field
+    ctp_pos: int | None
+    quantity: Field | None
+    unit: Field | None
+
+    @property
+    def last_pos(self) -> int:
+        """Position of the last segment of the 2410 loop's LIN/CTP pair."""
+        return self.ctp_pos if self.ctp_pos is not None else self.lin_pos
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLine:
+    """Loop 2400: one service line (SV1 on the 837P, SV2 on the 837I)."""
+
+    lx: Field
+    first_pos: int
+    last_pos: int
+    service_pos: int
+    qualifier: Field
+    code: Field
+    modifiers: tuple[Field, ...]
+    charge: Field
+    unit_basis: Field
+    units: Field
+    revenue_code: Field | None
+    dx_pointers: tuple[Field, ...]
+    service_date: ServiceDate | None
+    control_number: Field | None
+    prior_auth: tuple[Field, ...]
+    notes: tuple[Field, ...]
+    drug: DrugDetail | None
+
+    @property
+    def modifier_codes(self) -> tuple[str, ...]:
+        """The modifiers as plain strings, in slot order."""
+        return tuple(m.value for m in self.modifiers if m.value)
+
+    def has_modifier(self, code: str) -> bool:
+        """Whether ``code`` is among the line's modifiers."""
+        return code in self.modifier_codes
+
+    @property
+    def date_of_service(self) -> date | None:
+        """The line's start date of service, if any."""
+        return self.service_date.start if self.service_date else None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Loop 2300 with its lines and the 2000B/2000C context rules need.
+
+    Birth date and weight are kept only as values for age and dose checks; they never reach a
+    report or a log.
+    """
+
+    transaction: Transaction
+    ordinal: int
+    clm01: Field
+    clm02: Field
+    filing_indicator: str
+    payer_id: str
+    diagnoses: tuple[Diagnosis, ...]
+    prior_auth: tuple[Field, ...]
+    statement_date: date | None
+    birth_date: date | None
+    weight_lb: Decimal | None
+    lines: tuple[ServiceLine, ...]
+    #: Element lists of the claim's segments by position, for fixes that copy segments.
+    source: tuple[tuple[str, ...], ...]
+    component_separator: str
+
+    @property
+    def claim_id(self) -> str:
+        """CLM01, the patient control number: how reports name a claim."""
+        return self.clm01.value

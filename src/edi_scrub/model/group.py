@@ -1,0 +1,169 @@
+"""Claim grouper: walks HL/CLM boundaries and hands over one claim at a time.
+
+Segments outside claims (envelope, headers, HL, subscriber and patient loops) pass through one
+by one; a claim (CLM up to the next HL, CLM or SE) comes out whole with the context the rules need
+from the loops above it. Memory is bounded by the largest claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from edi_scrub.errors import InputError
+from edi_scrub.model.claim import Transaction
+from edi_scrub.x12.lexer import Segment
+
+_CLAIM_END = frozenset({"HL", "CLM", "SE", "GE", "IEA", "ST", "GS", "ISA"})
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimContext:
+    """What a claim inherits from the loops above it (2000B/2010BA/2010BB/2000C/2010CA)."""
+
+    transaction: Transaction
+    implementation: str
+    filing_indicator: str
+    payer_id: str
+    birth_date: date | None
+    weight_lb: Decimal | None
+    transaction_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimUnit:
+    """One claim's segments in file order, with its context and 0-based ordinal in the file."""
+
+    segments: tuple[Segment, ...]
+    context: ClaimContext
+    ordinal: int
+
+
+Unit = Segment | ClaimUnit
+
+
+def parse_date(value: str) -> date | None:
+    """CCYYMMDD to a date, or ``None`` when it is not a valid date."""
+    if len(value) != 8 or not value.isdigit():
+        return None
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
+
+
+def transaction_kind(version: str) -> Transaction | None:
+    """837P or 837I from a GS08/ST03 implementation string, if it says."""
+    if "X222" in version:
+        return Transaction.PROFESSIONAL
+    if "X223" in version:
+        return Transaction.INSTITUTIONAL
+    return None
+
+
+@dataclass(slots=True)
+class _State:
+    gs08: str = ""
+    st03: str = ""
+    st_count: int = -1
+    saw_837: bool = False
+    hl_level: str = ""
+    in_payer_loop: bool = False
+    filing: str = ""
+    payer_id: str = ""
+    subscriber_dob: date | None = None
+    patient_dob: date | None = None
+    weight: Decimal | None = None
+    claims: int = 0
+    pending: list[Segment] = field(default_factory=list)
+
+    def context(self, clm: Segment, where: str) -> ClaimContext:
+        version = self.st03 or self.gs08
+        kind = transaction_kind(version)
+        if kind is None:
+            # Bare "005010" stamps: CLM05-2 says it (B = place of service, A = facility type).
+            qualifier = clm.component(5, 2)
+            kind = Transaction.INSTITUTIONAL if qualifier == "A" else Transaction.PROFESSIONAL
+        dob = self.patient_dob if self.hl_level == "23" else self.subscriber_dob
+        return ClaimContext(
+            kind, version, self.filing, self.payer_id, dob, self.weight, self.st_count
+        )
+
+
+def _weight(seg: Segment) -> Decimal | None:
+    if seg.element(7) != "01":
+        return None
+    try:
+        return Decimal(seg.element(8))
+    except InvalidOperation:
+        return None
+
+
+def group(segments: Iterable[Segment], where: str = "<input>") -> Iterator[Unit]:
+    """Yield pass-through segments and whole claims, in file order.
+
+    Raises :class:`InputError` when the interchange holds no 837 5010 transaction set.
+    """
+    st = _State()
+    for seg in segments:
+        sid = seg.seg_id
+        if st.pending:
+            if sid not in _CLAIM_END:
+                st.pending.append(seg)
+                continue
+            yield _close(st, where)
+        if sid == "CLM":
+            st.pending = [seg]
+            continue
+        _track(st, seg, sid, where)
+        yield seg
+    if st.pending:
+        yield _close(st, where)
+    if not st.saw_837:
+        raise InputError(f"{where}: no 837 5010 transaction set (ST01 837, 005010 version) found")
+
+
+def _close(st: _State, where: str) -> ClaimUnit:
+    unit = ClaimUnit(tuple(st.pending), st.context(st.pending[0], where), st.claims)
+    st.claims += 1
+    st.pending = []
+    return unit
+
+
+def _track(st: _State, seg: Segment, sid: str, where: str) -> None:
+    if sid == "GS":
+        st.gs08 = seg.element(8)
+    elif sid == "ST":
+        st.st03 = seg.element(3)
+        st.st_count += 1
+        version = st.st03 or st.gs08
+        if seg.element(1) != "837" or not version.startswith("00501"):
+            raise InputError(
+                f"{where}: segment {seg.index}: not an 837 5010 transaction set "
+                f"(ST01 {seg.element(1) or '-'}, version {version or '-'})"
+            )
+        st.saw_837 = True
+    elif sid == "HL":
+        st.hl_level = seg.element(3)
+        st.in_payer_loop = False
+        if st.hl_level == "22":
+            st.filing, st.payer_id, st.subscriber_dob = "", "", None
+            st.patient_dob, st.weight = None, None
+        elif st.hl_level == "23":
+            st.patient_dob, st.weight = None, None
+    elif sid == "SBR" and st.hl_level == "22":
+        st.filing = seg.element(9)
+    elif sid == "NM1" and st.hl_level == "22":
+        st.in_payer_loop = seg.element(1) == "PR"
+        if st.in_payer_loop:
+            st.payer_id = seg.element(9)
+    elif sid == "DMG" and seg.element(1) == "D8":
+        dob = parse_date(seg.element(2))
+        if st.hl_level == "23":
+            st.patient_dob = dob
+        elif st.hl_level == "22" and not st.in_payer_loop:
+            st.subscriber_dob = dob
+    elif sid == "PAT":
+        st.weight = _weight(seg)

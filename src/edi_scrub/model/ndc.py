@@ -1,0 +1,55 @@
+"""NDC shapes: the 11-digit 5-4-2 claim form and the 10-digit label forms that map to it.
+
+Only a hyphenated 10-digit NDC tells which segment is short (4-4-2 → pad the labeler, 5-3-2 →
+pad the product, 5-4-1 → pad the package). A bare 10-digit string could be any of the three and
+must not be guessed; :func:`candidates` lists the three readings so a crosswalk can decide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+_SEPARATORS = re.compile(r"[-\s]+")
+_PADDINGS = {(5, 4, 2): (0, 0, 0), (4, 4, 2): (1, 0, 0), (5, 3, 2): (0, 1, 0), (5, 4, 1): (0, 0, 1)}
+
+
+class NdcShape(StrEnum):
+    """What an LIN03 value looks like."""
+
+    CLAIM_FORM = "11-digit"
+    SEPARATED = "separated"
+    BARE_TEN = "bare-10-digit"
+    INVALID = "invalid"
+
+
+@dataclass(frozen=True, slots=True)
+class NdcReading:
+    """An LIN03 value read as an NDC: its shape and, when certain, its 11-digit form."""
+
+    shape: NdcShape
+    normalized: str | None
+
+
+def read_ndc(text: str) -> NdcReading:
+    """Classify ``text`` and give the 11-digit NDC when it is certain."""
+    if len(text) == 11 and text.isdigit():
+        return NdcReading(NdcShape.CLAIM_FORM, text)
+    parts = [p for p in _SEPARATORS.split(text.strip()) if p]
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        pad = _PADDINGS.get((len(parts[0]), len(parts[1]), len(parts[2])))
+        if pad is not None:
+            padded = "".join("0" * n + p for n, p in zip(pad, parts, strict=True))
+            return NdcReading(NdcShape.SEPARATED, padded)
+    digits = "".join(parts)
+    if len(parts) == 1 and len(digits) == 10 and digits.isdigit():
+        return NdcReading(NdcShape.BARE_TEN, None)
+    if len(parts) > 1 and len(digits) == 11 and digits.isdigit():
+        return NdcReading(NdcShape.SEPARATED, digits)
+    return NdcReading(NdcShape.INVALID, None)
+
+
+def candidates(ten: str) -> tuple[str, ...]:
+    """The three 11-digit readings of a bare 10-digit NDC (4-4-2, 5-3-2, 5-4-1)."""
+    return ("0" + ten, ten[:5] + "0" + ten[5:], ten[:9] + "0" + ten[9:])

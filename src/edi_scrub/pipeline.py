@@ -1,0 +1,247 @@
+"""The pipeline: lex → group → build → rules → fixes → write, then verify with pyx12.
+
+One pass streams the input and writes the output; memory is bounded by the largest claim plus
+the findings. When any claim changed, the output is validated with pyx12 and compared claim by
+claim with the input's validation; a claim whose structure got worse is reverted and the pass
+runs once more with that claim left as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+import structlog
+
+from edi_scrub.envelope import EnvelopeTracker
+from edi_scrub.fixes.edits import Applicability
+from edi_scrub.fixes.engine import FixStatus, Outcome, scrub_claim
+from edi_scrub.maps.drugs import DrugCatalog, load_drug_catalog
+from edi_scrub.model.build import build_claim
+from edi_scrub.model.claim import Claim, Loc, Transaction
+from edi_scrub.model.group import ClaimUnit, group
+from edi_scrub.model.money import parse_amount
+from edi_scrub.policy import policy_for
+from edi_scrub.report.model import Report, Summary
+from edi_scrub.rules import Rule, get_rule, select_rules
+from edi_scrub.rules._base import Finding, RuleContext, Severity
+from edi_scrub.x12.lexer import ENCODING, Segment, iter_segments
+
+if TYPE_CHECKING:
+    from edi_scrub.x12.validate import StructuralResult
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What a run does. ``fix=False`` is report-only."""
+
+    fix: bool = True
+    unsafe_fixes: bool = False
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    fail_on: Severity = Severity.ERROR
+    structure: bool = True
+    catalog: DrugCatalog | None = None
+
+    def allowed(self) -> frozenset[Applicability]:
+        """Fix applicabilities this run applies."""
+        if not self.fix:
+            return frozenset()
+        if self.unsafe_fixes:
+            return frozenset({Applicability.SAFE, Applicability.UNSAFE})
+        return frozenset({Applicability.SAFE})
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    ordinal: int
+    claim_id: str
+    in_first: int
+    in_last: int
+    out_first: int
+    out_last: int
+    changed: bool
+
+
+@dataclass(slots=True)
+class _Pass:
+    outcomes: list[Outcome] = field(default_factory=list)
+    spans: list[_Span] = field(default_factory=list)
+    claims: int = 0
+    drug_lines: int = 0
+    lines_added: int = 0
+    charges_added: Decimal = Decimal(0)
+    transaction: str = ""
+    implementation: str = ""
+    changed: bool = False
+
+
+def _segments(path: Path) -> Iterator[Segment]:
+    with path.open("rb") as stream:
+        yield from iter_segments(stream, str(path))
+
+
+def _validate(segments: Iterator[Segment], where: str) -> StructuralResult:
+    # Imported here: pyx12 is the slow, heavy part and `--no-structure`-style callers
+    # (rule tests, library users) should not pay for loading it.
+    from edi_scrub.x12.validate import validate_segments
+
+    return validate_segments(segments, where)
+
+
+def _line_total(claim: Claim) -> Decimal:
+    total = Decimal(0)
+    for line in claim.lines:
+        amount = parse_amount(line.charge.value)
+        total += amount or Decimal(0)
+    return total
+
+
+def _run_pass(
+    path: Path,
+    out: BinaryIO,
+    rules: tuple[Rule, ...],
+    ctx: RuleContext,
+    options: Options,
+    revert: frozenset[int],
+    x12003: bool,
+) -> tuple[_Pass, EnvelopeTracker]:
+    result = _Pass()
+    allowed = options.allowed()
+    tracker = EnvelopeTracker(recount=x12003 and Applicability.SAFE in allowed)
+    position = 0
+    for unit in group(_segments(path), str(path)):
+        if isinstance(unit, ClaimUnit):
+            claim_result = scrub_claim(unit, rules, ctx, allowed, unit.ordinal in revert)
+            if not result.transaction:
+                result.transaction = unit.context.transaction.value
+                result.implementation = unit.context.implementation
+            result.claims += 1
+            result.drug_lines += sum(1 for _ in ctx.drug_lines(claim_result.claim))
+            result.outcomes.extend(claim_result.outcomes)
+            first = position + 1
+            for seg in claim_result.segments:
+                out.write(seg.raw().encode(ENCODING))
+                position += 1
+            if claim_result.changed:
+                original = build_claim(unit.segments, unit.context, unit.ordinal)
+                result.changed = True
+                result.lines_added += claim_result.lines_added
+                result.charges_added += _line_total(claim_result.claim) - _line_total(original)
+            result.spans.append(
+                _Span(unit.ordinal, claim_result.claim.claim_id, unit.segments[0].index,
+                      unit.segments[-1].index, first, position, claim_result.changed)
+            )
+            continue
+        if unit.index:
+            position += 1
+        written = tracker.trailer(unit, position)
+        result.changed |= written is not unit
+        out.write(written.raw().encode(ENCODING))
+    return result, tracker
+
+
+def _issues_by_claim(structure: StructuralResult, spans: list[_Span], output: bool) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for issue in structure.issues:
+        for span in spans:
+            first, last = (span.out_first, span.out_last) if output else (span.in_first, span.in_last)
+            if first <= issue.segment <= last:
+                counts[span.ordinal] = counts.get(span.ordinal, 0) + 1
+                break
+    return counts
+
+
+def _structural_findings(structure: StructuralResult, spans: list[_Span]) -> list[Outcome]:
+    x12001, x12002 = get_rule("X12001").meta, get_rule("X12002").meta
+    outcomes: list[Outcome] = []
+    for note in structure.aliases:
+        finding = Finding(x12002.id, x12002.name, x12002.severity, None, None, None, note)
+        outcomes.append(Outcome(finding, FixStatus.NONE))
+    for issue in structure.issues:
+        claim = next((s.claim_id for s in spans if s.in_first <= issue.segment <= s.in_last), None)
+        loc = Loc(-1, issue.segment, issue.element or issue.segment_id) if issue.segment else None
+        message = f"{issue.message} [{issue.ack_codes}]" if issue.ack_codes else issue.message
+        finding = Finding(x12001.id, x12001.name, x12001.severity, claim, None, loc, message)
+        outcomes.append(Outcome(finding, FixStatus.NONE))
+    return outcomes
+
+
+def _count_findings(tracker: EnvelopeTracker) -> list[Outcome]:
+    meta = get_rule("X12003").meta
+    status = FixStatus.APPLIED if tracker.recount else FixStatus.AVAILABLE
+    return [
+        Outcome(
+            Finding(meta.id, meta.name, meta.severity, None, None, p.loc,
+                    f"{p.what} says {p.found or 'nothing'}, but the input has {p.expected}"),
+            status,
+        )
+        for p in tracker.problems
+    ]
+
+
+def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
+    """Scrub the 837 at ``path``, writing the corrected interchange to ``out``.
+
+    Raises :class:`~edi_scrub.errors.InputError` for input that is not an 837 5010.
+    """
+    started = time.perf_counter()
+    rules = select_rules(options.select, options.ignore)
+    ids = {r.meta.id for r in rules}
+    ctx = RuleContext(options.catalog or load_drug_catalog(), policy_for)
+    claim_rules = tuple(r for r in rules if r.check is not None)
+    x12003 = "X12003" in ids
+    revert: frozenset[int] = frozenset()
+    structure_in = _validate(_segments(path), str(path)) if options.structure else None
+    passes = 0
+    while True:
+        passes += 1
+        out.seek(0)
+        out.truncate()
+        result, tracker = _run_pass(path, out, claim_rules, ctx, options, revert, x12003)
+        if structure_in is None or not result.changed or passes > 2:
+            break
+        out.flush()
+        out.seek(0)
+        data = out.read()
+        structure_out = _validate(_bytes_segments(data), str(path))
+        before = _issues_by_claim(structure_in, result.spans, output=False)
+        after = _issues_by_claim(structure_out, result.spans, output=True)
+        worse = frozenset(
+            s.ordinal for s in result.spans
+            if s.changed and after.get(s.ordinal, 0) > before.get(s.ordinal, 0)
+        )
+        if not worse - revert:
+            break
+        log.warning("fix_reverted", claims=len(worse - revert), reason="structure got worse")
+        revert |= worse
+    outcomes: list[Outcome] = []
+    if structure_in is not None and "X12001" in ids:
+        outcomes += [o for o in _structural_findings(structure_in, result.spans)
+                     if o.finding.rule in ids]
+    if x12003:
+        outcomes += _count_findings(tracker)
+    outcomes += result.outcomes
+    summary = Summary.of(outcomes, result.claims, result.drug_lines, result.lines_added,
+                         result.charges_added, options.fail_on)
+    return Report(
+        input=str(path),
+        output=None,
+        transaction=result.transaction or Transaction.PROFESSIONAL.value,
+        implementation=(structure_in.implementation if structure_in else "") or result.implementation,
+        summary=summary,
+        outcomes=tuple(outcomes),
+        changed=result.changed,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _bytes_segments(data: bytes) -> Iterator[Segment]:
+    yield from iter_segments(io.BytesIO(data))

@@ -1,0 +1,1 @@
+"""Output: the report model and its renderers (JSON, text)."""

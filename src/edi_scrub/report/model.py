@@ -1,0 +1,165 @@
+"""The report: counts, exit code and findings of one run, and its JSON form (schema v1).
+
+Reports identify claims by CLM01 and positions only. No value from a name, address, member-id or
+birth-date element is ever put into a finding, so none can reach a report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypedDict
+
+from edi_scrub import __version__
+from edi_scrub.exit_codes import ExitCode
+from edi_scrub.fixes.engine import FixStatus, Outcome
+from edi_scrub.model.money import to_cents
+from edi_scrub.rules._base import Severity
+
+SCHEMA = "edi-scrub/report/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The run's figures, as the report's ``summary`` object."""
+
+    claims: int
+    drug_lines: int
+    errors: int
+    warnings: int
+    infos: int
+    fixed: int
+    unfixed_errors: int
+    unfixed_warnings: int
+    lines_added: int
+    charges_added: Decimal
+    exit_code: ExitCode
+
+    @classmethod
+    def of(
+        cls,
+        outcomes: Sequence[Outcome],
+        claims: int,
+        drug_lines: int,
+        lines_added: int,
+        charges_added: Decimal,
+        fail_on: Severity,
+    ) -> Summary:
+        """Count ``outcomes`` and decide the exit code (``fail_on`` = lowest failing severity)."""
+
+        def count(sev: Severity, unfixed: bool = False) -> int:
+            return sum(
+                1
+                for o in outcomes
+                if o.finding.severity is sev and (not unfixed or o.status is not FixStatus.APPLIED)
+            )
+
+        unfixed_errors = count(Severity.ERROR, unfixed=True)
+        unfixed_warnings = count(Severity.WARNING, unfixed=True)
+        failing = unfixed_errors + (unfixed_warnings if fail_on is Severity.WARNING else 0)
+        if fail_on is Severity.INFO:
+            failing += count(Severity.INFO, unfixed=True)
+        return cls(
+            claims=claims,
+            drug_lines=drug_lines,
+            errors=count(Severity.ERROR),
+            warnings=count(Severity.WARNING),
+            infos=count(Severity.INFO),
+            fixed=sum(1 for o in outcomes if o.status is FixStatus.APPLIED),
+            unfixed_errors=unfixed_errors,
+            unfixed_warnings=unfixed_warnings,
+            lines_added=lines_added,
+            charges_added=charges_added,
+            exit_code=ExitCode.FINDINGS if failing else ExitCode.OK,
+        )
+
+
+class FixJson(TypedDict):
+    """JSON shape of a finding's fix."""
+
+    status: str
+    applicability: str
+    before: str | None
+    after: str | None
+
+
+class FindingJson(TypedDict):
+    """JSON shape of a finding."""
+
+    rule: str
+    name: str
+    severity: str
+    claim: str | None
+    line: int | None
+    segment: int | None
+    element: str | None
+    message: str
+    fix: FixJson
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything one scrub produced besides the EDI itself."""
+
+    input: str
+    output: str | None
+    transaction: str
+    implementation: str
+    summary: Summary
+    outcomes: tuple[Outcome, ...]
+    changed: bool
+    seconds: float
+
+    def findings_json(self) -> list[FindingJson]:
+        """The findings in report order (file position, then rule)."""
+        rows: list[FindingJson] = []
+        for o in self.outcomes:
+            f = o.finding
+            fix = f.fix
+            rows.append(
+                {
+                    "rule": f.rule,
+                    "name": f.name,
+                    "severity": f.severity.value,
+                    "claim": f.claim,
+                    "line": f.line,
+                    "segment": f.loc.segment if f.loc and f.loc.segment > 0 else None,
+                    "element": f.loc.ref if f.loc else None,
+                    "message": f.message,
+                    "fix": {
+                        "status": o.status.value,
+                        "applicability": fix.applicability.value if fix else "none",
+                        "before": fix.before if fix else None,
+                        "after": fix.after if fix else None,
+                    },
+                }
+            )
+        rows.sort(key=lambda r: (r["segment"] or 0, r["rule"]))
+        return rows
+
+    def to_json(self) -> dict[str, object]:
+        """The report as JSON-ready data (``schema: edi-scrub/report/v1``)."""
+        s = self.summary
+        return {
+            "schema": SCHEMA,
+            "tool_version": __version__,
+            "input": self.input,
+            "output": self.output,
+            "transaction": self.transaction,
+            "implementation": self.implementation,
+            "summary": {
+                "claims": s.claims,
+                "drug_lines": s.drug_lines,
+                "errors": s.errors,
+                "warnings": s.warnings,
+                "infos": s.infos,
+                "fixed": s.fixed,
+                "unfixed_errors": s.unfixed_errors,
+                "unfixed_warnings": s.unfixed_warnings,
+                "lines_added": s.lines_added,
+                "charges_added": f"{to_cents(s.charges_added):f}",
+                "exit_code": int(s.exit_code),
+            },
+            "findings": self.findings_json(),
+        }

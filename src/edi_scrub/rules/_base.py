@@ -1,0 +1,105 @@
+"""What every rule shares: severity, rule metadata, findings and the context rules read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from edi_scrub.fixes.edits import Applicability, Fix
+from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine
+
+if TYPE_CHECKING:
+    from edi_scrub.maps.drugs import DrugCatalog, DrugCode
+    from edi_scrub.policy import PayerPolicy
+
+
+class Severity(StrEnum):
+    """How bad a finding is: error (will be rejected), warning (likely denial), info."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse."""
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleMeta:
+    """A rule's identity and contract. ``doc`` is its module docstring (the user docs)."""
+
+    id: str
+    name: str
+    severity: Severity
+    fix: Applicability
+    summary: str
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One defect found. Data, never an exception; carries no PHI."""
+
+    rule: str
+    name: str
+    severity: Severity
+    claim: str | None
+    line: int | None
+    loc: Loc | None
+    message: str
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What rules may read besides the claim: the drug map and the payer policy."""
+
+    catalog: DrugCatalog
+    policy: Callable[[Claim], PayerPolicy]
+
+    def drug_code(self, line: ServiceLine) -> DrugCode | None:
+        """The map entry for the line's HCPCS code, when it is a drug line."""
+        if line.qualifier.value not in ("HC", ""):
+            return None
+        return self.catalog.code(line.code.value)
+
+    def drug_lines(self, claim: Claim) -> Iterator[tuple[ServiceLine, DrugCode]]:
+        """The claim's drug lines (HCPCS in maps/drugs.xml) with their map entries."""
+        for line in claim.lines:
+            code = self.drug_code(line)
+            if code is not None:
+                yield line, code
+
+
+ClaimCheck = Callable[[Claim, RuleContext], Iterator[Finding]]
+
+
+def line_number(line: ServiceLine) -> int | None:
+    """LX01 as an int (what reports call the line), if it is one."""
+    return int(line.lx.value) if line.lx.value.isdigit() else None
+
+
+def make_finding(
+    meta: RuleMeta,
+    claim: Claim,
+    line: ServiceLine | None,
+    at: Field | Loc | None,
+    message: str,
+    fix: Fix | None = None,
+) -> Finding:
+    """A finding of ``meta`` about ``claim`` (and ``line``) located at ``at``."""
+    loc = at.loc if isinstance(at, Field) else at
+    return Finding(
+        meta.id,
+        meta.name,
+        meta.severity,
+        claim.claim_id,
+        line_number(line) if line is not None else None,
+        loc,
+        message,
+        fix,
+    )

@@ -1,0 +1,50 @@
+"""CLM02 (total claim charge) is not the sum of the line charges.
+
+What it checks
+    CLM02 against the sum of SV102 (837P) or SV203 (837I) over the claim's service lines.
+
+Why it matters
+    Balancing is a SNIP level 3 edit: clearinghouses and payers reject unbalanced claims
+    (277CA A7) before adjudication. pyx12 does not check it.
+
+Example
+    ``CLM*PCN1*2100***11:B:1*Y*A*Y*Y~`` with lines of 2000 and 50 (fires) →
+    ``CLM*PCN1*2050***11:B:1*Y*A*Y*Y~``.
+
+Fix
+    Safe: CLM02 is recomputed as the sum of the line charges, written without needless zeros.
+    No fix when a line charge is not a number (CLM002 reports that).
+
+References
+    domain.md §3 (claim level, loop 2300); 005010X222A1 CLM02 / X223A2 CLM02 notes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.model.claim import Claim
+from edi_scrub.model.money import format_amount, parse_amount
+from edi_scrub.rules import register
+from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+
+
+@register("CLM001", "claim-total-mismatch", Severity.ERROR, Applicability.SAFE)
+def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
+    """Report a CLM02 that differs from the sum of the line charges, and recompute it."""
+    charges = [parse_amount(line.charge.value) for line in claim.lines]
+    if not claim.lines or any(c is None for c in charges):
+        return
+    total = sum((c for c in charges if c is not None), Decimal(0))
+    stated = parse_amount(claim.clm02.value)
+    if stated is not None and stated == total:
+        return
+    new = format_amount(total)
+    fix = Fix(Applicability.SAFE, "recompute CLM02 from the lines", claim.clm02.value, new,
+              (SetElement(0, "CLM02", claim.clm02.value, new),))
+    yield make_finding(
+        meta, claim, None, claim.clm02,
+        f"CLM02 is {claim.clm02.value or 'empty'} but the lines add up to {new}", fix,
+    )

@@ -1,0 +1,1 @@
+"""Bytes and structure: delimiters, the lossless lexer, the writer and the pyx12 adapter."""

@@ -226,7 +226,7 @@ class Generator:
         yield f"GS*HC*SYNSUBMIT*SYNRECEIVE*{ccyymmdd}*1200*1*X*{self.impl}"
         st_count = 0
         remaining = self.claims
-        while remaining > 0 or st_count == 0:
+        while remaining > 0:
             batch = min(self.per_st, remaining)
             st_count += 1
             yield from self._transaction(st_count, batch)
@@ -468,7 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--terminator",
         choices=sorted(TERMINATORS),
         default="~\\n",
-        help=r"segment terminator: '~', '~\n' (default), '~\r\n' or '\n' (pyx12 rejects '\n')",
+        help=r"segment terminator, written with backslash escapes: '~', '~\n' (default), "
+        r"'~\r\n' or '\n'",
     )
     parser.add_argument(
         "--drug-fraction",
@@ -499,8 +500,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.claims < 0:
-        print("gen837: --claims must be >= 0", file=sys.stderr)
+    if args.claims < 1 or args.per_st < 0:
+        print("gen837: --claims must be >= 1 and --per-st >= 0", file=sys.stderr)
         return 2
     gen = Generator(args)
     term = TERMINATORS[args.terminator]

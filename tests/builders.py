@@ -33,6 +33,8 @@ class LineSpec:
     prior_auth: str | None = None
     revenue: str = "0636"
     notes: tuple[str, ...] = ()
+    #: SV101-7 / SV202-7 procedure description; the modifier slots before it are padded.
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,9 @@ def _fmt(value: Decimal) -> str:
 
 def _line(kind: str, n: int, line: LineSpec, c: str) -> list[list[str]]:
     composite = c.join(["HC", line.code, *line.modifiers])
+    if line.description is not None:
+        slots = [*line.modifiers, *[""] * (4 - len(line.modifiers))]
+        composite = c.join(["HC", line.code, *slots, line.description])
     if kind == P:
         service = ["SV1", composite, line.charge, line.basis, line.units, "", "", line.pointers]
     else:
@@ -107,7 +112,9 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
         ["NM1", "PR", "2", "SYNTHETIC PAYER", "", "", "", "", "PI", claim.payer_id],
     ]
     if kind == P:
-        segs.append(["CLM", claim.clm01, total, "", "", c.join(["11", "B", "1"]), "Y", "A", "Y", "Y"])
+        segs.append(
+            ["CLM", claim.clm01, total, "", "", c.join(["11", "B", "1"]), "Y", "A", "Y", "Y"]
+        )
     else:
         segs += [
             ["CLM", claim.clm01, total, "", "", c.join(["13", "A", "1"]), "", "A", "Y", "Y"],
@@ -118,7 +125,14 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
         segs.append(["REF", "G1", claim.prior_auth])
     if claim.dx:
         first, *rest = claim.dx
-        segs.append(["HI", c.join(["ABK", first]), *(c.join(["ABF", d]) for d in rest)])
+        others = [c.join(["ABF", d]) for d in rest]
+        if kind == P:
+            segs.append(["HI", c.join(["ABK", first]), *others])
+        else:
+            # The 837I allows only the principal diagnosis in its HI; others go in a second HI.
+            segs.append(["HI", c.join(["ABK", first])])
+            if others:
+                segs.append(["HI", *others])
     if kind == I:
         segs.append(["NM1", "71", "1", "ROE", "RILEY", "", "", "", "XX", "1631706698"])
     for n, line in enumerate(claim.lines, 1):
@@ -126,7 +140,9 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
     return segs
 
 
-def build(kind: str, claims: tuple[ClaimSpec, ...] = (ClaimSpec(),), env: Envelope = Envelope()) -> bytes:
+def build(
+    kind: str, claims: tuple[ClaimSpec, ...] = (ClaimSpec(),), env: Envelope = Envelope()
+) -> bytes:
     """A complete, pyx12-valid interchange (one ST) holding ``claims``."""
     c, e = env.component, env.element
     version = "005010X222A1" if kind == P else "005010X223A2"
@@ -147,8 +163,23 @@ def build(kind: str, claims: tuple[ClaimSpec, ...] = (ClaimSpec(),), env: Envelo
         body += _claim(kind, claim, c, i + 2)
     body.append(["SE", str(len(body) + 1), "0001"])
     isa = [
-        "ISA", "00", " " * 10, "00", " " * 10, "ZZ", "SYNSUBMIT".ljust(15), "ZZ",
-        "SYNRECEIVE".ljust(15), "240201", "1200", env.repetition, "00501", "000000001", "0", "T", c,
+        "ISA",
+        "00",
+        " " * 10,
+        "00",
+        " " * 10,
+        "ZZ",
+        "SYNSUBMIT".ljust(15),
+        "ZZ",
+        "SYNRECEIVE".ljust(15),
+        "240201",
+        "1200",
+        env.repetition,
+        "00501",
+        "000000001",
+        "0",
+        "T",
+        c,
     ]
     segments = [
         isa,

@@ -12,8 +12,10 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import click
 import structlog
@@ -36,8 +38,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _stdin_to_temp() -> Path:
-    handle = tempfile.NamedTemporaryFile(prefix="edi-scrub-", suffix=".837", delete=False)
-    with handle:
+    with tempfile.NamedTemporaryFile(prefix="edi-scrub-", suffix=".837", delete=False) as handle:
         shutil.copyfileobj(sys.stdin.buffer, handle)
     return Path(handle.name)
 
@@ -55,9 +56,7 @@ def _atomic_target(target: str) -> tuple[BinaryIO, Path | None]:
 def _write_report(report: Report, target: str | None, fmt: str) -> None:
     if target is None:
         return
-    text = (
-        json.dumps(report.to_json(), indent=2) + "\n" if fmt == "json" else render_text(report)
-    )
+    text = json.dumps(report.to_json(), indent=2) + "\n" if fmt == "json" else render_text(report)
     if target == "-":
         sys.stdout.write(text)
         return
@@ -79,7 +78,8 @@ def _run(
     path = temp_input or Path(source)
     if temp_input is None and not path.is_file():
         raise InputError(f"{source}: no such file")
-    stream, tmp = _atomic_target(target) if target else (tempfile.TemporaryFile(), None)
+    # Closed by the `with stream` below; the target is only renamed into place on success.
+    stream, tmp = _atomic_target(target) if target else (tempfile.TemporaryFile(), None)  # noqa: SIM115
     try:
         with stream:
             report = scrub(path, stream, options)
@@ -104,8 +104,6 @@ def _run(
 
 
 def _with_paths(report: Report, source: str, target: str | None) -> Report:
-    from dataclasses import replace
-
     return replace(report, input=source, output=target)
 
 
@@ -114,7 +112,12 @@ def _exit(report: Report, exit_zero: bool) -> int:
 
 
 def _options(
-    no_fix: bool, unsafe_fixes: bool, select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str
+    no_fix: bool,
+    unsafe_fixes: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str,
+    no_structure: bool,
 ) -> Options:
     return Options(
         fix=not no_fix,
@@ -122,39 +125,63 @@ def _options(
         select=_split(select),
         ignore=_split(ignore),
         fail_on=Severity(fail_on),
+        structure=not no_structure,
     )
 
 
-def _guarded(work: click.Context, action: object) -> None:
+def _guarded(work: click.Context, action: Callable[[], int]) -> None:
     """Run ``action`` mapping every failure to a one-line message and its exit code."""
-    assert callable(action)
     try:
         code = action()
     except EdiScrubError as exc:
         click.echo(f"edi-scrub: error: {exc}", err=True)
         work.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - the CLI promises no tracebacks
+    except Exception as exc:  # the CLI promises no tracebacks
         click.echo(f"edi-scrub: internal error: {type(exc).__name__}: {exc}", err=True)
         work.exit(int(ExitCode.INTERNAL))
     work.exit(int(code))
 
 
 _COMMON = [
-    click.option("--report", "report_path", metavar="FILE", help="Write the report here (- for stdout)."),
-    click.option("--report-format", type=click.Choice(["json", "text"]), default="json", show_default=True),
+    click.option(
+        "--report", "report_path", metavar="FILE", help="Write the report here (- for stdout)."
+    ),
+    click.option(
+        "--report-format", type=click.Choice(["json", "text"]), default="json", show_default=True
+    ),
     click.option("--no-fix", is_flag=True, help="Report only; write the input unchanged."),
     click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe."),
-    click.option("--select", multiple=True, metavar="RULES", help="Rule ids, names or families (comma-separated)."),
-    click.option("--ignore", multiple=True, metavar="RULES", help="Rules to skip (comma-separated)."),
-    click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True),
+    click.option(
+        "--select",
+        multiple=True,
+        metavar="RULES",
+        help="Rule ids, names or families (comma-separated).",
+    ),
+    click.option(
+        "--ignore", multiple=True, metavar="RULES", help="Rules to skip (comma-separated)."
+    ),
+    click.option(
+        "--fail-on",
+        type=click.Choice(["error", "warning", "info"]),
+        default="error",
+        show_default=True,
+    ),
     click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain."),
+    click.option(
+        "--no-structure",
+        is_flag=True,
+        help="Skip pyx12 TR3 validation (X12001/X12002) and the structural re-check of fixes.",
+    ),
     click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto"),
     click.option("-v", "--verbose", count=True),
     click.option("-q", "--quiet", is_flag=True, help="No summary on stderr."),
 ]
 
 
-def _common(func):  # type: ignore[no-untyped-def]
+_F = TypeVar("_F", bound=Callable[..., None])
+
+
+def _common(func: _F) -> _F:
     for option in reversed(_COMMON):
         func = option(func)
     return func
@@ -179,15 +206,28 @@ def main() -> None:
 @click.argument("source", metavar="IN")
 @click.argument("target", metavar="OUT")
 @_common
-def scrub_command(source: str, target: str, report_path: str | None, report_format: str,
-                  no_fix: bool, unsafe_fixes: bool, select: tuple[str, ...], ignore: tuple[str, ...],
-                  fail_on: str, exit_zero: bool, log_format: str, verbose: int, quiet: bool) -> None:
+def scrub_command(
+    source: str,
+    target: str,
+    report_path: str | None,
+    report_format: str,
+    no_fix: bool,
+    unsafe_fixes: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str,
+    exit_zero: bool,
+    no_structure: bool,
+    log_format: str,
+    verbose: int,
+    quiet: bool,
+) -> None:
     """Scrub IN into OUT (use - for stdin/stdout)."""
     configure(log_format, verbose)
     ctx = click.get_current_context()
 
     def action() -> int:
-        options = _options(no_fix, unsafe_fixes, select, ignore, fail_on)
+        options = _options(no_fix, unsafe_fixes, select, ignore, fail_on, no_structure)
         report = _run(source, target, options, report_path, report_format)
         _announce(report, quiet)
         return _exit(report, exit_zero)
@@ -198,15 +238,27 @@ def scrub_command(source: str, target: str, report_path: str | None, report_form
 @main.command("check")
 @click.argument("source", metavar="IN")
 @_common
-def check_command(source: str, report_path: str | None, report_format: str, no_fix: bool,
-                  unsafe_fixes: bool, select: tuple[str, ...], ignore: tuple[str, ...],
-                  fail_on: str, exit_zero: bool, log_format: str, verbose: int, quiet: bool) -> None:
+def check_command(
+    source: str,
+    report_path: str | None,
+    report_format: str,
+    no_fix: bool,
+    unsafe_fixes: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str,
+    exit_zero: bool,
+    no_structure: bool,
+    log_format: str,
+    verbose: int,
+    quiet: bool,
+) -> None:
     """Check IN and report; write no EDI."""
     configure(log_format, verbose)
     ctx = click.get_current_context()
 
     def action() -> int:
-        options = _options(True, unsafe_fixes, select, ignore, fail_on)
+        options = _options(True, unsafe_fixes, select, ignore, fail_on, no_structure)
         report = _run(source, None, options, report_path or "-", report_format)
         _announce(report, quiet)
         return _exit(report, exit_zero)

@@ -46,7 +46,9 @@ class EnvelopeTracker:
             self._st_in, self._st_out = seg.index, out_position
             self._st_in_group += 1
         elif sid == "SE":
-            return self._check(seg, seg.index - self._st_in + 1, out_position - self._st_out + 1, "SE01")
+            return self._check(
+                seg, seg.index - self._st_in + 1, out_position - self._st_out + 1, "SE01"
+            )
         elif sid == "GE":
             return self._check(seg, self._st_in_group, self._st_in_group, "GE01")
         elif sid == "IEA":

@@ -136,8 +136,15 @@ def _run_pass(
                 result.lines_added += claim_result.lines_added
                 result.charges_added += _line_total(claim_result.claim) - _line_total(original)
             result.spans.append(
-                _Span(unit.ordinal, claim_result.claim.claim_id, unit.segments[0].index,
-                      unit.segments[-1].index, first, position, claim_result.changed)
+                _Span(
+                    unit.ordinal,
+                    claim_result.claim.claim_id,
+                    unit.segments[0].index,
+                    unit.segments[-1].index,
+                    first,
+                    position,
+                    claim_result.changed,
+                )
             )
             continue
         if unit.index:
@@ -148,11 +155,15 @@ def _run_pass(
     return result, tracker
 
 
-def _issues_by_claim(structure: StructuralResult, spans: list[_Span], output: bool) -> dict[int, int]:
+def _issues_by_claim(
+    structure: StructuralResult, spans: list[_Span], output: bool
+) -> dict[int, int]:
     counts: dict[int, int] = {}
     for issue in structure.issues:
         for span in spans:
-            first, last = (span.out_first, span.out_last) if output else (span.in_first, span.in_last)
+            first, last = (
+                (span.out_first, span.out_last) if output else (span.in_first, span.in_last)
+            )
             if first <= issue.segment <= last:
                 counts[span.ordinal] = counts.get(span.ordinal, 0) + 1
                 break
@@ -179,8 +190,15 @@ def _count_findings(tracker: EnvelopeTracker) -> list[Outcome]:
     status = FixStatus.APPLIED if tracker.recount else FixStatus.AVAILABLE
     return [
         Outcome(
-            Finding(meta.id, meta.name, meta.severity, None, None, p.loc,
-                    f"{p.what} says {p.found or 'nothing'}, but the input has {p.expected}"),
+            Finding(
+                meta.id,
+                meta.name,
+                meta.severity,
+                None,
+                None,
+                p.loc,
+                f"{p.what} says {p.found or 'nothing'}, but the input has {p.expected}",
+            ),
             status,
         )
         for p in tracker.problems
@@ -215,7 +233,8 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         before = _issues_by_claim(structure_in, result.spans, output=False)
         after = _issues_by_claim(structure_out, result.spans, output=True)
         worse = frozenset(
-            s.ordinal for s in result.spans
+            s.ordinal
+            for s in result.spans
             if s.changed and after.get(s.ordinal, 0) > before.get(s.ordinal, 0)
         )
         if not worse - revert:
@@ -224,18 +243,26 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         revert |= worse
     outcomes: list[Outcome] = []
     if structure_in is not None and "X12001" in ids:
-        outcomes += [o for o in _structural_findings(structure_in, result.spans)
-                     if o.finding.rule in ids]
+        outcomes += [
+            o for o in _structural_findings(structure_in, result.spans) if o.finding.rule in ids
+        ]
     if x12003:
         outcomes += _count_findings(tracker)
     outcomes += result.outcomes
-    summary = Summary.of(outcomes, result.claims, result.drug_lines, result.lines_added,
-                         result.charges_added, options.fail_on)
+    summary = Summary.of(
+        outcomes,
+        result.claims,
+        result.drug_lines,
+        result.lines_added,
+        result.charges_added,
+        options.fail_on,
+    )
     return Report(
         input=str(path),
         output=None,
         transaction=result.transaction or Transaction.PROFESSIONAL.value,
-        implementation=(structure_in.implementation if structure_in else "") or result.implementation,
+        implementation=(structure_in.implementation if structure_in else "")
+        or result.implementation,
         summary=summary,
         outcomes=tuple(outcomes),
         changed=result.changed,

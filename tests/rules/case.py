@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tests.builders import I, P, ClaimSpec
+from tests.builders import ClaimSpec, I, P
 
 
 @dataclass(frozen=True)

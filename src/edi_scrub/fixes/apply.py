@@ -70,7 +70,9 @@ def _line_charges(segments: Sequence[Segment]) -> Decimal:
     return total
 
 
-def apply_fixes(segments: Sequence[Segment], fixes: Sequence[Fix]) -> tuple[list[Segment], list[Fix]]:
+def apply_fixes(
+    segments: Sequence[Segment], fixes: Sequence[Fix]
+) -> tuple[list[Segment], list[Fix]]:
     """Apply the fresh fixes among ``fixes``; return the new segments and the fixes applied."""
     applied = [f for f in fixes if _is_fresh(segments, f)]
     if not applied:
@@ -89,8 +91,13 @@ def apply_fixes(segments: Sequence[Segment], fixes: Sequence[Fix]) -> tuple[list
         if isinstance(edit, InsertSegments):
             model = out[edit.after]
             new = [
-                Segment(0, model.delimiters.element.join(parts), model.terminator, model.trailer,
-                        model.delimiters)
+                Segment(
+                    0,
+                    model.delimiters.element.join(parts),
+                    model.terminator,
+                    model.trailer,
+                    model.delimiters,
+                )
                 for parts in edit.segments
             ]
             out[edit.after + 1 : edit.after + 1] = new
@@ -122,4 +129,6 @@ def _follow_charges(segments: list[Segment], before_total: Decimal) -> None:
     current = parse_amount(segments[0].element(2))
     if current is None:
         return
-    segments[0] = write_ref(segments[0], "CLM02", format_amount(current + delta))
+    segments[0] = write_ref(
+        segments[0], "CLM02", format_amount(current + delta, segments[0].element(2))
+    )

@@ -29,8 +29,18 @@ def _field(seg: Segment, pos: int, position: int, ref: str | None = None) -> Fie
     return Field(seg.element(position), Loc(pos, seg.index, name))
 
 
+def _components(seg: Segment, pos: int, position: int, subs: range) -> list[Field]:
+    # One split for the whole composite: the model builder is the pipeline's hot path.
+    parts = seg.element(position).split(seg.delimiters.component)
+    prefix = f"{seg.seg_id}{position:02d}-"
+    return [
+        Field(parts[sub - 1] if sub <= len(parts) else "", Loc(pos, seg.index, f"{prefix}{sub}"))
+        for sub in subs
+    ]
+
+
 def _component(seg: Segment, pos: int, position: int, sub: int) -> Field:
-    return Field(seg.component(position, sub), Loc(pos, seg.index, f"{seg.seg_id}{position:02d}-{sub}"))
+    return _components(seg, pos, position, range(sub, sub + 1))[0]
 
 
 @dataclass(slots=True)
@@ -64,7 +74,9 @@ def _drug(draft: _LineDraft) -> DrugDetail | None:
     ctp_pos, ctp = draft.ctp if draft.ctp else (None, None)
     quantity = _field(ctp, ctp_pos, 4) if ctp is not None and ctp_pos is not None else None
     unit = _component(ctp, ctp_pos, 5, 1) if ctp is not None and ctp_pos is not None else None
-    return DrugDetail(lin_pos, _field(lin, lin_pos, 2), _field(lin, lin_pos, 3), ctp_pos, quantity, unit)
+    return DrugDetail(
+        lin_pos, _field(lin, lin_pos, 2), _field(lin, lin_pos, 3), ctp_pos, quantity, unit
+    )
 
 
 def _line(draft: _LineDraft, kind: Transaction) -> ServiceLine | None:
@@ -74,7 +86,7 @@ def _line(draft: _LineDraft, kind: Transaction) -> ServiceLine | None:
     # SV1: composite 01, charge 02, basis 03, units 04, pointers 07.
     # SV2: revenue 01, composite 02, charge 03, basis 04, units 05.
     comp = 1 if kind is Transaction.PROFESSIONAL else 2
-    modifiers = tuple(_component(seg, pos, comp, sub) for sub in range(3, 7))
+    qualifier, code, *modifiers = _components(seg, pos, comp, range(1, 7))
     pointers: tuple[Field, ...] = ()
     revenue = None
     if kind is Transaction.PROFESSIONAL:
@@ -90,8 +102,8 @@ def _line(draft: _LineDraft, kind: Transaction) -> ServiceLine | None:
         first_pos=draft.first_pos,
         last_pos=draft.last_pos,
         service_pos=pos,
-        qualifier=_component(seg, pos, comp, 1),
-        code=_component(seg, pos, comp, 2),
+        qualifier=qualifier,
+        code=code,
         modifiers=tuple(m for m in modifiers if m.value),
         charge=_field(seg, pos, comp + 1),
         unit_basis=_field(seg, pos, comp + 2),
@@ -144,9 +156,7 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
             line.lin = (pos, seg)
         elif sid == "CTP" and line.lin is not None and line.ctp is None:
             line.ctp = (pos, seg)
-    lines = tuple(
-        built for draft in drafts if (built := _line(draft, kind)) is not None
-    )
+    lines = tuple(built for draft in drafts if (built := _line(draft, kind)) is not None)
     return Claim(
         transaction=kind,
         ordinal=ordinal,

@@ -23,9 +23,16 @@ def to_cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def format_amount(value: Decimal) -> str:
-    """X12 decimal text: cents at most, no trailing zeros or point (``412.5``, ``400``)."""
+def format_amount(value: Decimal, like: str = "") -> str:
+    """X12 decimal text rounded to the cent.
+
+    Written in the style of ``like`` (the amount it replaces or sits beside): a file that writes
+    ``2000.00`` gets ``2400.00``, one that writes ``2000`` gets ``2400``; without a model, no
+    trailing zeros (``412.5``).
+    """
     text = f"{to_cents(value):f}"
+    if "." in like and len(like.rpartition(".")[2]) == 2:
+        return text
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text

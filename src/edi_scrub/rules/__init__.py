@@ -25,7 +25,7 @@ from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity
 __all__ = ["DOC_HEADINGS", "Rule", "all_rules", "get_rule", "register", "select_rules"]
 
 DOC_HEADINGS = ("What it checks", "Why it matters", "Example", "Fix", "References")
-_ID = re.compile(r"^[A-Z]{3}\d{3}$|^X12\d{3}$")
+_ID = re.compile(r"^[A-Z]{2,4}\d{3}$|^X12\d{3}$")
 
 Check = Callable[[Claim, RuleContext, RuleMeta], Iterator[Finding]]
 

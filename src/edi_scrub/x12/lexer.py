@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO
 
 from edi_scrub.errors import InputError
@@ -40,12 +40,13 @@ class Segment:
     trailer: str
     delimiters: Delimiters
     lead: str = ""
+    #: The segment identifier (``CLM``, ``SV1`` ...); derived from ``text`` once, because every
+    #: stage dispatches on it.
+    seg_id: str = field(init=False)
 
-    @property
-    def seg_id(self) -> str:
-        """The segment identifier (``CLM``, ``SV1`` ...)."""
+    def __post_init__(self) -> None:
         sep = self.text.find(self.delimiters.element)
-        return (self.text if sep < 0 else self.text[:sep]).strip()
+        object.__setattr__(self, "seg_id", (self.text if sep < 0 else self.text[:sep]).strip())
 
     @property
     def elements(self) -> list[str]:
@@ -147,7 +148,7 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
                 consumed += pos
                 buf, end, after, pos = buf[pos:], end - pos, after - pos, 0
                 fill(len(buf) + _CHUNK)
-            if after < len(buf) and (buf[after] in ws or buf[after] == term and term in "\r\n"):
+            if after < len(buf) and (buf[after] in ws or (buf[after] == term and term in "\r\n")):
                 after += 1
             else:
                 break

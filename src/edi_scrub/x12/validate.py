@@ -42,7 +42,7 @@ import io
 import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
@@ -82,6 +82,9 @@ class StructuralLevel(StrEnum):
     TRANSACTION = "transaction"
     SEGMENT = "segment"
     ELEMENT = "element"
+
+
+_ENVELOPE_LEVELS: Final = frozenset({StructuralLevel.INTERCHANGE, StructuralLevel.GROUP})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +131,7 @@ _CODE_RE: Final = re.compile(r"[0-9A-Z]{1,12}")
 # ISA01..ISA16 fixed widths: 3 + 16 separators + 86 = 105 characters before the terminator.
 _ISA_WIDTHS: Final = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 _ISA_LENGTH: Final = 106
+_ISA11_COLUMN: Final = 82  # 0-based column of ISA11 in a well-formed ISA
 # Characters we may use as a replacement segment terminator / repetition separator.
 _SPARE_DELIMITERS: Final = "~'!|^`}{@$%&"
 _ENVELOPE_PREFIXES: Final = ("ISA", "GS", "ST", "SE", "GE", "IEA")
@@ -225,20 +229,29 @@ class _Normaliser:
         self._isa13: tuple[str, str] | None = None  # (original, padded) in this interchange
         self._tx = -1
         self._in_tx = False
+        self._indented = 0
 
     # -- public ----------------------------------------------------------------------------
 
     def pieces(self) -> Iterator[str]:
         """The normalised text, one segment line at a time."""
-        for seg in self._segments:
-            text = seg.text
+        indented: Segment | None = None  # the first indented segment
+        for original in self._segments:
+            seg, text = original, original.text
             if seg.index == 0:
                 continue  # trailing whitespace pseudo-segment
             if not text or text.isspace():
                 # pyx12 stops reading at an empty segment; skip it and say so ourselves.
                 self._blank(seg)
                 continue
-            if text.lstrip().startswith(_ENVELOPE_PREFIXES):
+            if text[0] in " \t":
+                # Indentation after the terminator is pretty-printing; pyx12 would flag every
+                # such segment. Validate without it and report it once (below).
+                indented = indented or seg
+                self._indented += 1
+                text = text.lstrip(" \t")
+                seg = original.with_text(text)
+            if text.startswith(_ENVELOPE_PREFIXES):
                 sid = seg.seg_id
                 if sid in _ENVELOPE_IDS:
                     yield from self._envelope(seg, sid)
@@ -251,6 +264,22 @@ class _Normaliser:
             yield self._line(seg.index, text)
         if self._pending:
             yield from self._flush()
+        if indented is not None:
+            self.issues.append(
+                StructuralIssue(
+                    segment=indented.index,
+                    segment_id=indented.seg_id,
+                    element="",
+                    level=StructuralLevel.SEGMENT,
+                    code="1",
+                    ack_codes="IK304=1",
+                    message=(
+                        f"Segment contains a leading space ({self._indented} indented segment(s) "
+                        "in the file; reported once, validated without the indentation)"
+                    ),
+                    transaction=-1,
+                )
+            )
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -410,14 +439,27 @@ class _Normaliser:
         fields = fields[:17] + [""] * (17 - len(fields))
         isa12 = fields[12].strip()
         if gs08.startswith("005010") and isa12 != _ICVN_5010:
-            self._note(f"ISA12 {_code(isa12)} with GS08 {gs08} validated as {_ICVN_5010}")
+            self._note(f"ISA12 {_code(isa12)} with GS08 {_code(gs08)} validated as {_ICVN_5010}")
             fields[12] = _ICVN_5010
             if len(fields[11]) != 1 or fields[11].isalnum():
                 # 4010's ISA11 is a standards id ("U"); 5010 wants a repetition separator.
                 fields[11] = _spare((tgt.element, tgt.component, tgt.segment))
         length = len(seg.text) + 1
-        if length == _ISA_LENGTH:
+        # pyx12 reads ISA11, ISA12, ISA16 and the terminator at fixed columns; as long as those
+        # line up it can read the ISA and reports any other width problem itself.
+        if (
+            length == _ISA_LENGTH
+            and sum(len(f) for f in fields[:11]) + 10 == _ISA11_COLUMN - 1
+            and len(fields[12]) == _ISA_WIDTHS[11]
+        ):
             return tgt.element.join(fields[:16]) + tgt.element + tgt.component
+        misfit = ", ".join(
+            f"ISA{pos:02d}"
+            for pos, width in enumerate(_ISA_WIDTHS[:15], start=1)
+            if len(fields[pos]) != width
+        )
+        size = f"ISA is {length} characters, not {_ISA_LENGTH}" if length != _ISA_LENGTH else ""
+        fields_note = f"not at the fixed width: {misfit}" if misfit else ""
         text, new13 = _fit_isa(fields, tgt.element, tgt.component)
         if new13 is not None:
             self._isa13 = (fields[13], new13)
@@ -430,8 +472,8 @@ class _Normaliser:
                 code="ISA-WIDTH",
                 ack_codes="",
                 message=(
-                    f"ISA is {length} characters, not {_ISA_LENGTH}; its fixed-width fields "
-                    "were re-padded for validation"
+                    "; ".join(p for p in (size, fields_note) if p)
+                    + " (fields re-padded for validation)"
                 ),
                 transaction=-1,
             )
@@ -474,9 +516,22 @@ class _PieceReader(io.TextIOBase):
 # --------------------------------------------------------------------------------------------
 # Messages: pyx12's wording without the values it quotes.
 
+_WS_RE: Final = re.compile(r"\s+")
+_SEG_ID_RE: Final = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+_MAP_PATH_RE: Final = re.compile(r"[A-Za-z0-9_/\[\]]+")
+
+
+def _not_found(match: re.Match[str]) -> str:
+    seg_id = match.group(1).split("*", 1)[0]
+    seg_id = seg_id if _SEG_ID_RE.fullmatch(seg_id) else "with an unrecognised identifier"
+    path = match.group(2)
+    where = f". Started at {path}" if _MAP_PATH_RE.fullmatch(path) else ""
+    return f"Segment {seg_id} not found in the map{where}"
+
+
 _NAME = r'"[^"]*"'
 _REF = r"\([A-Z0-9-]+\)"
-_TEMPLATES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
+_TEMPLATES: Final[tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...]] = tuple(
     (re.compile(pattern, re.S), replacement)
     for pattern, replacement in (
         # x12file.py (envelope, counting)
@@ -514,10 +569,7 @@ _TEMPLATES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             r"Mandatory segment \1 (\2) missing",
         ),
         # map_walker.py: the segment is quoted with its first element (or whole, for HL)
-        (
-            r"^Segment ([A-Z0-9]{2,3})\b.* not found\.\s+Started at ([A-Za-z0-9_/]*)$",
-            r"Segment \1 not found. Started at \2",
-        ),
+        (r"^Segment (.*) not found\.\s+Started at (.*)$", _not_found),
         # map_if/_element.py
         (
             rf'^(Data element {_NAME} {_REF}) is too (short|long): len\(".*"\) = (\d+) '
@@ -541,14 +593,13 @@ _TEMPLATES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
             r"\1 is type \2 and contains an invalid character",
         ),
         (
-            rf'^(Data element {_NAME}) with a value of \(.*\) failed to match the regular '
+            rf"^(Data element {_NAME}) with a value of \(.*\) failed to match the regular "
             r'expression ("[^"]*")$',
             r"\1 failed to match the regular expression \2",
         ),
         (r"^\(.*\) is not a valid code for (.*) (\([A-Z0-9-]+\))$", r"Not a valid code for \1 \2"),
     )
 )
-_WS_RE: Final = re.compile(r"\s+")
 # Values shorter than this are codes/qualifiers ("Y", "D8", "HC") and too likely to appear in
 # pyx12's own wording to be scrubbed blindly; PHI values are longer.
 _MIN_SCRUB = 4
@@ -588,7 +639,9 @@ def _segment_values(seg: Any) -> list[str]:
 # --------------------------------------------------------------------------------------------
 # 999 / TA1 codes for pyx12's error codes (after error_999.py / error_handler.py).
 
-_IK3_CODES: Final = frozenset({"1", "2", "3", "4", "5", "6", "7", "8", "I4", "I6", "I7", "I8", "I9"})
+_IK3_CODES: Final = frozenset(
+    {"1", "2", "3", "4", "5", "6", "7", "8", "I4", "I6", "I7", "I8", "I9"}
+)
 _IK4_CODES: Final = frozenset(
     {"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "12", "13"}
     | {"I10", "I11", "I12", "I13", "I6", "I9"}
@@ -665,7 +718,12 @@ class _Collector:
 
     @property
     def segment(self) -> int:
+        """Our index of the segment being processed (0 before the first)."""
         return self._lines.index_of(self._line)
+
+    @property
+    def segment_id(self) -> str:
+        return self._seg_id
 
     def add(
         self,
@@ -690,7 +748,7 @@ class _Collector:
                 code=code,
                 ack_codes=ack,
                 message=_scrub(message, self._values or () if current else ()),
-                transaction=self._tx if self._in_tx else -1,
+                transaction=self._tx if self._in_tx and level not in _ENVELOPE_LEVELS else -1,
             )
         )
 
@@ -855,9 +913,9 @@ def _validate_segment(node: Any, seg: Any, coll: _Collector) -> None:
                     StructuralLevel.ELEMENT,
                     "13",
                     "IK403=13",
-                    f"Composite {coll._seg_id}{position:02d} has {found} components; the TR3 "
+                    f"Composite {coll.segment_id}{position:02d} has {found} components; the TR3 "
                     f"allows {allowed} (validated with the extra components removed)",
-                    element=f"{coll._seg_id}{position:02d}",
+                    element=f"{coll.segment_id}{position:02d}",
                 )
             seg = _truncated(seg, overfull)
         except Exception as exc:
@@ -910,17 +968,21 @@ def _drive(stream: io.TextIOBase, coll: _Collector, aliases: dict[str, None]) ->
                         cur_map, cur_vriic = _load_map(name), st03
                         used.setdefault(st03, None)
                         node = cur_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
-                        aliases.setdefault(
-                            f"ST03 {st03} in a GS08 {group_vriic} group: transaction set "
-                            f"validated with the {st03} map",
-                            None,
-                        )
+                        if st03 != group_vriic:
+                            aliases.setdefault(
+                                f"ST03 {st03} in a GS08 {_code(group_vriic)} group: "
+                                f"transaction set validated with the {st03} map",
+                                None,
+                            )
             node, _pop, _push, walk_errors = walker.walk_errors(
                 node, seg, src.get_seg_count(), src.get_cur_line(), src.get_ls_id()
             )
             apply_walk_errors(coll, walk_errors)
         if node is None:
+            # Not in the map (already reported); x12n_document leaves the reader's errors for
+            # the next segment, which would misplace them.
             node = orig_node
+            coll.handle_errors(src.pop_errors())
             continue
         if seg_id == "ISA":
             icvn = str(seg.get_value("ISA12") or "")
@@ -936,8 +998,6 @@ def _drive(stream: io.TextIOBase, coll: _Collector, aliases: dict[str, None]) ->
             node = cur_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
             coll.handle_errors(src.pop_errors())
         else:
-            if seg_id not in _ENVELOPE_IDS:
-                coll.add_seg(node, seg, src.get_seg_count(), src.get_cur_line(), None)
             coll.handle_errors(src.pop_errors())
         _validate_segment(node, seg, coll)
     src.cleanup()  # reports missing SE/GE/IEA trailers
@@ -979,24 +1039,27 @@ def validate_segments(segments: Iterable[Segment], where: str = "<input>") -> St
         return _engine_failure(
             f"{where}: not validated: {exc.message}",
             coll.segment,
-            coll._seg_id,
+            coll.segment_id,
             norm.aliases,
         )
     except InputError as exc:
         return _engine_failure(f"not validated: {exc}", 0, "", norm.aliases)
     except pyx12.errors.X12Error:
+        # X12Reader refuses the ISA itself; after normalisation that means an ISA12 it has no
+        # control map for (or no segments at all).
+        segment = coll.segment or norm.lines.index_of(1)
         return _engine_failure(
-            f"{where}: not validated: pyx12 rejected the interchange header "
-            "(ISA12 must be 00401 or 00501)",
-            1,
-            "ISA",
+            f"{where}: not validated: pyx12 could not read the interchange header "
+            "(it supports ISA12 00401 and 00501)",
+            segment,
+            coll.segment_id if coll.segment else ("ISA" if segment else ""),
             norm.aliases,
         )
     except Exception as exc:
         return _engine_failure(
             f"{where}: not validated: pyx12 failed ({type(exc).__name__})",
             coll.segment,
-            coll._seg_id,
+            coll.segment_id,
             norm.aliases,
         )
     issues = sorted(norm.issues + coll.issues, key=lambda issue: issue.segment)

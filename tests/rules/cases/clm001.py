@@ -3,8 +3,10 @@
 from tests.builders import ClaimSpec, LineSpec
 from tests.rules.case import Case
 
-_LINES = (LineSpec(modifiers=("JZ",)), LineSpec(code="99213", ndc=None, charge="50.25", units="1",
-                                                revenue="0510"))
+_LINES = (
+    LineSpec(modifiers=("JZ",)),
+    LineSpec(code="99213", ndc=None, charge="50.25", units="1", revenue="0510"),
+)
 
 CASES = [
     Case("balanced", ClaimSpec(lines=_LINES), 0),

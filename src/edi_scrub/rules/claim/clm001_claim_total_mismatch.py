@@ -41,10 +41,19 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     stated = parse_amount(claim.clm02.value)
     if stated is not None and stated == total:
         return
-    new = format_amount(total)
-    fix = Fix(Applicability.SAFE, "recompute CLM02 from the lines", claim.clm02.value, new,
-              (SetElement(0, "CLM02", claim.clm02.value, new),))
+    new = format_amount(total, claim.clm02.value)
+    fix = Fix(
+        Applicability.SAFE,
+        "recompute CLM02 from the lines",
+        claim.clm02.value,
+        new,
+        (SetElement(0, "CLM02", claim.clm02.value, new),),
+    )
     yield make_finding(
-        meta, claim, None, claim.clm02,
-        f"CLM02 is {claim.clm02.value or 'empty'} but the lines add up to {new}", fix,
+        meta,
+        claim,
+        None,
+        claim.clm02,
+        f"CLM02 is {claim.clm02.value or 'empty'} but the lines add up to {new}",
+        fix,
     )

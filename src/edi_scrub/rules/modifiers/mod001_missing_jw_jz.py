@@ -49,11 +49,16 @@ def _add_jz(claim: Claim, line: ServiceLine) -> Fix:
     after = ":".join([line.code.value, *line.modifier_codes, "JZ"])
     if slot > 6 or not _zero_waste_proven(line):
         why = "no free modifier slot" if slot > 6 else "zero waste is not proven by the claim"
-        return Fix(Applicability.SUGGESTION, f"add JZ or bill waste with JW ({why})", before,
-                   f"{after} or a JW line")
+        return Fix(
+            Applicability.SUGGESTION,
+            f"add JZ or bill waste with JW ({why})",
+            before,
+            f"{after} or a JW line",
+        )
     edit = SetElement(line.service_pos, f"{comp}-{slot}", "", "JZ")
-    return Fix(Applicability.SAFE, "add JZ: CTP04 in F2 equals the billed IU", before, after,
-               (edit,))
+    return Fix(
+        Applicability.SAFE, "add JZ: CTP04 in F2 equals the billed IU", before, after, (edit,)
+    )
 
 
 @register("MOD001", "missing-jw-jz", Severity.ERROR, Applicability.SAFE)
@@ -66,7 +71,10 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         if line.has_modifier("JW") or line.has_modifier("JZ") or has_jw_sibling(claim, line):
             continue
         yield make_finding(
-            meta, claim, line, line.code,
+            meta,
+            claim,
+            line,
+            line.code,
             f"{line.code.value} is a single-dose drug and {policy.name} requires JW or JZ "
             "on this date of service; the line has neither",
             _add_jz(claim, line),

@@ -45,13 +45,15 @@ _COPIED = frozenset({("DTP", "472"), ("REF", "G1"), ("REF", "6R")})
 def _unique_control(claim: Claim, value: str) -> str:
     taken = {line.control_number.value for line in claim.lines if line.control_number}
     for suffix in ("JW", *(f"JW{n}" for n in range(2, 100))):
-        candidate = (value[: 50 - len(suffix)] + suffix)
+        candidate = value[: 50 - len(suffix)] + suffix
         if candidate not in taken:
             return candidate
     return value
 
 
-def _waste_line(claim: Claim, line: ServiceLine, waste: Decimal, charge: Decimal) -> tuple[tuple[str, ...], ...] | None:
+def _waste_line(
+    claim: Claim, line: ServiceLine, waste: Decimal, charge: Decimal
+) -> tuple[tuple[str, ...], ...] | None:
     """The new JW line's segments, or ``None`` when no modifier slot is free."""
     modifiers = [m for m in line.modifier_codes if m not in ("JZ", "JW")]
     if len(modifiers) >= 4:
@@ -66,7 +68,7 @@ def _waste_line(claim: Claim, line: ServiceLine, waste: Decimal, charge: Decimal
         key = (parts[0], parts[1] if len(parts) > 1 else "")
         if pos == line.service_pos:
             parts[comp] = sep.join([line.qualifier.value, line.code.value, *modifiers, "JW"])
-            parts[comp + 1] = format_amount(charge)
+            parts[comp + 1] = format_amount(charge, line.charge.value)
             parts[comp + 3] = format_quantity(waste)
         elif key == ("REF", "6R"):
             parts[2] = _unique_control(claim, parts[2])
@@ -105,17 +107,25 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         if price is not None and waste == waste.to_integral_value() and code.single_dose:
             segments = _waste_line(claim, line, waste, price / billed * waste)
         if segments is None or drug.ctp_pos is None:
-            fix = Fix(Applicability.SUGGESTION, "bill the discarded amount on a JW line",
-                      "", f"JW line for {format_quantity(waste)} IU")
+            fix = Fix(
+                Applicability.SUGGESTION,
+                "bill the discarded amount on a JW line",
+                "",
+                f"JW line for {format_quantity(waste)} IU",
+            )
         else:
             edits = (
                 SetElement(drug.ctp_pos, "CTP04", drug.quantity.value, format_quantity(billed)),
-                InsertSegments(line.last_pos, segments,
-                               tuple(range(line.first_pos, line.last_pos + 1))),
+                InsertSegments(
+                    line.last_pos, segments, tuple(range(line.first_pos, line.last_pos + 1))
+                ),
             )
-            charge = format_amount(price / billed * waste) if price is not None else ""
-            fix = Fix(Applicability.SAFE, "split the discarded amount onto a JW line",
-                      f"{format_quantity(dispensed)} IU on one line",
-                      f"{format_quantity(billed)} IU + JW line {format_quantity(waste)} IU at {charge}",
-                      edits)
+            charge = format_amount(price / billed * waste, line.charge.value) if price else ""
+            fix = Fix(
+                Applicability.SAFE,
+                "split the discarded amount onto a JW line",
+                f"{format_quantity(dispensed)} IU on one line",
+                f"{format_quantity(billed)} IU + JW line {format_quantity(waste)} IU at {charge}",
+                edits,
+            )
         yield make_finding(meta, claim, line, drug.quantity, message, fix)

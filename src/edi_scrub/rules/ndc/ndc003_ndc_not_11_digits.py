@@ -45,18 +45,32 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         fix: Fix | None = None
         if reading.normalized is not None:
             edit = SetElement(ndc.loc.pos, "LIN03", ndc.value, reading.normalized)
-            fix = Fix(Applicability.SAFE, "normalise the NDC", ndc.value, reading.normalized, (edit,))
+            fix = Fix(
+                Applicability.SAFE, "normalise the NDC", ndc.value, reading.normalized, (edit,)
+            )
         elif reading.shape is NdcShape.BARE_TEN:
             known = [c for c in candidates(ndc.value) if ctx.catalog.package(c) is not None]
             if len(known) == 1:
                 edit = SetElement(ndc.loc.pos, "LIN03", ndc.value, known[0])
-                fix = Fix(Applicability.UNSAFE, "pad the NDC as maps/ resolves it", ndc.value,
-                          known[0], (edit,))
+                fix = Fix(
+                    Applicability.UNSAFE,
+                    "pad the NDC as maps/ resolves it",
+                    ndc.value,
+                    known[0],
+                    (edit,),
+                )
             else:
-                fix = Fix(Applicability.SUGGESTION,
-                          "a bare 10-digit NDC is ambiguous: take the 5-4-2 form from the label",
-                          ndc.value, " or ".join(candidates(ndc.value)))
+                fix = Fix(
+                    Applicability.SUGGESTION,
+                    "a bare 10-digit NDC is ambiguous: take the 5-4-2 form from the label",
+                    ndc.value,
+                    " or ".join(candidates(ndc.value)),
+                )
         yield make_finding(
-            meta, claim, line, ndc,
-            f"NDC {ndc.value!r} is not 11 digits in 5-4-2 form ({reading.shape.value})", fix,
+            meta,
+            claim,
+            line,
+            ndc,
+            f"NDC {ndc.value!r} is not 11 digits in 5-4-2 form ({reading.shape.value})",
+            fix,
         )

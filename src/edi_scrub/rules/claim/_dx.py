@@ -1,0 +1,29 @@
+"""Helpers the diagnosis rules share: reading SV107 pointers and matching indications."""
+
+from __future__ import annotations
+
+from edi_scrub.maps.drugs import DrugCode
+from edi_scrub.model.claim import Claim, Diagnosis, Field
+
+
+def normalize_dx(code: str) -> str:
+    """An ICD-10-CM code as maps/ stores it: upper case, no dot."""
+    return code.replace(".", "").strip().upper()
+
+
+def is_indicated(drug: DrugCode, dx: str) -> bool:
+    """Whether ``dx`` is, or falls under, one of the code's indicated diagnoses.
+
+    A listed category covers its subcodes (ICD-10-CM is hierarchical), so a map may list
+    ``D68.31`` and a claim bill ``D68.311``.
+    """
+    code = normalize_dx(dx)
+    return bool(code) and any(code.startswith(listed) for listed in drug.indicated_dx)
+
+
+def pointed(claim: Claim, pointer: Field) -> Diagnosis | None:
+    """The HI diagnosis an SV107 pointer selects, or ``None`` when it selects nothing."""
+    if not pointer.value.isdigit():
+        return None
+    position = int(pointer.value)
+    return next((d for d in claim.diagnoses if position > 0 and d.position == position), None)

@@ -1,0 +1,66 @@
+"""JZ (nothing discarded) on a drug line while a JW line bills waste of the same drug.
+
+What it checks
+    Drug lines carrying JZ, but not JW, when another line of the claim carries JW for the same
+    HCPCS code, the same NDC (compared in 11-digit form) and the same date of service.
+
+Why it matters
+    The JW line says drug was discarded; JZ on the administered line says none was. CMS wants the
+    administered amount without JW/JZ and the waste on the JW line: never JZ on the administered
+    line when a JW line exists for the same drug and date. Payers deny the contradiction (CO-16
+    with RARC N822/N823, or CARC 4).
+
+Example
+    ``SV1*HC:J7207:JZ*2000*UN*1000***1~`` next to ``SV1*HC:J7207:JW*400*UN*200***1~``, same NDC
+    and date (fires) → ``SV1*HC:J7207*2000*UN*1000***1~``.
+
+Fix
+    Safe: remove JZ from the administered line. The JW line already documents the waste, so JZ
+    can only be wrong. The composite (SV101 / SV202) is rewritten so the modifiers after JZ move
+    one slot left and no gap is left. A line carrying both JW and JZ is MOD002's, not this rule's.
+
+References
+    domain.md §4 (JW and JZ; how discarded drug is billed); CMS JW/JZ policy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from edi_scrub.fixes.edits import Applicability, Fix
+from edi_scrub.model.claim import Claim
+from edi_scrub.rules import register
+from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules.modifiers._composite import set_modifiers
+from edi_scrub.rules.modifiers._jw import has_jw_sibling
+
+
+@register("MOD003", "jz-beside-jw-line", Severity.ERROR, Applicability.SAFE)
+def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
+    """Report JZ on a line that has a JW sibling, and remove it."""
+    for line, _ in ctx.drug_lines(claim):
+        if not line.has_modifier("JZ") or line.has_modifier("JW"):
+            continue
+        if not has_jw_sibling(claim, line):
+            continue
+        kept = [m for m in line.modifier_codes if m != "JZ"]
+        edit = set_modifiers(claim, line, kept)
+        fix = None
+        if edit is not None:
+            fix = Fix(
+                Applicability.SAFE,
+                "remove JZ: the JW line documents the waste",
+                edit.old,
+                edit.new,
+                (edit,),
+            )
+        jz = next(m for m in line.modifiers if m.value == "JZ")
+        yield make_finding(
+            meta,
+            claim,
+            line,
+            jz,
+            f"{line.code.value} line carries JZ (nothing discarded) but a JW line bills waste "
+            "of the same code, NDC and date",
+            fix,
+        )

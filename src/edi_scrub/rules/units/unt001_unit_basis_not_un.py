@@ -1,0 +1,63 @@
+"""The service line's unit basis (SV103 / SV204) is not UN on a drug line.
+
+What it checks
+    Drug lines whose unit-of-measure code, SV103 on the 837P or SV204 on the 837I, is anything
+    but ``UN`` (unit): minutes (``MJ``, for anesthesia), days (``DA``), empty, or a drug unit.
+
+Why it matters
+    Drug codes are billed in HCPCS billing units (1 IU for the clotting-factor codes) with unit
+    basis UN; a line in minutes or days is priced wrongly or rejected.
+
+Example
+    ``SV1*HC:J7207*2000*MJ*1000***1~`` (fires) → ``SV1*HC:J7207*2000*UN*1000***1~``.
+
+Fix
+    Safe: set the basis to UN when it is empty, MJ or DA (the quantity already counts billing
+    units; only its label is wrong), or F2 on a per-IU code (an IU is the billing unit). Other
+    values (ML, ME, GR, ...) only get a suggestion: the quantity may be in that unit and would
+    have to be converted, which the claim cannot tell.
+
+References
+    domain.md §1 (billed per 1 IU), §3 (SV103 UN or MJ; SV204 UN or DA).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.model.claim import Claim
+from edi_scrub.rules import register
+from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+
+#: Bases whose quantity is already a count of billing units: only the label is wrong.
+_RELABEL = frozenset({"", "MJ", "DA"})
+
+
+@register("UNT001", "unit-basis-not-un", Severity.ERROR, Applicability.SAFE)
+def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
+    """Report drug lines whose unit basis is not UN, relabelling it when that is safe."""
+    for line, code in ctx.drug_lines(claim):
+        basis = line.unit_basis
+        if basis.value == "UN":
+            continue
+        per_iu = code.billing_unit is not None
+        if basis.value in _RELABEL or (basis.value == "F2" and per_iu):
+            edit = SetElement(basis.loc.pos, basis.loc.ref, basis.value, "UN")
+            fix = Fix(Applicability.SAFE, "set the unit basis to UN", basis.value, "UN", (edit,))
+        else:
+            fix = Fix(
+                Applicability.SUGGESTION,
+                f"restate the quantity in {code.code} billing units with basis UN",
+                basis.value,
+                "UN",
+            )
+        shown = repr(basis.value) if basis.value else "empty"
+        yield make_finding(
+            meta,
+            claim,
+            line,
+            basis,
+            f"{basis.loc.ref} unit basis is {shown}, not UN, on a {code.code} drug line",
+            fix,
+        )

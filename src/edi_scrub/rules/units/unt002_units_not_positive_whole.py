@@ -1,0 +1,62 @@
+"""The billed units (SV104 / SV205) are not a positive number, or a fraction of an IU.
+
+What it checks
+    Drug lines whose service unit count, SV104 on the 837P or SV205 on the 837I, is empty, not a
+    number, zero or negative; and, for codes billed per IU (maps/drugs.xml ``billing-unit``), a
+    count with a fractional part (``1000.5``).
+
+Why it matters
+    A line without a positive quantity cannot be priced and is rejected. Per-IU codes are paid
+    per whole billing unit; payers reject or truncate fractions, and CMS says to round a fractional
+    IU up.
+
+Example
+    ``SV1*HC:J7207*2000*UN*1000.4***1~`` (fires) → ``SV1*HC:J7207*2000*UN*1001***1~``.
+
+Fix
+    Safe for a positive fraction on a per-IU code: round up to the next whole unit. The line
+    charge stays as it is (it is the provider's price for the line). None for an empty, zero,
+    negative or non-numeric count: the quantity must come from the dispensing record.
+
+References
+    domain.md §1 (billed per 1 IU), §5 ("Round fractional IU up").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import ROUND_CEILING
+
+from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.model.claim import Claim
+from edi_scrub.model.money import format_quantity, parse_amount
+from edi_scrub.rules import register
+from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+
+
+@register("UNT002", "units-not-positive-whole", Severity.ERROR, Applicability.SAFE)
+def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
+    """Report non-positive and fractional per-IU units; round a positive fraction up."""
+    for line, code in ctx.drug_lines(claim):
+        units = line.units
+        ref = units.loc.ref
+        count = parse_amount(units.value)
+        if count is None:
+            shown = repr(units.value) if units.value else "empty"
+            yield make_finding(meta, claim, line, units, f"{ref} units are {shown}, not a number")
+        elif count <= 0:
+            yield make_finding(
+                meta, claim, line, units, f"{ref} units are {units.value}, not above zero"
+            )
+        elif code.billing_unit is not None and count != count.to_integral_value():
+            whole = format_quantity(count.to_integral_value(rounding=ROUND_CEILING))
+            edit = SetElement(units.loc.pos, ref, units.value, whole)
+            fix = Fix(Applicability.SAFE, "round the fractional IU up", units.value, whole, (edit,))
+            yield make_finding(
+                meta,
+                claim,
+                line,
+                units,
+                f"{ref} units {units.value} are a fraction of a {code.code} billing unit (1 IU)",
+                fix,
+            )

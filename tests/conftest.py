@@ -1,0 +1,23 @@
+"""Shared fixtures: the public corpus beside the checkout (skipped cleanly when absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+SAMPLES = REPO / "samples"
+
+
+def corpus_files() -> list[Path]:
+    """Every X12 file of ../shared/corpus (empty when the folder is absent)."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.iterdir() if p.is_file() and p.name != "MANIFEST.tsv")
+
+
+def needs_corpus() -> pytest.MarkDecorator:
+    """Skip a test when ../shared/corpus is not there."""
+    return pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")

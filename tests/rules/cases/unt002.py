@@ -1,0 +1,39 @@
+"""UNT002 units-not-positive-whole."""
+
+from tests.builders import ClaimSpec, LineSpec
+from tests.rules.case import Case
+
+
+def _claim(units: str, code: str = "J7207", ctp_qty: str = "1000") -> ClaimSpec:
+    return ClaimSpec(lines=(LineSpec(code=code, units=units, ctp_qty=ctp_qty, modifiers=("JZ",)),))
+
+
+CASES = [
+    Case("whole IU", _claim("1000"), 0),
+    Case("whole IU with a zero decimal", _claim("1000.0"), 0),
+    Case("fraction rounded up", _claim("999.2"), 1, _claim("1000"), "applied"),
+    Case(
+        "half rounded up",
+        _claim("1000.5", ctp_qty="1001"),
+        1,
+        _claim("1001", ctp_qty="1001"),
+        "applied",
+    ),
+    Case(
+        "below one IU rounded up",
+        _claim("0.4", ctp_qty="1"),
+        1,
+        _claim("1", ctp_qty="1"),
+        "applied",
+    ),
+    Case("zero", _claim("0"), 1, None, "none"),
+    Case("negative", _claim("-1000"), 1, None, "none"),
+    Case("not a number", _claim("ABC"), 1, None, "none"),
+    Case("fraction allowed without a per-IU billing unit", _claim("2.5", "J7195"), 0),
+    Case("zero without a billing unit still fires", _claim("0", "J7195"), 1, None, "none"),
+    Case(
+        "non-drug line",
+        ClaimSpec(lines=(LineSpec(code="99213", ndc=None, units="0.5", revenue="0510"),)),
+        0,
+    ),
+]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -21,12 +21,13 @@ import structlog
 from edi_scrub.envelope import EnvelopeTracker
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.fixes.engine import FixStatus, Outcome, scrub_claim
+from edi_scrub.history import UsageHistory
 from edi_scrub.maps.drugs import DrugCatalog, load_drug_catalog
 from edi_scrub.model.build import build_claim
 from edi_scrub.model.claim import Claim, Loc, Transaction
 from edi_scrub.model.group import ClaimUnit, group
 from edi_scrub.model.money import parse_amount
-from edi_scrub.policy import policy_for
+from edi_scrub.policy import PayerPolicy, policy_for
 from edi_scrub.report.model import Report, Summary
 from edi_scrub.rules import Rule, get_rule, select_rules
 from edi_scrub.rules._base import Finding, RuleContext, Severity
@@ -49,6 +50,8 @@ class Options:
     fail_on: Severity = Severity.ERROR
     structure: bool = True
     catalog: DrugCatalog | None = None
+    #: Chooses each claim's payer policy; default: the built-in Medicare/default pair.
+    policy: Callable[[Claim], PayerPolicy] | None = None
 
     def allowed(self) -> frozenset[Applicability]:
         """Fix applicabilities this run applies."""
@@ -114,12 +117,15 @@ def _run_pass(
     x12003: bool,
 ) -> tuple[_Pass, EnvelopeTracker]:
     result = _Pass()
+    # A pass that runs again (after a revert) must not see the first pass's claims twice.
+    ctx = replace(ctx, history=UsageHistory())
     allowed = options.allowed()
     tracker = EnvelopeTracker(recount=x12003 and Applicability.SAFE in allowed)
     position = 0
     for unit in group(_segments(path), str(path)):
         if isinstance(unit, ClaimUnit):
             claim_result = scrub_claim(unit, rules, ctx, allowed, unit.ordinal in revert)
+            ctx.history.record(claim_result.claim)
             if not result.transaction:
                 result.transaction = unit.context.transaction.value
                 result.implementation = unit.context.implementation
@@ -213,7 +219,7 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
     started = time.perf_counter()
     rules = select_rules(options.select, options.ignore)
     ids = {r.meta.id for r in rules}
-    ctx = RuleContext(options.catalog or load_drug_catalog(), policy_for)
+    ctx = RuleContext(options.catalog or load_drug_catalog(), options.policy or policy_for)
     claim_rules = tuple(r for r in rules if r.check is not None)
     x12003 = "X12003" in ids
     revert: frozenset[int] = frozenset()

@@ -1,43 +1,150 @@
-"""Payer policy: which JW/JZ and NDC requirements apply to a claim.
+"""Payer policy: the payer-specific switches rules consult.
 
-Until payer profiles are loaded from ``maps/payers`` (issue 3), two built-in policies apply:
-Medicare (claim filing indicator SBR09 ``MA`` or ``MB``) requires JW/JZ on single-dose drug
-lines from 2023-07-01 dates of service and requires the NDC; every other payer allows JW/JZ
-without requiring them. Sources: domain.md §4 (CMS JW/JZ policy).
+A :class:`PayerPolicy` is what a payer profile in ``maps/payers/*.xml`` says (issue 3): JW/JZ
+policy with dates, NDC requirement, preferred CTP unit and precision, prior authorisation,
+quantity limits, KX requirements, date-span policy, MUE values and severity overrides. Rules read
+it through ``ctx.policy(claim)``; they never look at SBR09 or payer ids themselves.
+
+Until the profile loader is wired in, :func:`policy_for` picks one of two built-in policies:
+Medicare (SBR09 ``MA``/``MB``: JW/JZ required on single-dose drug lines from 2023-07-01 dates of
+service, NDC required) and a default that allows JW/JZ without requiring them (domain.md §4).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from types import MappingProxyType
 
 from edi_scrub.model.claim import Claim
 
 
+class JwPolicy(StrEnum):
+    """What a payer does with JW (discarded drug) lines."""
+
+    REQUIRED = "required"
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+class LimitPeriod(StrEnum):
+    """What a quantity limit counts over."""
+
+    LINE = "line"
+    DAY = "day"
+    ROLLING = "rolling"
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityLimit:
+    """At most ``units`` of ``code`` per line, per date of service, or per rolling ``days``."""
+
+    code: str
+    units: int
+    period: LimitPeriod
+    days: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Mue:
+    """A Medically Unlikely Edit: ``value`` units; MAI 1 = per line, 2/3 = per day."""
+
+    code: str
+    value: int
+    mai: int
+
+    @property
+    def per_line(self) -> bool:
+        """MAI 1 counts per line; MAI 2 and 3 per date of service."""
+        return self.mai == 1
+
+
 @dataclass(frozen=True, slots=True)
 class PayerPolicy:
-    """The payer-specific switches rules consult."""
+    """One payer profile. Dates are first dates of service a rule applies to (inclusive)."""
 
     id: str
     name: str
-    jw_jz_required_from: date | None
-    jw_denied: bool
-    ndc_required: bool
+    payer_ids: tuple[str, ...] = ()
+    filing_indicators: tuple[str, ...] = ()
+    jw: JwPolicy = JwPolicy.ALLOWED
+    #: JW is required (REQUIRED) or denied (DENIED) from this date; None = always.
+    jw_from: date | None = None
+    #: JZ is required from this date (Medicare: 2023-07-01); None = never required.
+    jz_required_from: date | None = None
+    #: JZ is accepted only from this date (e.g. a Medicaid plan's later start); None = always.
+    jz_accepted_from: date | None = None
+    ndc_required: bool = False
+    #: CTP05-1 unit the payer wants for drug quantities (F2, UN, ...); None = any valid unit.
+    preferred_ctp_unit: str | None = None
+    #: Decimal places allowed in CTP04; None = no limit.
+    ctp_precision: int | None = None
+    prior_auth_codes: frozenset[str] = frozenset()
+    quantity_limits: tuple[QuantityLimit, ...] = ()
+    kx_required_codes: frozenset[str] = frozenset()
+    #: The payer wants a single date (D8) on clotting-factor lines, not an RD8 span.
+    single_date_lines: bool = False
+    mue: Mapping[str, Mue] = field(default_factory=lambda: MappingProxyType({}))
+    #: Rule id → severity name ("error", "warning", "info", or "off").
+    severity_overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: True for the profile used when no other matches.
+    default: bool = False
+
+    @property
+    def jw_denied(self) -> bool:
+        """Whether the payer denies JW lines (on any date; see :meth:`denies_jw`)."""
+        return self.jw is JwPolicy.DENIED and self.jw_from is None
+
+    def denies_jw(self, service_date: date | None) -> bool:
+        """Whether a JW line on ``service_date`` is denied by this payer."""
+        if self.jw is not JwPolicy.DENIED:
+            return False
+        return self.jw_from is None or (service_date is not None and service_date >= self.jw_from)
 
     def requires_jw_jz(self, service_date: date | None) -> bool:
         """Whether a single-dose drug line on ``service_date`` must carry JW or JZ."""
-        if self.jw_jz_required_from is None or service_date is None:
+        if self.jz_required_from is None or service_date is None:
             return False
-        return service_date >= self.jw_jz_required_from
+        return service_date >= self.jz_required_from
+
+    def accepts_jz(self, service_date: date | None) -> bool:
+        """Whether JZ may be billed on ``service_date`` (False before a later JZ start)."""
+        if self.jz_accepted_from is None:
+            return True
+        return service_date is not None and service_date >= self.jz_accepted_from
+
+    def limits_for(self, code: str) -> tuple[QuantityLimit, ...]:
+        """The quantity limits that apply to ``code``."""
+        return tuple(q for q in self.quantity_limits if q.code == code)
+
+    def matches(self, claim: Claim) -> bool:
+        """Whether this profile applies to ``claim`` (payer id and/or filing indicator)."""
+        if not self.payer_ids and not self.filing_indicators:
+            return False
+        if self.payer_ids and claim.payer_id not in self.payer_ids:
+            return False
+        return not self.filing_indicators or claim.filing_indicator in self.filing_indicators
+
+
+def rolling_window(day: date, days: int) -> tuple[date, date]:
+    """The ``days``-long window ending on ``day`` (inclusive at both ends)."""
+    return day - timedelta(days=days - 1), day
 
 
 #: CMS: JZ required from 2023-07-01 (domain.md §4); JW since 2017 on discarded amounts.
-MEDICARE = PayerPolicy("medicare", "Medicare (SBR09 MA/MB)", date(2023, 7, 1), False, True)
-DEFAULT = PayerPolicy("default", "Other payers (JW/JZ allowed, not required)", None, False, False)
-
-_MEDICARE_FILING = frozenset({"MA", "MB"})
+MEDICARE = PayerPolicy(
+    "medicare",
+    "Medicare (SBR09 MA/MB)",
+    filing_indicators=("MA", "MB"),
+    jw=JwPolicy.REQUIRED,
+    jz_required_from=date(2023, 7, 1),
+    ndc_required=True,
+)
+DEFAULT = PayerPolicy("default", "Other payers (JW/JZ allowed, not required)", default=True)
 
 
 def policy_for(claim: Claim) -> PayerPolicy:
-    """The policy for ``claim``, chosen by its claim filing indicator."""
-    return MEDICARE if claim.filing_indicator in _MEDICARE_FILING else DEFAULT
+    """The built-in policy for ``claim``, chosen by its claim filing indicator."""
+    return MEDICARE if MEDICARE.matches(claim) else DEFAULT

@@ -14,7 +14,7 @@ class Case:
     ``fires`` is the number of findings of the rule on the input. ``fixed`` is the claim the
     default (safe) fixes must produce; ``None`` means the output must equal the input byte for
     byte. ``status`` is the fix status every finding must report. ``unsafe`` runs with
-    ``--unsafe-fixes``.
+    ``--unsafe-fixes``. ``policy`` forces one payer policy for the case.
     """
 
     name: str
@@ -24,3 +24,5 @@ class Case:
     status: str | None = None
     kinds: tuple[str, ...] = (P, I)
     unsafe: bool = False
+    #: The payer policy every claim of the case gets (default: the built-in choice by SBR09).
+    policy: PayerPolicy | None = None

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from edi_scrub.pipeline import Options, scrub
+from edi_scrub.report.model import Report
 from edi_scrub.rules import all_rules
 from edi_scrub.x12.validate import validate_bytes
 from tests.builders import build
@@ -34,11 +35,18 @@ def _tables() -> list[tuple[str, Case]]:
 TABLES = _tables()
 
 
-def _scrub(tmp_path: Path, name: str, data: bytes, rule: str, unsafe: bool):  # type: ignore[no-untyped-def]
+def _scrub(tmp_path: Path, name: str, data: bytes, rule: str, case: Case) -> tuple[Report, bytes]:
     src = tmp_path / name
     src.write_bytes(data)
     out = io.BytesIO()
-    report = scrub(src, out, Options(select=(rule,), unsafe_fixes=unsafe, structure=False))
+    forced = case.policy
+    options = Options(
+        select=(rule,),
+        unsafe_fixes=case.unsafe,
+        structure=False,
+        policy=(lambda _claim: forced) if forced is not None else None,
+    )
+    report = scrub(src, out, options)
     return report, out.getvalue()
 
 
@@ -57,14 +65,14 @@ def test_every_claim_rule_has_a_case_table() -> None:
 def test_case(tmp_path: Path, rule: str, case: Case, kind: str) -> None:
     """The rule fires as stated, fixes to the expected claim, and the fix is stable and valid."""
     data = build(kind, (case.claim,))
-    report, out = _scrub(tmp_path, "in.837", data, rule, case.unsafe)
+    report, out = _scrub(tmp_path, "in.837", data, rule, case)
     mine = [o for o in report.outcomes if o.finding.rule == rule]
     assert len(mine) == case.fires, [o.finding.message for o in mine]
     if case.status is not None:
         assert {o.status.value for o in mine} == {case.status}
     expected = build(kind, (case.fixed,)) if case.fixed is not None else data
     assert out.decode("latin-1") == expected.decode("latin-1")
-    again, out2 = _scrub(tmp_path, "out.837", out, rule, case.unsafe)
+    again, out2 = _scrub(tmp_path, "out.837", out, rule, case)
     assert out2 == out, "a second scrub changed the output"
     assert again.summary.fixed == 0
     if out != data and not validate_bytes(data).issues:

@@ -170,6 +170,7 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
         birth_date=context.birth_date,
         weight_lb=context.weight_lb,
         lines=lines,
+        patient_key=context.patient_key,
         source=tuple(tuple(seg.elements) for seg in segments),
         component_separator=clm.delimiters.component,
     )

@@ -139,6 +139,8 @@ class Claim:
     birth_date: date | None
     weight_lb: Decimal | None
     lines: tuple[ServiceLine, ...]
+    #: Opaque digest identifying the patient across claims of one run; never reported.
+    patient_key: str
     #: Element lists of the claim's segments by position, for fixes that copy segments.
     source: tuple[tuple[str, ...], ...]
     component_separator: str

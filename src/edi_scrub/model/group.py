@@ -7,6 +7,7 @@ from the loops above it. Memory is bounded by the largest claim.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,9 @@ class ClaimContext:
     birth_date: date | None
     weight_lb: Decimal | None
     transaction_index: int
+    #: An opaque digest of the patient's identity (member id, name, birth date) so that run-wide
+    #: checks can add up one patient's claims. Never reported or logged.
+    patient_key: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,8 @@ class _State:
     payer_id: str = ""
     subscriber_dob: date | None = None
     patient_dob: date | None = None
+    subscriber_id: str = ""
+    patient_id: str = ""
     weight: Decimal | None = None
     claims: int = 0
     pending: list[Segment] = field(default_factory=list)
@@ -86,9 +92,12 @@ class _State:
             # Bare "005010" stamps: CLM05-2 says it (B = place of service, A = facility type).
             qualifier = clm.component(5, 2)
             kind = Transaction.INSTITUTIONAL if qualifier == "A" else Transaction.PROFESSIONAL
-        dob = self.patient_dob if self.hl_level == "23" else self.subscriber_dob
+        patient = self.hl_level == "23"
+        dob = self.patient_dob if patient else self.subscriber_dob
+        identity = "|".join((self.subscriber_id, self.patient_id if patient else "", str(dob)))
+        key = hashlib.blake2b(identity.encode("latin-1"), digest_size=12).hexdigest()
         return ClaimContext(
-            kind, version, self.filing, self.payer_id, dob, self.weight, self.st_count
+            kind, version, self.filing, self.payer_id, dob, self.weight, self.st_count, key
         )
 
 
@@ -150,15 +159,19 @@ def _track(st: _State, seg: Segment, sid: str, where: str) -> None:
         st.in_payer_loop = False
         if st.hl_level == "22":
             st.filing, st.payer_id, st.subscriber_dob = "", "", None
-            st.patient_dob, st.weight = None, None
+            st.patient_dob, st.weight, st.subscriber_id, st.patient_id = None, None, "", ""
         elif st.hl_level == "23":
-            st.patient_dob, st.weight = None, None
+            st.patient_dob, st.weight, st.patient_id = None, None, ""
     elif sid == "SBR" and st.hl_level == "22":
         st.filing = seg.element(9)
     elif sid == "NM1" and st.hl_level == "22":
         st.in_payer_loop = seg.element(1) == "PR"
         if st.in_payer_loop:
             st.payer_id = seg.element(9)
+        elif seg.element(1) == "IL":
+            st.subscriber_id = "|".join(seg.elements[3:10])
+    elif sid == "NM1" and st.hl_level == "23" and seg.element(1) == "QC":
+        st.patient_id = "|".join(seg.elements[3:10])
     elif sid == "DMG" and seg.element(1) == "D8":
         dob = parse_date(seg.element(2))
         if st.hl_level == "23":

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from edi_scrub.fixes.edits import Applicability, Fix
+from edi_scrub.history import UsageHistory
 from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ class RuleContext:
 
     catalog: DrugCatalog
     policy: Callable[[Claim], PayerPolicy]
+    #: Units of earlier claims in this run (read-only for rules; the pipeline records).
+    history: UsageHistory = field(default_factory=UsageHistory)
 
     def drug_code(self, line: ServiceLine) -> DrugCode | None:
         """The map entry for the line's HCPCS code, when it is a drug line."""

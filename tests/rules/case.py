@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from edi_scrub.policy import PayerPolicy
 from tests.builders import ClaimSpec, I, P
 
 

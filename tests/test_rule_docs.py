@@ -1,0 +1,46 @@
+"""Rule documentation: every rule documented, docs/rules.md generated and in sync."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from edi_scrub.cli import main
+from edi_scrub.rules import DOC_HEADINGS, all_rules
+from edi_scrub.rules.docs import rules_markdown
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+CATALOGUE = Path(__file__).resolve().parents[2] / "shared" / "docs" / "rules.md"
+
+
+def test_docs_rules_md_in_sync() -> None:
+    """docs/rules.md is exactly what `edi-scrub rules --format md` prints (regenerate if not)."""
+    result = CliRunner().invoke(main, ["rules", "--format", "md"])
+    assert result.exit_code == 0
+    assert result.output == rules_markdown()
+    assert DOCS.read_text() == result.output, "run: edi-scrub rules --format md > docs/rules.md"
+
+
+def test_every_rule_documented() -> None:
+    """Each rule's docs carry the five headings and `rule ID` prints them."""
+    for r in all_rules():
+        for heading in DOC_HEADINGS:
+            assert f"\n{heading}\n" in f"\n{r.meta.doc}\n", (r.meta.id, heading)
+        result = CliRunner().invoke(main, ["rule", r.meta.id])
+        assert result.exit_code == 0 and r.meta.summary in result.output
+
+
+@pytest.mark.skipif(not CATALOGUE.is_file(), reason="../shared/docs/rules.md not present")
+def test_rules_follow_the_catalogue() -> None:
+    """Every rule's id, name, severity and fix applicability are the catalogue's (the contract)."""
+    rows = {}
+    for line in CATALOGUE.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0][:1].isupper() and cells[0][-3:].isdigit():
+            rows[cells[0]] = cells
+    for r in all_rules():
+        rule_id, name, _, severity, fix = rows[r.meta.id]
+        assert (name, severity) == (r.meta.name, r.meta.severity.value), rule_id
+        assert fix.split()[0].rstrip(":") == r.meta.fix.value, (rule_id, fix)

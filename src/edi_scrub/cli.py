@@ -27,8 +27,9 @@ from edi_scrub.log import configure
 from edi_scrub.pipeline import Options, scrub
 from edi_scrub.report.model import Report
 from edi_scrub.report.text import render_text
-from edi_scrub.rules import all_rules, get_rule
+from edi_scrub.rules import get_rule
 from edi_scrub.rules._base import Severity
+from edi_scrub.rules.docs import rules_markdown, rules_table
 
 log = structlog.get_logger(__name__)
 
@@ -284,11 +285,17 @@ def _announce(report: Report, quiet: bool) -> None:
 
 
 @main.command("rules")
-def rules_command() -> None:
-    """List the rules."""
-    for r in all_rules():
-        m = r.meta
-        click.echo(f"{m.id}  {m.name:<34} {m.severity.value:<8} {m.fix.value:<10} {m.summary}")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "md"]),
+    default="table",
+    show_default=True,
+    help="md regenerates docs/rules.md.",
+)
+def rules_command(fmt: str) -> None:
+    """List the rules (id, name, severity, fix, summary)."""
+    click.echo(rules_markdown() if fmt == "md" else rules_table(), nl=False)
 
 
 @main.command("rule")

@@ -55,6 +55,14 @@ class Finding:
     fix: Fix | None = None
 
 
+@dataclass(slots=True)
+class _DrugLineCache:
+    """The last claim asked about and its drug lines (mutable on purpose: a one-entry memo)."""
+
+    claim: Claim | None = None
+    lines: tuple[tuple[ServiceLine, DrugCode], ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class RuleContext:
     """What rules may read besides the claim: the drug map and the payer policy."""
@@ -63,6 +71,9 @@ class RuleContext:
     policy: Callable[[Claim], PayerPolicy]
     #: Units of earlier claims in this run (read-only for rules; the pipeline records).
     history: UsageHistory = field(default_factory=UsageHistory)
+    _drug_cache: _DrugLineCache = field(
+        default_factory=lambda: _DrugLineCache(), compare=False, repr=False
+    )
 
     def drug_code(self, line: ServiceLine) -> DrugCode | None:
         """The map entry for the line's HCPCS code, when it is a drug line."""
@@ -70,12 +81,18 @@ class RuleContext:
             return None
         return self.catalog.code(line.code.value)
 
-    def drug_lines(self, claim: Claim) -> Iterator[tuple[ServiceLine, DrugCode]]:
+    def drug_lines(self, claim: Claim) -> tuple[tuple[ServiceLine, DrugCode], ...]:
         """The claim's drug lines (HCPCS in maps/drugs.xml) with their map entries."""
-        for line in claim.lines:
-            code = self.drug_code(line)
-            if code is not None:
-                yield line, code
+        # Every rule asks for the same claim in turn; remembering the last answer (by identity,
+        # claims are immutable) saves most of the catalog look-ups on the hot path.
+        cache = self._drug_cache
+        if cache.claim is claim:
+            return cache.lines
+        found = tuple(
+            (line, code) for line in claim.lines if (code := self.drug_code(line)) is not None
+        )
+        cache.claim, cache.lines = claim, found
+        return found
 
 
 ClaimCheck = Callable[[Claim, RuleContext], Iterator[Finding]]

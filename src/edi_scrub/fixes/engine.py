@@ -72,8 +72,19 @@ def _unfixed_status(finding: Finding, allowed: Collection[Applicability]) -> Fix
     return FixStatus.NONE
 
 
-def _tally(findings: Sequence[Finding]) -> Counter[str]:
-    return Counter(f.rule for f in findings if f.severity is not Severity.INFO)
+def _got_worse(before: Sequence[Finding], after: Sequence[Finding]) -> bool:
+    """Whether fixing introduced a problem the claim did not have.
+
+    Worse means a rule (error or warning) fires that did not fire before, or there are more
+    errors than before. A warning repeated on a line a fix added (a JW line inherits the
+    administered line's missing D66, say) is the same problem, not a new one.
+    """
+    rules_before = {f.rule for f in before if f.severity is not Severity.INFO}
+    if any(f.rule not in rules_before for f in after if f.severity is not Severity.INFO):
+        return True
+    errors: Counter[str] = Counter(f.rule for f in after if f.severity is Severity.ERROR)
+    errors.subtract(f.rule for f in before if f.severity is Severity.ERROR)
+    return any(count > 0 for count in errors.values())
 
 
 def _choose(findings: Sequence[Finding], allowed: Collection[Applicability]) -> list[Finding]:
@@ -138,8 +149,7 @@ def scrub_claim(
     if not applied:
         status = FixStatus.REVERTED if force_original else None
         return _unchanged(unit, claim, initial, allowed, status)
-    before, after = _tally(initial), _tally(findings)
-    if any(after[rule] > before[rule] for rule in after):
+    if _got_worse(initial, findings):
         original = build_claim(unit.segments, unit.context, unit.ordinal)
         return _unchanged(unit, original, initial, allowed, FixStatus.REVERTED)
     outcomes = [Outcome(f, FixStatus.APPLIED) for f in applied]

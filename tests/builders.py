@@ -50,6 +50,8 @@ class ClaimSpec:
     prior_auth: str | None = None
     dob: str = "19800101"
     weight: str | None = None
+    #: Claim-level (loop 2300) ``NTE*ADD`` notes.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
         ]
     if claim.prior_auth is not None:
         segs.append(["REF", "G1", claim.prior_auth])
+    segs += [["NTE", "ADD", note] for note in claim.notes]
     if claim.dx:
         first, *rest = claim.dx
         others = [c.join(["ABF", d]) for d in rest]

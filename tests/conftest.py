@@ -21,3 +21,11 @@ def corpus_files() -> list[Path]:
 def needs_corpus() -> pytest.MarkDecorator:
     """Skip a test when ../shared/corpus is not there."""
     return pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_maps(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Tests never pick up the developer's own maps (~/.local/share/edi-scrub/maps)."""
+    monkeypatch.setenv("EDI_SCRUB_MAPS", str(tmp_path_factory.getbasetemp() / "no-user-maps"))

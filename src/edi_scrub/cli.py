@@ -21,15 +21,21 @@ import click
 import structlog
 
 from edi_scrub import __version__
-from edi_scrub.errors import EdiScrubError, InputError
+from edi_scrub.cli_batch import batch_command
+from edi_scrub.cli_maps import maps_group
+from edi_scrub.errors import ConfigError, EdiScrubError, InputError
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.log import configure
+from edi_scrub.maps._user import ENV_VAR
+from edi_scrub.maps.layers import AUTO, user_maps_dir
 from edi_scrub.pipeline import Options, scrub
+from edi_scrub.report.html import render_html
 from edi_scrub.report.model import Report
 from edi_scrub.report.text import render_text
 from edi_scrub.rules import get_rule
 from edi_scrub.rules._base import Severity
 from edi_scrub.rules.docs import rules_markdown, rules_table
+from edi_scrub.x12.lexer import ENCODING
 
 log = structlog.get_logger(__name__)
 
@@ -54,18 +60,33 @@ def _atomic_target(target: str) -> tuple[BinaryIO, Path | None]:
     return os.fdopen(fd, "w+b"), Path(tmp)
 
 
+def _render_report(report: Report, fmt: str) -> bytes:
+    if fmt == "html":
+        return render_html(report)
+    if fmt == "text":
+        return render_text(report).encode("utf-8")
+    return (json.dumps(report.to_json(), indent=2) + "\n").encode("utf-8")
+
+
 def _write_report(report: Report, target: str | None, fmt: str) -> None:
     if target is None:
         return
-    text = json.dumps(report.to_json(), indent=2) + "\n" if fmt == "json" else render_text(report)
+    data = _render_report(report, fmt)
     if target == "-":
-        sys.stdout.write(text)
+        sys.stdout.flush()  # text already written through sys.stdout must come first
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     folder = Path(target).resolve().parent
+    if not folder.is_dir():
+        raise InputError(f"{target}: report folder does not exist")
     fd, tmp = tempfile.mkstemp(prefix=".edi-scrub-", suffix=".tmp", dir=folder)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, target)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _run(
@@ -74,7 +95,16 @@ def _run(
     options: Options,
     report_path: str | None,
     report_format: str,
+    html_path: str | None = None,
+    ack_path: str | None = None,
 ) -> Report:
+    for extra in (report_path, html_path):
+        # Checked before scrubbing: an exit 2 must not leave a fresh output file behind.
+        if extra and extra != "-" and not Path(extra).resolve().parent.is_dir():
+            raise InputError(f"{extra}: report folder does not exist")
+    if ack_path is not None:
+        _check_ack_target(ack_path)
+        options = replace(options, ack=True)
     temp_input = _stdin_to_temp() if source == "-" else None
     path = temp_input or Path(source)
     if temp_input is None and not path.is_file():
@@ -96,12 +126,36 @@ def _run(
             tmp = None
         report = _with_paths(report, source, target)
         _write_report(report, report_path, report_format)
+        _write_report(report, html_path, "html")
+        _write_ack(report.ack, ack_path)
         return report
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
         if temp_input is not None:
             temp_input.unlink(missing_ok=True)
+
+
+def _check_ack_target(target: str) -> None:
+    if target == "-":
+        raise ConfigError("--ack -: the 999 is EDI; give it a file of its own")
+    if not Path(target).resolve().parent.is_dir():
+        raise InputError(f"{target}: 999 folder does not exist")
+
+
+def _write_ack(text: str | None, target: str | None) -> None:
+    """Write the 999 atomically; nothing when none could be built (the pipeline warned)."""
+    if target is None or text is None:
+        return
+    fd, tmp = tempfile.mkstemp(prefix=".edi-scrub-", suffix=".tmp", dir=Path(target).parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode(ENCODING))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 def _with_paths(report: Report, source: str, target: str | None) -> Report:
@@ -119,6 +173,8 @@ def _options(
     ignore: tuple[str, ...],
     fail_on: str,
     no_structure: bool,
+    payer_profile: str,
+    maps_dir: Path | None,
 ) -> Options:
     return Options(
         fix=not no_fix,
@@ -127,6 +183,8 @@ def _options(
         ignore=_split(ignore),
         fail_on=Severity(fail_on),
         structure=not no_structure,
+        payer_profile=payer_profile,
+        maps_dir=user_maps_dir(maps_dir),
     )
 
 
@@ -148,7 +206,23 @@ _COMMON = [
         "--report", "report_path", metavar="FILE", help="Write the report here (- for stdout)."
     ),
     click.option(
-        "--report-format", type=click.Choice(["json", "text"]), default="json", show_default=True
+        "--report-format",
+        type=click.Choice(["json", "text", "html"]),
+        default="json",
+        show_default=True,
+    ),
+    click.option(
+        "--html",
+        "html_path",
+        metavar="FILE",
+        help="Also write a self-contained HTML report here (beside --report).",
+    ),
+    click.option(
+        "--ack",
+        "ack_path",
+        metavar="FILE",
+        help="Write a 999 acknowledging the input's TR3 structure here "
+        "(accepted/rejected per transaction set).",
     ),
     click.option("--no-fix", is_flag=True, help="Report only; write the input unchanged."),
     click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe."),
@@ -168,6 +242,21 @@ _COMMON = [
         show_default=True,
     ),
     click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain."),
+    click.option(
+        "--payer-profile",
+        metavar="ID|auto",
+        default=AUTO,
+        show_default=True,
+        help="Payer profile for every claim; auto matches each claim (payer id, SBR09).",
+    ),
+    click.option(
+        "--maps",
+        "maps_dir",
+        metavar="DIR",
+        type=click.Path(path_type=Path),
+        help=f"User maps layered over the bundled ones (default: ${ENV_VAR}, else "
+        "$XDG_DATA_HOME/edi-scrub/maps or ~/.local/share/edi-scrub/maps, when it exists).",
+    ),
     click.option(
         "--no-structure",
         is_flag=True,
@@ -203,6 +292,10 @@ def main() -> None:
     """Scrub X12 837P/837I claim files: edi-scrub IN OUT [options]."""
 
 
+main.add_command(batch_command)
+main.add_command(maps_group)
+
+
 @main.command("scrub")
 @click.argument("source", metavar="IN")
 @click.argument("target", metavar="OUT")
@@ -212,12 +305,16 @@ def scrub_command(
     target: str,
     report_path: str | None,
     report_format: str,
+    html_path: str | None,
+    ack_path: str | None,
     no_fix: bool,
     unsafe_fixes: bool,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str,
     exit_zero: bool,
+    payer_profile: str,
+    maps_dir: Path | None,
     no_structure: bool,
     log_format: str,
     verbose: int,
@@ -228,8 +325,10 @@ def scrub_command(
     ctx = click.get_current_context()
 
     def action() -> int:
-        options = _options(no_fix, unsafe_fixes, select, ignore, fail_on, no_structure)
-        report = _run(source, target, options, report_path, report_format)
+        options = _options(
+            no_fix, unsafe_fixes, select, ignore, fail_on, no_structure, payer_profile, maps_dir
+        )
+        report = _run(source, target, options, report_path, report_format, html_path, ack_path)
         _announce(report, quiet)
         return _exit(report, exit_zero)
 
@@ -243,12 +342,16 @@ def check_command(
     source: str,
     report_path: str | None,
     report_format: str,
+    html_path: str | None,
+    ack_path: str | None,
     no_fix: bool,
     unsafe_fixes: bool,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str,
     exit_zero: bool,
+    payer_profile: str,
+    maps_dir: Path | None,
     no_structure: bool,
     log_format: str,
     verbose: int,
@@ -259,8 +362,10 @@ def check_command(
     ctx = click.get_current_context()
 
     def action() -> int:
-        options = _options(True, unsafe_fixes, select, ignore, fail_on, no_structure)
-        report = _run(source, None, options, report_path or "-", report_format)
+        options = _options(
+            True, unsafe_fixes, select, ignore, fail_on, no_structure, payer_profile, maps_dir
+        )
+        report = _run(source, None, options, report_path or "-", report_format, html_path, ack_path)
         _announce(report, quiet)
         return _exit(report, exit_zero)
 

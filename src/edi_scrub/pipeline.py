@@ -10,24 +10,28 @@ from __future__ import annotations
 
 import io
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, BinaryIO
 
 import structlog
 
 from edi_scrub.envelope import EnvelopeTracker
+from edi_scrub.errors import ConfigError
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.fixes.engine import FixStatus, Outcome, scrub_claim
 from edi_scrub.history import UsageHistory
-from edi_scrub.maps.drugs import DrugCatalog, load_drug_catalog
+from edi_scrub.maps.drugs import DrugCatalog
+from edi_scrub.maps.layers import AUTO, PolicyChooser, load_maps
 from edi_scrub.model.build import build_claim
 from edi_scrub.model.claim import Claim, Loc, Transaction
 from edi_scrub.model.group import ClaimUnit, group
 from edi_scrub.model.money import parse_amount
-from edi_scrub.policy import PayerPolicy, policy_for
+from edi_scrub.policy import PayerPolicy
 from edi_scrub.report.model import Report, Summary
 from edi_scrub.rules import Rule, get_rule, select_rules
 from edi_scrub.rules._base import Finding, RuleContext, Severity
@@ -49,9 +53,17 @@ class Options:
     ignore: tuple[str, ...] = ()
     fail_on: Severity = Severity.ERROR
     structure: bool = True
+    #: Also produce a 999 for the input's structural errors (``Report.ack``); needs ``structure``.
+    ack: bool = False
+    #: The drug map; default: the maps (bundled, then ``maps_dir``).
     catalog: DrugCatalog | None = None
-    #: Chooses each claim's payer policy; default: the built-in Medicare/default pair.
+    #: Chooses each claim's payer policy; default: the payer profiles of the maps, matched per
+    #: claim or forced by ``payer_profile``. Tests inject one policy here.
     policy: Callable[[Claim], PayerPolicy] | None = None
+    #: A payer profile id to force on every claim, or ``auto`` to match each claim.
+    payer_profile: str = AUTO
+    #: A user maps directory layered over the bundled maps (``--maps DIR``).
+    maps_dir: Path | None = None
 
     def allowed(self) -> frozenset[Applicability]:
         """Fix applicabilities this run applies."""
@@ -84,6 +96,9 @@ class _Pass:
     transaction: str = ""
     implementation: str = ""
     changed: bool = False
+    #: Claims per payer profile id, and claims no profile matched (they got the default).
+    profiles: Counter[str] = field(default_factory=Counter)
+    unmatched: int = 0
 
 
 def _segments(path: Path) -> Iterator[Segment]:
@@ -91,12 +106,12 @@ def _segments(path: Path) -> Iterator[Segment]:
         yield from iter_segments(stream, str(path))
 
 
-def _validate(segments: Iterator[Segment], where: str) -> StructuralResult:
+def _validate(segments: Iterator[Segment], where: str, ack: bool = False) -> StructuralResult:
     # Imported here: pyx12 is the slow, heavy part and `--no-structure`-style callers
     # (rule tests, library users) should not pay for loading it.
     from edi_scrub.x12.validate import validate_segments
 
-    return validate_segments(segments, where)
+    return validate_segments(segments, where, ack=ack)
 
 
 def _line_total(claim: Claim) -> Decimal:
@@ -126,6 +141,9 @@ def _run_pass(
         if isinstance(unit, ClaimUnit):
             claim_result = scrub_claim(unit, rules, ctx, allowed, unit.ordinal in revert)
             ctx.history.record(claim_result.claim)
+            result.profiles[ctx.policy(claim_result.claim).id] += 1
+            if isinstance(ctx.policy, PolicyChooser) and ctx.policy.fell_back(claim_result.claim):
+                result.unmatched += 1
             if not result.transaction:
                 result.transaction = unit.context.transaction.value
                 result.implementation = unit.context.implementation
@@ -217,13 +235,18 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
     Raises :class:`~edi_scrub.errors.InputError` for input that is not an 837 5010.
     """
     started = time.perf_counter()
+    if options.ack and not options.structure:
+        # Checked before anything is read or written: the 999 comes from that validation.
+        raise ConfigError("a 999 (--ack) needs the structural validation --no-structure skips")
     rules = select_rules(options.select, options.ignore)
     ids = {r.meta.id for r in rules}
-    ctx = RuleContext(options.catalog or load_drug_catalog(), options.policy or policy_for)
+    ctx = _context(options)
     claim_rules = tuple(r for r in rules if r.check is not None)
     x12003 = "X12003" in ids
     revert: frozenset[int] = frozenset()
-    structure_in = _validate(_segments(path), str(path)) if options.structure else None
+    structure_in = _validate(_segments(path), str(path), options.ack) if options.structure else None
+    if structure_in is not None and options.ack and structure_in.ack is None:
+        log.warning("no_999", file=str(path), reason=structure_in.ack_note)
     passes = 0
     while True:
         passes += 1
@@ -263,6 +286,21 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         result.charges_added,
         options.fail_on,
     )
+    summary = replace(
+        summary,
+        payer_profiles=MappingProxyType(dict(sorted(result.profiles.items()))),
+        unmatched_claims=result.unmatched,
+    )
+    if result.unmatched and isinstance(ctx.policy, PolicyChooser):
+        # Counts only: which claims fell back is in no log (CLM01 is enough to find them, but
+        # a log line per claim would flood batch runs).
+        log.warning(
+            "payer_profile_fallback",
+            file=str(path),
+            claims=result.unmatched,
+            profile=ctx.policy.default.id,
+            reason="no payer profile matched",
+        )
     return Report(
         input=str(path),
         output=None,
@@ -273,7 +311,21 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         outcomes=tuple(outcomes),
         changed=result.changed,
         seconds=time.perf_counter() - started,
+        ack=structure_in.ack if structure_in is not None else None,
     )
+
+
+def _context(options: Options) -> RuleContext:
+    """The rule context: injected catalog/policy, else the maps (bundled + ``maps_dir``).
+
+    Raises :class:`~edi_scrub.errors.ConfigError` for bad maps or an unknown payer profile,
+    before anything is written.
+    """
+    if options.catalog is not None and options.policy is not None:
+        return RuleContext(options.catalog, options.policy)
+    maps = load_maps(options.maps_dir)
+    policy = options.policy or maps.chooser(options.payer_profile)
+    return RuleContext(options.catalog or maps.catalog, policy)
 
 
 def _bytes_segments(data: bytes) -> Iterator[Segment]:

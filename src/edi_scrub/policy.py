@@ -2,12 +2,13 @@
 
 A :class:`PayerPolicy` is what a payer profile in ``maps/payers/*.xml`` says (issue 3): JW/JZ
 policy with dates, NDC requirement, preferred CTP unit and precision, prior authorisation,
-quantity limits, KX requirements, date-span policy, MUE values and severity overrides. Rules read
-it through ``ctx.policy(claim)``; they never look at SBR09 or payer ids themselves.
+quantity limits, KX requirements, date-span policy, MUE values, plausible IU/kg ranges and
+severity overrides. Rules read it through ``ctx.policy(claim)``; they never look at SBR09 or
+payer ids themselves.
 
-Until the profile loader is wired in, :func:`policy_for` picks one of two built-in policies:
-Medicare (SBR09 ``MA``/``MB``: JW/JZ required on single-dose drug lines from 2023-07-01 dates of
-service, NDC required) and a default that allows JW/JZ without requiring them (domain.md §4).
+The policies themselves are data: :mod:`edi_scrub.maps.payers` loads them from the maps and
+:class:`edi_scrub.maps.layers.PolicyChooser` picks one per claim. Nothing here is built in, so
+a payer fact lives in exactly one place, the profile file that cites its source.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -45,6 +47,8 @@ class QuantityLimit:
     units: int
     period: LimitPeriod
     days: int = 1
+    #: Where the limit comes from (the profile's ``source``), for findings to cite.
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,11 @@ class PayerPolicy:
     #: The payer wants a single date (D8) on clotting-factor lines, not an RD8 span.
     single_date_lines: bool = False
     mue: Mapping[str, Mue] = field(default_factory=lambda: MappingProxyType({}))
+    #: HCPCS code → (lowest, highest) plausible IU per kg of body weight for one date of
+    #: service (DOSE002). Empty by default: domain.md sources no range, so none is built in.
+    dose_per_kg_range: Mapping[str, tuple[Decimal, Decimal]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     #: Rule id → severity name ("error", "warning", "info", or "off").
     severity_overrides: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     #: True for the profile used when no other matches.
@@ -131,20 +140,3 @@ class PayerPolicy:
 def rolling_window(day: date, days: int) -> tuple[date, date]:
     """The ``days``-long window ending on ``day`` (inclusive at both ends)."""
     return day - timedelta(days=days - 1), day
-
-
-#: CMS: JZ required from 2023-07-01 (domain.md §4); JW since 2017 on discarded amounts.
-MEDICARE = PayerPolicy(
-    "medicare",
-    "Medicare (SBR09 MA/MB)",
-    filing_indicators=("MA", "MB"),
-    jw=JwPolicy.REQUIRED,
-    jz_required_from=date(2023, 7, 1),
-    ndc_required=True,
-)
-DEFAULT = PayerPolicy("default", "Other payers (JW/JZ allowed, not required)", default=True)
-
-
-def policy_for(claim: Claim) -> PayerPolicy:
-    """The built-in policy for ``claim``, chosen by its claim filing indicator."""
-    return MEDICARE if MEDICARE.matches(claim) else DEFAULT

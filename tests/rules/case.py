@@ -25,5 +25,5 @@ class Case:
     status: str | None = None
     kinds: tuple[str, ...] = (P, I)
     unsafe: bool = False
-    #: The payer policy every claim of the case gets (default: the built-in choice by SBR09).
+    #: The payer policy every claim of the case gets (default: the bundled payer profiles).
     policy: PayerPolicy | None = None

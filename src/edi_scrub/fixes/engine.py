@@ -10,7 +10,7 @@ pipeline, which can revert a claim the same way.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -56,8 +56,25 @@ class ClaimResult:
 
 
 def check_claim(claim: Claim, rules: Sequence[Rule], ctx: RuleContext) -> list[Finding]:
-    """Every finding of ``rules`` on ``claim``, in rule order."""
-    return [f for r in rules for f in r.run(claim, ctx)]
+    """Every finding of ``rules`` on ``claim``, in rule order, after the payer's overrides.
+
+    The claim's payer policy may change a rule's severity or turn it ``off``. It is applied
+    here, the one place every claim finding passes, so the fix loop (an ``off`` rule's fix is
+    never applied), the revert check, the counts and the exit code all see the same findings.
+    """
+    found = [f for r in rules for f in r.run(claim, ctx)]
+    overrides = ctx.policy(claim).severity_overrides
+    return _override(found, overrides) if overrides else found
+
+
+def _override(findings: Sequence[Finding], overrides: Mapping[str, str]) -> list[Finding]:
+    kept: list[Finding] = []
+    for f in findings:
+        level = overrides.get(f.rule)
+        if level == "off":
+            continue
+        kept.append(f if level is None else replace(f, severity=Severity(level)))
+    return kept
 
 
 def _unfixed_status(finding: Finding, allowed: Collection[Applicability]) -> FixStatus:

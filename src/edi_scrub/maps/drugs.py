@@ -5,6 +5,9 @@ validity dates, single-dose flag, label limits (minimum age, maximum IU per infu
 indications, and under each code the NDC packages billed with it: 11-digit claim NDC, label NDC,
 kind (kit to bill, inner vial or diluent not to bill), nominal IU and the actual-potency range
 printed per vial. NDCs whose product is known but whose code is not sit in ``<unassigned>``.
+A user map may add NDCs to a code of the bundled map in a ``<packages code="...">`` block
+without restating the code (see :meth:`DrugCatalog.merged`); that is what
+``edi-scrub maps import-crosswalk`` writes.
 
 Why XML and not Python: these are facts with sources, not logic. They change with CMS quarterly
 files and manufacturers' labels, users extend them from crosswalks without touching code, and
@@ -19,19 +22,18 @@ ICD-10-CM codes are stored without the dot (``D68311``), as the claim's HI segme
 from __future__ import annotations
 
 import functools
-import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol, cast
 
 from lxml import etree
 
 from edi_scrub.errors import ConfigError
 from edi_scrub.maps._locate import bundled_maps_dir
+from edi_scrub.maps._xml import ElementReader, line_of, load, text
 
 DRUGS_XML = "drugs.xml"
 DRUGS_XSD = "drugs.xsd"
@@ -84,7 +86,7 @@ class DrugCode:
     code: str
     descriptor: str
     product: str | None
-    family: Family
+    family: Family | None  # None: not a clotting-factor code, or unknown (crosswalk imports)
     billing_unit: BillingUnit | None
     category: CodeCategory
     effective: date | None = None
@@ -168,85 +170,18 @@ def _bundled_catalog() -> DrugCatalog:
     return _load(bundled_maps_dir() / DRUGS_XML)
 
 
-# ---------------------------------------------------------------------------- XML and XSD
+def _is_bundled(path: Path) -> bool:
+    return path.resolve() == (bundled_maps_dir() / DRUGS_XML).resolve()
 
 
-def _parser() -> etree.XMLParser:
-    # No entity expansion, no network, no DTD loading: a map is data, never a fetch.
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-class _LogEntry(Protocol):  # lxml-stubs leave _ErrorLog and its entries untyped
-    line: int
-    message: str
-
-
-def _first_error(log: object) -> _LogEntry | None:
-    return next(iter(cast("Iterable[_LogEntry]", log)), None)
-
-
-def _line(el: etree._Element) -> int:
-    return cast("int | None", el.sourceline) or 0
-
-
-def _parse(path: Path) -> etree._ElementTree:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read map: {exc.strerror or exc}") from None
-    try:
-        tree = etree.parse(io.BytesIO(data), _parser())
-    except etree.XMLSyntaxError as exc:
-        line, _column = exc.position
-        raise ConfigError(f"{path}:{line}: not well-formed XML: {_one_line(exc.msg)}") from None
-    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
-        # Validating a tree with unexpanded entity nodes is undefined in libxml2, and no map
-        # needs a DTD: refuse it outright.
-        line = data[: max(data.find(b"<!DOCTYPE"), 0)].count(b"\n") + 1
-        raise ConfigError(f"{path}:{line}: a DOCTYPE is not allowed in a map (no entities)")
-    return tree
-
-
-@functools.cache
-def _drug_schema() -> etree.XMLSchema:
-    xsd = bundled_maps_dir() / DRUGS_XSD
-    try:
-        return etree.XMLSchema(_parse(xsd))
-    except etree.XMLSchemaParseError as exc:
-        entry = _first_error(exc.error_log)
-        line = entry.line if entry is not None else 0
-        raise ConfigError(f"{xsd}:{line}: invalid schema: {_one_line(str(exc))}") from None
-
-
-def _validate(tree: etree._ElementTree, path: Path) -> None:
-    schema = _drug_schema()
-    try:
-        valid = schema.validate(tree)
-    except etree.Error as exc:
-        raise ConfigError(f"{path}:0: cannot validate map: {_one_line(str(exc))}") from None
-    if not valid:
-        entry = _first_error(schema.error_log)
-        line, message = (entry.line, entry.message) if entry else (0, "invalid map")
-        raise ConfigError(f"{path}:{line}: {_one_line(message)}")
+# ---------------------------------------------------------------------------- loading
 
 
 def _load(path: Path) -> DrugCatalog:
-    tree = _parse(path)
-    _validate(tree, path)
-    return _Builder(path).build(tree.getroot())
+    return _Builder(path).build(load(path, DRUGS_XSD))
 
 
 # ---------------------------------------------------------------------------- building
-
-
-def _text(el: etree._Element) -> str:
-    # Simple content may be split by comments; the schema allows no other children.
-    parts = [el.text or ""] + [child.tail or "" for child in el]
-    return _one_line("".join(parts))
 
 
 def _claim_ndc(label_ndc: str) -> str:
@@ -255,40 +190,21 @@ def _claim_ndc(label_ndc: str) -> str:
     return labeler.zfill(5) + product.zfill(4) + package.zfill(2)
 
 
-class _Builder:
+class _Builder(ElementReader):
     """Turns a schema-valid tree into a catalog, checking what the schema cannot."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
+        super().__init__(path)
         self.codes: dict[str, DrugCode] = {}
         self.packages: dict[str, NdcPackage] = {}
         self.lines: dict[str, int] = {}
-
-    def fail(self, el: etree._Element, problem: str) -> ConfigError:
-        return ConfigError(f"{self.path}:{_line(el)}: {problem}")
-
-    def attr(self, el: etree._Element, name: str) -> str | None:
-        value = el.get(name)
-        return None if value is None else _one_line(value)
-
-    def required(self, el: etree._Element, name: str) -> str:
-        value = self.attr(el, name)
-        if value is None:  # the schema requires it; guards maps built without it
-            raise self.fail(el, f"{el.tag}: missing attribute {name}")
-        return value
-
-    def int_attr(self, el: etree._Element, name: str) -> int | None:
-        value = self.attr(el, name)
-        return None if value is None else int(value)
-
-    def date_attr(self, el: etree._Element, name: str) -> date | None:
-        value = self.attr(el, name)
-        return None if value is None else date.fromisoformat(value)
 
     def build(self, root: etree._Element) -> DrugCatalog:
         for el in root.iterchildren("code"):
             drug = self.code(el)
             self.codes[drug.code] = drug
+        for block in root.iterchildren("packages"):
+            self.extra_packages(block)
         for unassigned in root.iterchildren("unassigned"):
             for el in unassigned.iterchildren("package"):
                 self.package(el, code=None, default_product="")
@@ -317,10 +233,10 @@ class _Builder:
         descriptor_el = el.find("descriptor")
         if descriptor_el is None:  # the schema requires it; guards maps built without it
             raise self.fail(el, f"code {hcpcs}: no descriptor")
-        descriptor = _text(descriptor_el)
+        descriptor = text(descriptor_el)
         product_el = el.find("product")
-        product = _text(product_el) if product_el is not None else None
-        single_dose = self.attr(el, "single-dose")
+        product = text(product_el) if product_el is not None else None
+        single_dose = self.bool_attr(el, "single-dose")
         packages = tuple(
             self.package(p, code=hcpcs, default_product=product or descriptor)
             for p in el.iterchildren("package")
@@ -330,13 +246,13 @@ class _Builder:
             code=hcpcs,
             descriptor=descriptor,
             product=product,
-            family=Family(self.required(el, "family")),
+            family=Family(family) if (family := self.attr(el, "family")) is not None else None,
             billing_unit=BillingUnit(billing_unit) if billing_unit is not None else None,
             category=CodeCategory(self.required(el, "category")),
             effective=effective,
             effective_not_before_year=not_before,
             terminated=terminated,
-            single_dose=None if single_dose is None else single_dose in ("true", "1"),
+            single_dose=single_dose,
             min_age_years=self.int_attr(el, "min-age-years"),
             max_iu_per_infusion=self.int_attr(el, "max-iu-per-infusion"),
             indicated_dx=indicated,
@@ -344,6 +260,21 @@ class _Builder:
             packages=packages,
             replaces=self.attr(el, "replaces"),
         )
+
+    def extra_packages(self, block: etree._Element) -> None:
+        """A ``<packages code>`` block: NDCs under a code of this file or of the bundled map."""
+        hcpcs = self.required(block, "code")
+        drug = self.codes.get(hcpcs)
+        # The bundled map is consulted only from other maps: loading it from its own build
+        # would recurse, and the bundled map defines every code it uses.
+        if drug is None and not _is_bundled(self.path):
+            drug = _bundled_catalog().code(hcpcs)
+        if drug is None:
+            raise self.fail(
+                block, f"packages for {hcpcs}: no such code in this map or the bundled map"
+            )
+        for el in block.iterchildren("package"):
+            self.package(el, code=hcpcs, default_product=drug.product or drug.descriptor)
 
     def dx_list(self, code_el: etree._Element, tag: str) -> tuple[str, ...]:
         found: list[str] = []
@@ -388,7 +319,7 @@ class _Builder:
             source=self.required(el, "source"),
         )
         self.packages[ndc] = pkg
-        self.lines[ndc] = _line(el)
+        self.lines[ndc] = line_of(el)
         return pkg
 
     def check_outer_kits(self) -> None:

@@ -1,1 +1,1 @@
-"""Output: the report model and its renderers (JSON, text)."""
+"""Output: the report model and its renderers (JSON, text, HTML)."""

@@ -6,9 +6,10 @@ birth-date element is ever put into a finding, so none can reach a report.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TypedDict
 
 from edi_scrub import __version__
@@ -35,6 +36,10 @@ class Summary:
     lines_added: int
     charges_added: Decimal
     exit_code: ExitCode
+    #: Claims per payer profile id (the profile each claim was scrubbed under).
+    payer_profiles: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    #: Claims no payer profile matched, scrubbed under the default profile.
+    unmatched_claims: int = 0
 
     @classmethod
     def of(
@@ -110,6 +115,9 @@ class Report:
     outcomes: tuple[Outcome, ...]
     changed: bool
     seconds: float
+    #: The 999 acknowledging the input's structure when ``Options.ack`` asked for one and it
+    #: could be built; an EDI document for the submitter, so never part of the JSON report.
+    ack: str | None = None
 
     def findings_json(self) -> list[FindingJson]:
         """The findings in report order (file position, then rule)."""
@@ -160,6 +168,8 @@ class Report:
                 "lines_added": s.lines_added,
                 "charges_added": f"{to_cents(s.charges_added):f}",
                 "exit_code": int(s.exit_code),
+                "payer_profiles": dict(s.payer_profiles),
+                "unmatched_claims": s.unmatched_claims,
             },
             "findings": self.findings_json(),
         }

@@ -1,28 +1,85 @@
-"""The human summary (stderr) and the ``text`` report format."""
+"""The human summary (stderr) and the ``text`` report format (findings grouped by claim)."""
 
 from __future__ import annotations
 
-from edi_scrub.report.model import Report
+from edi_scrub import __version__
+from edi_scrub.report.model import FindingJson, Report
+
+_HEAD = ("line", "segment", "element", "rule", "severity", "fix", "message")
+_INDENT = "  "
 
 
-def render_text(report: Report, findings: bool = True) -> str:
-    """A short, readable account of the run; with ``findings``, one line per finding."""
+def summary_line(report: Report) -> str:
+    """The one-line account of the run that goes to stderr."""
     s = report.summary
-    lines: list[str] = []
-    if findings:
-        for row in report.findings_json():
-            where = f"segment {row['segment']}" if row["segment"] else "file"
-            claim = f" claim {row['claim']}" if row["claim"] else ""
-            line = f" line {row['line']}" if row["line"] is not None else ""
-            status = row["fix"]["status"]
-            lines.append(
-                f"{report.input}:{where}{claim}{line}: {row['rule']} {row['severity']} "
-                f"[{status}] {row['message']}"
-            )
-    lines.append(
+    return (
         f"{report.input}: {s.claims} claims, {s.drug_lines} drug lines; "
         f"{s.errors} errors, {s.warnings} warnings, {s.infos} infos; {s.fixed} fixed "
         f"({s.lines_added} lines added, {s.charges_added:f} charges added); "
         f"{s.unfixed_errors} errors remain → exit {int(s.exit_code)}"
     )
+
+
+def _cells(row: FindingJson) -> tuple[str, ...]:
+    return (
+        str(row["line"]) if row["line"] is not None else "-",
+        str(row["segment"]) if row["segment"] is not None else "-",
+        row["element"] or "-",
+        row["rule"],
+        row["severity"],
+        row["fix"]["status"],
+        row["message"],
+    )
+
+
+def _change(row: FindingJson) -> str | None:
+    fix = row["fix"]
+    if fix["before"] is None and fix["after"] is None:
+        return None
+    verb = "changed" if fix["status"] == "applied" else "proposed"
+    return f"{verb}: {fix['before'] or '(nothing)'} → {fix['after'] or '(removed)'}"
+
+
+def _findings(report: Report) -> list[str]:
+    rows = report.findings_json()
+    if not rows:
+        return ["no findings", ""]
+    cells = [_cells(row) for row in rows]
+    # The message is last and unpadded, so long messages do not push the other columns.
+    widths = [max(len(c[i]) for c in [_HEAD, *cells]) for i in range(len(_HEAD) - 1)]
+
+    def fmt(values: tuple[str, ...]) -> str:
+        padded = [v.ljust(w) for v, w in zip(values, widths, strict=False)]
+        return _INDENT + "  ".join([*padded, values[-1]]).rstrip()
+
+    message_column = len(_INDENT) + sum(w + 2 for w in widths)
+    lines = [fmt(_HEAD)]
+    claims: dict[str | None, list[tuple[FindingJson, tuple[str, ...]]]] = {}
+    for row, c in zip(rows, cells, strict=True):
+        claims.setdefault(row["claim"], []).append((row, c))
+    for claim, group in claims.items():
+        fixed = sum(1 for row, _ in group if row["fix"]["status"] == "applied")
+        title = f"claim {claim}" if claim else "whole file (envelope)"
+        lines.append(f"{title}: {len(group)} finding(s), {fixed} fixed")
+        for row, c in group:
+            lines.append(fmt(c))
+            change = _change(row)
+            if change:
+                lines.append(" " * message_column + change)
+    lines.append("")
+    return lines
+
+
+def render_text(report: Report, findings: bool = True) -> str:
+    """The run's summary line; with ``findings``, a terminal report grouped by claim before it."""
+    lines: list[str] = []
+    if findings:
+        target = f" → {report.output}" if report.output and report.output != "-" else ""
+        lines.append(
+            f"edi-scrub {__version__} report: {report.input}{target} "
+            f"({report.transaction} {report.implementation})"
+        )
+        lines.append("")
+        lines.extend(_findings(report))
+    lines.append(summary_line(report))
     return "\n".join(lines) + "\n"

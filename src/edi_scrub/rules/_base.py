@@ -71,9 +71,7 @@ class RuleContext:
     policy: Callable[[Claim], PayerPolicy]
     #: Units of earlier claims in this run (read-only for rules; the pipeline records).
     history: UsageHistory = field(default_factory=UsageHistory)
-    _drug_cache: _DrugLineCache = field(
-        default_factory=lambda: _DrugLineCache(), compare=False, repr=False
-    )
+    _drug_cache: _DrugLineCache = field(default_factory=_DrugLineCache, compare=False, repr=False)
 
     def drug_code(self, line: ServiceLine) -> DrugCode | None:
         """The map entry for the line's HCPCS code, when it is a drug line."""

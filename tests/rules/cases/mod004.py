@@ -1,7 +1,19 @@
 """MOD004 waste-not-billed-as-jw."""
 
+from dataclasses import replace
+from datetime import date
+
+from edi_scrub.policy import JwPolicy, PayerPolicy
 from tests.builders import ClaimSpec, LineSpec
 from tests.rules.case import Case
+
+_DENIES = PayerPolicy("t", "Test Medicaid", jw=JwPolicy.DENIED)
+_DENIES_FROM = PayerPolicy("t", "Test Medicaid", jw=JwPolicy.DENIED, jw_from=date(2021, 5, 1))
+
+
+def _on(dos: str, *lines: LineSpec) -> ClaimSpec:
+    return ClaimSpec(lines=tuple(replace(line, dos=dos) for line in lines))
+
 
 _WASTE = LineSpec(ctp_qty="1200", control="LINE1", prior_auth="PA123")
 _ADMIN = LineSpec(control="LINE1", prior_auth="PA123")
@@ -69,5 +81,28 @@ CASES = [
         1,
         None,
         "suggested",
+    ),
+    Case("payer denies JW: no finding", ClaimSpec(lines=(_WASTE,)), 0, policy=_DENIES),
+    Case(
+        "JW denied from 2021-05-01: the day before still splits",
+        _on("20210430", _WASTE),
+        1,
+        _on("20210430", _ADMIN, _JW),
+        "applied",
+        policy=_DENIES_FROM,
+    ),
+    Case(
+        "JW denied from 2021-05-01: on that day no finding",
+        _on("20210501", _WASTE),
+        0,
+        policy=_DENIES_FROM,
+    ),
+    Case(
+        "payer allowing JW: split",
+        ClaimSpec(lines=(_WASTE,)),
+        1,
+        ClaimSpec(lines=(_ADMIN, _JW)),
+        "applied",
+        policy=PayerPolicy("t", "Test payer", jw=JwPolicy.ALLOWED),
     ),
 ]

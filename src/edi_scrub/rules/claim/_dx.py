@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from edi_scrub.maps.drugs import DrugCode
-from edi_scrub.model.claim import Claim, Diagnosis, Field
+from edi_scrub.model.claim import Claim, Diagnosis, Field, ServiceLine, Transaction
 
 
 def normalize_dx(code: str) -> str:
@@ -19,6 +19,19 @@ def is_indicated(drug: DrugCode, dx: str) -> bool:
     """
     code = normalize_dx(dx)
     return bool(code) and any(code.startswith(listed) for listed in drug.indicated_dx)
+
+
+def is_not_indicated(drug: DrugCode, dx: str) -> bool:
+    """Whether ``dx`` is, or falls under, a diagnosis the map says the product is not for."""
+    code = normalize_dx(dx)
+    return bool(code) and any(code.startswith(listed) for listed in drug.not_indicated_dx)
+
+
+def line_diagnoses(claim: Claim, line: ServiceLine) -> tuple[Diagnosis, ...]:
+    """The diagnoses a line is billed for: its SV107 pointers' (837P), the claim's (837I)."""
+    if claim.transaction is not Transaction.PROFESSIONAL:
+        return claim.diagnoses
+    return tuple(d for p in line.dx_pointers if (d := pointed(claim, p)) is not None)
 
 
 def pointed(claim: Claim, pointer: Field) -> Diagnosis | None:

@@ -2,8 +2,9 @@
 
 What it checks
     Drug lines of single-dose products (maps/drugs.xml ``single-dose``) whose payer requires JW/JZ
-    on the line's date of service (Medicare: from 2023-07-01) and that carry neither JW nor JZ
-    and have no JW sibling line (same code, NDC and date).
+    on the line's date of service (payer profile ``jz_required_from``; Medicare: from
+    2023-07-01) and that carry neither JW nor JZ and have no JW sibling line (same code, NDC
+    and date).
 
 Why it matters
     Medicare returns claims lacking both JW and JZ as unprocessable from 2023-10-01 (CO-16 with
@@ -17,6 +18,8 @@ Fix
     Safe only when the claim's own data proves zero waste: CTP05-1 is F2 and CTP04 equals the
     billed IU. JZ is the provider's attestation that nothing was discarded, so it is never
     guessed: otherwise the finding stays with a suggestion to add JZ (or a JW line) after review.
+    Also only a suggestion when the payer does not accept JZ yet on the line's date of service
+    (payer profile ``jz_accepted_from``, e.g. a Medicaid plan's later start).
     The modifier goes in the next free slot; none is added when four are already present.
 
 References
@@ -29,6 +32,7 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability, Fix, SetElement
 from edi_scrub.model.claim import Claim, ServiceLine, Transaction
+from edi_scrub.policy import PayerPolicy
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules.modifiers._jw import has_jw_sibling
@@ -42,13 +46,19 @@ def _zero_waste_proven(line: ServiceLine) -> bool:
     return dispensed is not None and billed is not None and billed > 0 and dispensed == billed
 
 
-def _add_jz(claim: Claim, line: ServiceLine) -> Fix:
+def _add_jz(claim: Claim, line: ServiceLine, policy: PayerPolicy) -> Fix:
     slot = len(line.modifiers) + 3
     comp = "SV101" if claim.transaction is Transaction.PROFESSIONAL else "SV202"
     before = ":".join([line.code.value, *line.modifier_codes])
     after = ":".join([line.code.value, *line.modifier_codes, "JZ"])
-    if slot > 6 or not _zero_waste_proven(line):
-        why = "no free modifier slot" if slot > 6 else "zero waste is not proven by the claim"
+    accepted = policy.accepts_jz(line.date_of_service)
+    if slot > 6 or not accepted or not _zero_waste_proven(line):
+        if slot > 6:
+            why = "no free modifier slot"
+        elif not accepted:
+            why = f"{policy.name} does not accept JZ on this date of service"
+        else:
+            why = "zero waste is not proven by the claim"
         return Fix(
             Applicability.SUGGESTION,
             f"add JZ or bill waste with JW ({why})",
@@ -77,5 +87,5 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             line.code,
             f"{line.code.value} is a single-dose drug and {policy.name} requires JW or JZ "
             "on this date of service; the line has neither",
-            _add_jz(claim, line),
+            _add_jz(claim, line, policy),
         )

@@ -21,7 +21,8 @@ Fix
     units = the waste, charge = waste × the line's unit price rounded to the cent. LX, CLM02 and
     SE01 are recomputed. Only a suggestion when the waste is fractional, the product is not
     known to be single-dose, or the line has no free modifier slot. No finding when the payer
-    denies JW.
+    denies JW lines on the line's date of service (payer profile ``jw="denied"``, from
+    ``jw_from`` when given): the waste is then not billable as a JW line.
 
 References
     domain.md §4 (JW/JZ; how discarded drug is billed); CMS JW/JZ FAQ; MAC articles A56433, A56482.
@@ -84,9 +85,9 @@ def _waste_line(
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines whose CTP shows discarded IU with no JW line; split one off."""
     policy = ctx.policy(claim)
-    if policy.jw_denied:
-        return
     for line, code in ctx.drug_lines(claim):
+        if policy.denies_jw(line.date_of_service):
+            continue
         drug = line.drug
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue

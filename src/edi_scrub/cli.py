@@ -185,6 +185,8 @@ def _options(
         structure=not no_structure,
         payer_profile=payer_profile,
         maps_dir=user_maps_dir(maps_dir),
+        # One file from the command line: let pyx12 use the second core.
+        parallel_validation=True,
     )
 
 

@@ -9,6 +9,8 @@ runs once more with that claim left as it was.
 from __future__ import annotations
 
 import io
+import multiprocessing
+import multiprocessing.pool
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -55,6 +57,9 @@ class Options:
     structure: bool = True
     #: Also produce a 999 for the input's structural errors (``Report.ack``); needs ``structure``.
     ack: bool = False
+    #: Validate the input with pyx12 in a second process while this one runs the rules and
+    #: fixes (the CLI's single-file runs; batch workers already use every core).
+    parallel_validation: bool = False
     #: The drug map; default: the maps (bundled, then ``maps_dir``).
     catalog: DrugCatalog | None = None
     #: Chooses each claim's payer policy; default: the payer profiles of the maps, matched per
@@ -112,6 +117,51 @@ def _validate(segments: Iterator[Segment], where: str, ack: bool = False) -> Str
     from edi_scrub.x12.validate import validate_segments
 
     return validate_segments(segments, where, ack=ack)
+
+
+def _validate_path(path: str, ack: bool) -> StructuralResult:
+    """Validate a file by path: the unit of work sent to the background process."""
+    with Path(path).open("rb") as stream:
+        return _validate(iter_segments(stream, path), path, ack)
+
+
+#: Below this size a second process costs more than it saves.
+_PARALLEL_MIN_BYTES = 512 * 1024
+
+
+class _InputValidation:
+    """The input's structural validation, run beside the fix pass when that pays off.
+
+    pyx12 is the slow part (about ten times the rules and fixes), and the fix pass does not
+    need its result until the end, so on a 2-core machine the two can overlap. A forked worker
+    is used because it starts in milliseconds and shares the already-imported modules.
+    """
+
+    def __init__(self, path: Path, options: Options) -> None:
+        self._path, self._ack = path, options.ack
+        self._pool: multiprocessing.pool.Pool | None = None
+        self._pending: multiprocessing.pool.AsyncResult[StructuralResult] | None = None
+        self._result: StructuralResult | None = None
+        big = options.parallel_validation and path.stat().st_size >= _PARALLEL_MIN_BYTES
+        if options.structure and big and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = multiprocessing.get_context("fork").Pool(processes=1)
+            self._pending = self._pool.apply_async(_validate_path, (str(path), options.ack))
+
+    def result(self) -> StructuralResult:
+        """The validation, computed here if no worker is running it."""
+        if self._result is None:
+            if self._pending is not None:
+                self._result = self._pending.get()
+            else:
+                self._result = _validate_path(str(self._path), self._ack)
+        return self._result
+
+    def close(self) -> None:
+        """Stop the worker (at once, if the run failed before it finished)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
 
 
 def _line_total(claim: Claim) -> Decimal:
@@ -229,6 +279,47 @@ def _count_findings(tracker: EnvelopeTracker) -> list[Outcome]:
     ]
 
 
+def _fix_and_verify(
+    path: Path,
+    out: BinaryIO,
+    claim_rules: tuple[Rule, ...],
+    ctx: RuleContext,
+    options: Options,
+    x12003: bool,
+    validation: _InputValidation,
+) -> tuple[StructuralResult | None, _Pass, EnvelopeTracker]:
+    """Run the fix pass; with structure on, revert claims whose structure got worse, re-run."""
+    revert: frozenset[int] = frozenset()
+    structure_in: StructuralResult | None = None
+    passes = 0
+    while True:
+        passes += 1
+        out.seek(0)
+        out.truncate()
+        result, tracker = _run_pass(path, out, claim_rules, ctx, options, revert, x12003)
+        if options.structure and structure_in is None:
+            structure_in = validation.result()
+            if options.ack and structure_in.ack is None:
+                log.warning("no_999", file=str(path), reason=structure_in.ack_note)
+        if structure_in is None or not result.changed or passes > 2:
+            return structure_in, result, tracker
+        out.flush()
+        out.seek(0)
+        data = out.read()
+        structure_out = _validate(_bytes_segments(data), str(path))
+        before = _issues_by_claim(structure_in, result.spans, output=False)
+        after = _issues_by_claim(structure_out, result.spans, output=True)
+        worse = frozenset(
+            s.ordinal
+            for s in result.spans
+            if s.changed and after.get(s.ordinal, 0) > before.get(s.ordinal, 0)
+        )
+        if not worse - revert:
+            return structure_in, result, tracker
+        log.warning("fix_reverted", claims=len(worse - revert), reason="structure got worse")
+        revert |= worse
+
+
 def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
     """Scrub the 837 at ``path``, writing the corrected interchange to ``out``.
 
@@ -243,33 +334,13 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
     ctx = _context(options)
     claim_rules = tuple(r for r in rules if r.check is not None)
     x12003 = "X12003" in ids
-    revert: frozenset[int] = frozenset()
-    structure_in = _validate(_segments(path), str(path), options.ack) if options.structure else None
-    if structure_in is not None and options.ack and structure_in.ack is None:
-        log.warning("no_999", file=str(path), reason=structure_in.ack_note)
-    passes = 0
-    while True:
-        passes += 1
-        out.seek(0)
-        out.truncate()
-        result, tracker = _run_pass(path, out, claim_rules, ctx, options, revert, x12003)
-        if structure_in is None or not result.changed or passes > 2:
-            break
-        out.flush()
-        out.seek(0)
-        data = out.read()
-        structure_out = _validate(_bytes_segments(data), str(path))
-        before = _issues_by_claim(structure_in, result.spans, output=False)
-        after = _issues_by_claim(structure_out, result.spans, output=True)
-        worse = frozenset(
-            s.ordinal
-            for s in result.spans
-            if s.changed and after.get(s.ordinal, 0) > before.get(s.ordinal, 0)
+    validation = _InputValidation(path, options)
+    try:
+        structure_in, result, tracker = _fix_and_verify(
+            path, out, claim_rules, ctx, options, x12003, validation
         )
-        if not worse - revert:
-            break
-        log.warning("fix_reverted", claims=len(worse - revert), reason="structure got worse")
-        revert |= worse
+    finally:
+        validation.close()
     outcomes: list[Outcome] = []
     if structure_in is not None and "X12001" in ids:
         outcomes += [

@@ -30,7 +30,7 @@ def phi_values(data: bytes) -> set[str]:
     for seg in segments:
         if seg.seg_id in _PHI_SEGMENTS or (seg.seg_id == "REF" and seg.element(1) in _MEMBER_REFS):
             # Skip the qualifiers (NM101/NM102, N4 country codes...): codes, not identities.
-            start = 3 if seg.seg_id in ("NM1", "DMG") else 1 if seg.seg_id in ("N3", "N4") else 2
+            start = {"NM1": 3, "DMG": 2, "N3": 1, "N4": 1}.get(seg.seg_id, 2)
             values.update(v.strip() for v in seg.elements[start:] if len(v.strip()) >= 4)
     # CLM01 names a claim in reports by design (toy files reuse it as a ZIP or an id).
     return values - claim_ids

@@ -11,7 +11,8 @@ first: a report therefore never describes an output that is not there. On exit 2
 written and an existing output is left as it was (the single-file CLI contract).
 
 The report carries a ``batch`` stamp (settings digest, input size and mtime) so a re-run can
-skip a file whose output is up to date: same input, same settings, same edi-scrub version.
+skip a file whose output is up to date: same input, same settings, same edi-scrub version,
+same user maps.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from edi_scrub import __version__
 from edi_scrub.errors import EdiScrubError
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.log import configure
+from edi_scrub.maps.layers import AUTO, maps_signature
 from edi_scrub.pipeline import Options, scrub
 from edi_scrub.report.model import Report
 from edi_scrub.rules._base import Severity
@@ -60,6 +62,12 @@ class Settings:
     ignore: tuple[str, ...] = ()
     fail_on: str = Severity.ERROR.value
     structure: bool = True
+    #: A payer profile id forced on every claim, or ``auto``.
+    payer_profile: str = AUTO
+    #: The user maps layer, already resolved (the CLI turns ``--maps``, or the user maps
+    #: directory when it exists, into an absolute path); None: the bundled maps alone.
+    #: A string, not a Path, so the settings stay plain JSON in the batch report.
+    maps_dir: str | None = None
 
     def options(self) -> Options:
         """The pipeline options these settings stand for."""
@@ -70,12 +78,20 @@ class Settings:
             ignore=self.ignore,
             fail_on=Severity(self.fail_on),
             structure=self.structure,
+            payer_profile=self.payer_profile,
+            maps_dir=None if self.maps_dir is None else Path(self.maps_dir),
         )
 
     def digest(self) -> str:
-        """A stable digest of the settings and tool version: a change means outputs are stale."""
-        # The version is part of it because a new release may find or fix different things.
-        data = {"tool_version": __version__, **asdict(self)}
+        """A stable digest of the settings, tool version and user maps: a change means outputs
+        are stale.
+        """
+        # The version is part of it because a new release may find or fix different things
+        # (the bundled maps ship with it). The user maps are taken by each map file's path,
+        # mtime and size, read when the digest is made: editing, adding or removing a map
+        # re-scrubs every file, without hashing a possibly large MUE table for each one.
+        maps = [] if self.maps_dir is None else maps_signature(Path(self.maps_dir))
+        data = {"tool_version": __version__, **asdict(self), "maps_files": maps}
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

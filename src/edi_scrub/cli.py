@@ -22,6 +22,7 @@ import structlog
 
 from edi_scrub import __version__
 from edi_scrub.cli_batch import batch_command
+from edi_scrub.cli_config import with_config
 from edi_scrub.cli_maps import maps_group
 from edi_scrub.errors import ConfigError, EdiScrubError, InputError
 from edi_scrub.exit_codes import ExitCode
@@ -29,6 +30,7 @@ from edi_scrub.log import configure
 from edi_scrub.maps._user import ENV_VAR
 from edi_scrub.maps.layers import AUTO, user_maps_dir
 from edi_scrub.pipeline import Options, scrub
+from edi_scrub.rejects import split
 from edi_scrub.report.html import render_html
 from edi_scrub.report.model import Report
 from edi_scrub.report.text import render_text
@@ -97,6 +99,7 @@ def _run(
     report_format: str,
     html_path: str | None = None,
     ack_path: str | None = None,
+    rejects_path: str | None = None,
 ) -> Report:
     for extra in (report_path, html_path):
         # Checked before scrubbing: an exit 2 must not leave a fresh output file behind.
@@ -105,15 +108,21 @@ def _run(
     if ack_path is not None:
         _check_ack_target(ack_path)
         options = replace(options, ack=True)
+    if rejects_path is not None:
+        _check_rejects_target(rejects_path, source, target)
     temp_input = _stdin_to_temp() if source == "-" else None
     path = temp_input or Path(source)
     if temp_input is None and not path.is_file():
         raise InputError(f"{source}: no such file")
     # Closed by the `with stream` below; the target is only renamed into place on success.
     stream, tmp = _atomic_target(target) if target else (tempfile.TemporaryFile(), None)  # noqa: SIM115
+    rejects_tmp: Path | None = None
     try:
         with stream:
-            report = scrub(path, stream, options)
+            if rejects_path is None:
+                report = scrub(path, stream, options)
+            else:
+                report, rejects_tmp = _scrub_and_split(path, stream, options, rejects_path)
             if target == "-":
                 stream.seek(0)
                 shutil.copyfileobj(stream, sys.stdout.buffer)
@@ -121,6 +130,11 @@ def _run(
             elif tmp is not None and target is not None:
                 stream.flush()
                 os.fsync(stream.fileno())
+        if rejects_tmp is not None and rejects_path is not None:
+            # REJECTS first: OUT appearing is what a pipeline watches for, so when it does,
+            # the claims it no longer holds are already in place beside it.
+            os.replace(rejects_tmp, rejects_path)
+            rejects_tmp = None
         if tmp is not None and target is not None:
             os.replace(tmp, target)
             tmp = None
@@ -132,8 +146,47 @@ def _run(
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+        if rejects_tmp is not None:
+            rejects_tmp.unlink(missing_ok=True)
         if temp_input is not None:
             temp_input.unlink(missing_ok=True)
+
+
+def _check_rejects_target(target: str, source: str, out: str | None) -> None:
+    if target == "-":
+        raise ConfigError("--rejects -: the rejected claims are EDI; give them a file of their own")
+    if not Path(target).resolve().parent.is_dir():
+        raise InputError(f"{target}: rejects folder does not exist")
+    resolved = Path(target).resolve()
+    if (source != "-" and resolved == Path(source).resolve()) or (
+        out not in (None, "-") and resolved == Path(str(out)).resolve()
+    ):
+        raise ConfigError(f"--rejects {target}: must differ from IN and OUT")
+
+
+def _scrub_and_split(
+    path: Path, stream: BinaryIO, options: Options, rejects_path: str
+) -> tuple[Report, Path]:
+    """Scrub into a scratch file, then split it into OUT (``stream``) and a rejects temp file.
+
+    Returns the report (with ``rejected`` set) and the rejects temp file, which the caller
+    renames into place only when everything succeeded.
+    """
+    fd, name = tempfile.mkstemp(
+        prefix=".edi-scrub-", suffix=".tmp", dir=Path(rejects_path).resolve().parent
+    )
+    try:
+        with tempfile.TemporaryFile() as scrubbed, os.fdopen(fd, "w+b") as rejects:
+            report = scrub(path, scrubbed, options)
+            scrubbed.seek(0)
+            failing = report.failing_claims
+            split(scrubbed, stream, rejects, {c.ordinal for c in failing}, f"{path} (scrubbed)")
+            rejects.flush()
+            os.fsync(rejects.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return replace(report, rejected=failing), Path(name)
 
 
 def _check_ack_target(target: str) -> None:
@@ -274,6 +327,9 @@ _F = TypeVar("_F", bound=Callable[..., None])
 
 
 def _common(func: _F) -> _F:
+    # Applied first, so --config/--no-config are listed last in --help and the config sees
+    # (and may fill in) every option added here.
+    func = with_config(func)
     for option in reversed(_COMMON):
         func = option(func)
     return func
@@ -301,10 +357,18 @@ main.add_command(maps_group)
 @main.command("scrub")
 @click.argument("source", metavar="IN")
 @click.argument("target", metavar="OUT")
+@click.option(
+    "--rejects",
+    "rejects_path",
+    metavar="FILE",
+    help="Move claims that still carry failing findings into this separate 837; OUT keeps "
+    "the clean claims. Written (empty when nothing is rejected) on exit 0/1.",
+)
 @_common
 def scrub_command(
     source: str,
     target: str,
+    rejects_path: str | None,
     report_path: str | None,
     report_format: str,
     html_path: str | None,
@@ -330,7 +394,9 @@ def scrub_command(
         options = _options(
             no_fix, unsafe_fixes, select, ignore, fail_on, no_structure, payer_profile, maps_dir
         )
-        report = _run(source, target, options, report_path, report_format, html_path, ack_path)
+        report = _run(
+            source, target, options, report_path, report_format, html_path, ack_path, rejects_path
+        )
         _announce(report, quiet)
         return _exit(report, exit_zero)
 
@@ -376,6 +442,7 @@ def check_command(
 
 def _announce(report: Report, quiet: bool) -> None:
     s = report.summary
+    rejected = {} if report.rejected is None else {"rejected_claims": len(report.rejected)}
     log.info(
         "file_scrubbed",
         claims=s.claims,
@@ -386,6 +453,7 @@ def _announce(report: Report, quiet: bool) -> None:
         lines_added=s.lines_added,
         exit_code=int(s.exit_code),
         seconds=round(report.seconds, 3),
+        **rejected,
     )
     if not quiet:
         click.echo(render_text(report, findings=False), err=True, nl=False)

@@ -30,9 +30,12 @@ from edi_scrub.batch_run import (
     worst_exit_code,
     write_json,
 )
+from edi_scrub.cli_config import with_config
 from edi_scrub.errors import ConfigError, EdiScrubError
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.log import configure
+from edi_scrub.maps._user import ENV_VAR
+from edi_scrub.maps.layers import AUTO, load_maps, user_maps_dir
 from edi_scrub.rules import select_rules
 
 log = structlog.get_logger(__name__)
@@ -138,10 +141,26 @@ def _summary(results: list[FileResult], code: int, seconds: float, where: Path) 
     default="error",
     show_default=True,
 )
+@click.option(
+    "--payer-profile",
+    metavar="ID|auto",
+    default=AUTO,
+    show_default=True,
+    help="Payer profile for every claim; auto matches each claim (payer id, SBR09).",
+)
+@click.option(
+    "--maps",
+    "maps_dir",
+    metavar="DIR",
+    type=click.Path(path_type=Path),
+    help=f"User maps layered over the bundled ones (default: ${ENV_VAR}, else "
+    "$XDG_DATA_HOME/edi-scrub/maps or ~/.local/share/edi-scrub/maps, when it exists).",
+)
 @click.option("--no-structure", is_flag=True, help="Skip pyx12 TR3 validation.")
 @click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto")
 @click.option("-v", "--verbose", count=True)
 @click.option("-q", "--quiet", is_flag=True, help="No per-file status lines.")
+@with_config
 def batch_command(
     indir: Path,
     outdir: Path,
@@ -155,6 +174,8 @@ def batch_command(
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     fail_on: str,
+    payer_profile: str,
+    maps_dir: Path | None,
     no_structure: bool,
     log_format: str,
     verbose: int,
@@ -168,6 +189,9 @@ def batch_command(
     configure(log_format, verbose)
     ctx = click.get_current_context()
     try:
+        # Resolved here, once: the workers (maybe on other machines, with another $HOME or
+        # working directory) must use the very folder the settings digest describes.
+        maps = user_maps_dir(maps_dir)
         code = _batch(
             indir,
             outdir,
@@ -180,6 +204,8 @@ def batch_command(
                 ignore=_split(ignore),
                 fail_on=fail_on,
                 structure=not no_structure,
+                payer_profile=payer_profile,
+                maps_dir=None if maps is None else str(maps.resolve()),
             ),
             force,
             "json" if log_format == "auto" else log_format,
@@ -206,8 +232,11 @@ def _batch(
 ) -> int:
     if engine.scheduler and engine.name != "dask":
         raise ConfigError("--scheduler needs --engine dask")
-    # Bad rule selectors are the batch's error, not every file's: check them once, up front.
+    # Bad rule selectors, maps or payer profile ids are the batch's error, not every file's:
+    # check them once, up front.
     select_rules(settings.select, settings.ignore)
+    options = settings.options()
+    load_maps(options.maps_dir).chooser(options.payer_profile)
     started = time.perf_counter()
     jobs = plan(indir, outdir, settings, patterns, force, worker_log_format)
     outdir.mkdir(parents=True, exist_ok=True)

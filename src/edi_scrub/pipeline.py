@@ -13,7 +13,7 @@ import multiprocessing
 import multiprocessing.pool
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +34,7 @@ from edi_scrub.model.claim import Claim, Loc, Transaction
 from edi_scrub.model.group import ClaimUnit, group
 from edi_scrub.model.money import parse_amount
 from edi_scrub.policy import PayerPolicy
-from edi_scrub.report.model import Report, Summary
+from edi_scrub.report.model import ClaimRef, Report, Summary
 from edi_scrub.rules import Rule, get_rule, select_rules
 from edi_scrub.rules._base import Finding, RuleContext, Severity
 from edi_scrub.x12.lexer import ENCODING, Segment, iter_segments
@@ -88,6 +88,8 @@ class _Span:
     out_first: int
     out_last: int
     changed: bool
+    #: A claim finding at or above ``fail_on`` remains (the claim ``--rejects`` would move).
+    failing: bool = False
 
 
 @dataclass(slots=True)
@@ -218,6 +220,7 @@ def _run_pass(
                     first,
                     position,
                     claim_result.changed,
+                    _fails(claim_result.outcomes, options.fail_on),
                 )
             )
             continue
@@ -227,6 +230,29 @@ def _run_pass(
         result.changed |= written is not unit
         out.write(written.raw().encode(ENCODING))
     return result, tracker
+
+
+def _fails(outcomes: Iterable[Outcome], fail_on: Severity) -> bool:
+    """Whether a finding at or above ``fail_on`` is left unfixed (as the exit code counts)."""
+    return any(
+        o.finding.severity.rank >= fail_on.rank and o.status is not FixStatus.APPLIED
+        for o in outcomes
+    )
+
+
+def _failing_claims(
+    spans: list[_Span], structure: StructuralResult | None, options: Options, ids: set[str]
+) -> tuple[ClaimRef, ...]:
+    """Claims with a failing claim finding or a structural (X12001) error inside them."""
+    broken: dict[int, int] = {}
+    x12001 = get_rule("X12001").meta
+    if structure is not None and x12001.id in ids and x12001.severity.rank >= options.fail_on.rank:
+        broken = _issues_by_claim(structure, spans, output=False)
+    return tuple(
+        ClaimRef(s.ordinal, s.claim_id, s.in_first)
+        for s in spans
+        if s.failing or s.ordinal in broken
+    )
 
 
 def _issues_by_claim(
@@ -383,6 +409,7 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         changed=result.changed,
         seconds=time.perf_counter() - started,
         ack=structure_in.ack if structure_in is not None else None,
+        failing_claims=_failing_claims(result.spans, structure_in, options, ids),
     )
 
 

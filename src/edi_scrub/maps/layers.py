@@ -92,10 +92,11 @@ def load_maps(user_dir: Path | None = None) -> MapSet:
         return _bundled()
     if not user_dir.is_dir():
         raise ConfigError(f"{user_dir}: maps directory not found (--maps DIR)")
-    return _layered(user_dir, _signature(user_dir))
+    return _layered(user_dir, maps_signature(user_dir))
 
 
-def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+def maps_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Path, mtime (ns) and size of each map file in ``folder``: it changes when a map does."""
     files = [folder / DRUGS_XML, folder / MUE_XML, *sorted((folder / PAYERS_DIR).glob("*.xml"))]
     stats = []
     for path in files:

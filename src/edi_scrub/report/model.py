@@ -80,6 +80,18 @@ class Summary:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimRef:
+    """A claim named the way reports name claims: CLM01 and the CLM's input position."""
+
+    #: 0-based position among the file's claims (the grouper's ordinal), unique even when
+    #: CLM01 repeats.
+    ordinal: int
+    claim_id: str
+    #: 1-based segment position of the claim's CLM in the input file.
+    segment: int
+
+
 class FixJson(TypedDict):
     """JSON shape of a finding's fix."""
 
@@ -118,6 +130,11 @@ class Report:
     #: The 999 acknowledging the input's structure when ``Options.ack`` asked for one and it
     #: could be built; an EDI document for the submitter, so never part of the JSON report.
     ack: str | None = None
+    #: Claims that still carry a failing finding (at or above ``--fail-on``, not fixed): the
+    #: ones ``--rejects`` moves. Not in the JSON unless a split happened (``rejected``).
+    failing_claims: tuple[ClaimRef, ...] = ()
+    #: The claims moved to the rejects file, when ``--rejects`` was given (else ``None``).
+    rejected: tuple[ClaimRef, ...] | None = None
 
     def findings_json(self) -> list[FindingJson]:
         """The findings in report order (file position, then rule)."""
@@ -149,27 +166,33 @@ class Report:
     def to_json(self) -> dict[str, object]:
         """The report as JSON-ready data (``schema: edi-scrub/report/v1``)."""
         s = self.summary
-        return {
+        summary: dict[str, object] = {
+            "claims": s.claims,
+            "drug_lines": s.drug_lines,
+            "errors": s.errors,
+            "warnings": s.warnings,
+            "infos": s.infos,
+            "fixed": s.fixed,
+            "unfixed_errors": s.unfixed_errors,
+            "unfixed_warnings": s.unfixed_warnings,
+            "lines_added": s.lines_added,
+            "charges_added": f"{to_cents(s.charges_added):f}",
+            "exit_code": int(s.exit_code),
+            "payer_profiles": dict(s.payer_profiles),
+            "unmatched_claims": s.unmatched_claims,
+        }
+        data: dict[str, object] = {
             "schema": SCHEMA,
             "tool_version": __version__,
             "input": self.input,
             "output": self.output,
             "transaction": self.transaction,
             "implementation": self.implementation,
-            "summary": {
-                "claims": s.claims,
-                "drug_lines": s.drug_lines,
-                "errors": s.errors,
-                "warnings": s.warnings,
-                "infos": s.infos,
-                "fixed": s.fixed,
-                "unfixed_errors": s.unfixed_errors,
-                "unfixed_warnings": s.unfixed_warnings,
-                "lines_added": s.lines_added,
-                "charges_added": f"{to_cents(s.charges_added):f}",
-                "exit_code": int(s.exit_code),
-                "payer_profiles": dict(s.payer_profiles),
-                "unmatched_claims": s.unmatched_claims,
-            },
+            "summary": summary,
             "findings": self.findings_json(),
         }
+        if self.rejected is not None:
+            # Additive: only runs with --rejects carry these keys, so v1 readers are unaffected.
+            summary["rejected_claims"] = len(self.rejected)
+            data["rejected"] = [{"claim": c.claim_id, "segment": c.segment} for c in self.rejected]
+        return data

@@ -16,8 +16,20 @@ def summary_line(report: Report) -> str:
         f"{report.input}: {s.claims} claims, {s.drug_lines} drug lines; "
         f"{s.errors} errors, {s.warnings} warnings, {s.infos} infos; {s.fixed} fixed "
         f"({s.lines_added} lines added, {s.charges_added:f} charges added); "
-        f"{s.unfixed_errors} errors remain → exit {int(s.exit_code)}"
+        f"{s.unfixed_errors} errors remain{_rejects_note(report)} → exit {int(s.exit_code)}"
     )
+
+
+def _rejects_note(report: Report) -> str:
+    """What ``--rejects`` did, said plainly (both files are written in every case)."""
+    if report.rejected is None:
+        return ""
+    moved, claims = len(report.rejected), report.summary.claims
+    if not moved:
+        return "; no claim rejected (rejects file empty)"
+    if moved == claims:
+        return f"; all {claims} claims rejected, none left in the output file"
+    return f"; {moved} claims moved to the rejects file, {claims - moved} kept"
 
 
 def _cells(row: FindingJson) -> tuple[str, ...]:

@@ -445,6 +445,7 @@ def _announce(report: Report, quiet: bool) -> None:
     rejected = {} if report.rejected is None else {"rejected_claims": len(report.rejected)}
     log.info(
         "file_scrubbed",
+        file=report.input,
         claims=s.claims,
         drug_lines=s.drug_lines,
         errors=s.errors,

@@ -8,7 +8,7 @@ runs once more with that claim left as it was.
 
 from __future__ import annotations
 
-import io
+import bisect
 import multiprocessing
 import multiprocessing.pool
 import time
@@ -255,18 +255,29 @@ def _failing_claims(
     )
 
 
+def _locator(spans: list[_Span], output: bool) -> Callable[[int], _Span | None]:
+    """A lookup from a segment position to the claim whose range holds it (in or out file)."""
+    starts = [s.out_first if output else s.in_first for s in spans]
+
+    def find(segment: int) -> _Span | None:
+        i = bisect.bisect_right(starts, segment) - 1
+        if i < 0:
+            return None
+        span = spans[i]
+        return span if segment <= (span.out_last if output else span.in_last) else None
+
+    return find
+
+
 def _issues_by_claim(
     structure: StructuralResult, spans: list[_Span], output: bool
 ) -> dict[int, int]:
     counts: dict[int, int] = {}
+    find = _locator(spans, output)
     for issue in structure.issues:
-        for span in spans:
-            first, last = (
-                (span.out_first, span.out_last) if output else (span.in_first, span.in_last)
-            )
-            if first <= issue.segment <= last:
-                counts[span.ordinal] = counts.get(span.ordinal, 0) + 1
-                break
+        span = find(issue.segment)
+        if span is not None:
+            counts[span.ordinal] = counts.get(span.ordinal, 0) + 1
     return counts
 
 
@@ -276,8 +287,10 @@ def _structural_findings(structure: StructuralResult, spans: list[_Span]) -> lis
     for note in structure.aliases:
         finding = Finding(x12002.id, x12002.name, x12002.severity, None, None, None, note)
         outcomes.append(Outcome(finding, FixStatus.NONE))
+    find = _locator(spans, output=False)
     for issue in structure.issues:
-        claim = next((s.claim_id for s in spans if s.in_first <= issue.segment <= s.in_last), None)
+        span = find(issue.segment)
+        claim = span.claim_id if span is not None else None
         loc = Loc(-1, issue.segment, issue.element or issue.segment_id) if issue.segment else None
         message = f"{issue.message} [{issue.ack_codes}]" if issue.ack_codes else issue.message
         finding = Finding(x12001.id, x12001.name, x12001.severity, claim, None, loc, message)
@@ -314,7 +327,11 @@ def _fix_and_verify(
     x12003: bool,
     validation: _InputValidation,
 ) -> tuple[StructuralResult | None, _Pass, EnvelopeTracker]:
-    """Run the fix pass; with structure on, revert claims whose structure got worse, re-run."""
+    """Run the fix pass; with structure on, revert claims whose structure got worse, re-run.
+
+    The output is validated *before* waiting for the input's validation: when that runs in the
+    background worker, the two pyx12 walks (the slow part) overlap on the two cores.
+    """
     revert: frozenset[int] = frozenset()
     structure_in: StructuralResult | None = None
     passes = 0
@@ -323,16 +340,19 @@ def _fix_and_verify(
         out.seek(0)
         out.truncate()
         result, tracker = _run_pass(path, out, claim_rules, ctx, options, revert, x12003)
-        if options.structure and structure_in is None:
+        if not options.structure:
+            return None, result, tracker
+        structure_out = None
+        if result.changed and passes <= 2:
+            out.flush()
+            out.seek(0)
+            structure_out = _validate(iter_segments(out, str(path)), str(path))
+        if structure_in is None:
             structure_in = validation.result()
             if options.ack and structure_in.ack is None:
                 log.warning("no_999", file=str(path), reason=structure_in.ack_note)
-        if structure_in is None or not result.changed or passes > 2:
+        if structure_out is None:
             return structure_in, result, tracker
-        out.flush()
-        out.seek(0)
-        data = out.read()
-        structure_out = _validate(_bytes_segments(data), str(path))
         before = _issues_by_claim(structure_in, result.spans, output=False)
         after = _issues_by_claim(structure_out, result.spans, output=True)
         worse = frozenset(
@@ -424,7 +444,3 @@ def _context(options: Options) -> RuleContext:
     maps = load_maps(options.maps_dir)
     policy = options.policy or maps.chooser(options.payer_profile)
     return RuleContext(options.catalog or maps.catalog, policy)
-
-
-def _bytes_segments(data: bytes) -> Iterator[Segment]:
-    yield from iter_segments(io.BytesIO(data))

@@ -125,3 +125,17 @@ def test_rule_docs() -> None:
     code, output = _invoke(["rule", "MOD004"])
     assert code == 0 and "What it checks" in output
     assert _invoke(["rule", "ZZZ999"])[0] == 2
+
+
+def test_streamed_json_report_is_the_json_document(tmp_path: Path) -> None:
+    """The streamed report is byte for byte json.dumps(to_json(), indent=2), findings or not."""
+    import io
+
+    from edi_scrub.pipeline import Options, scrub
+
+    for data in (CLEAN, UNPROVEN, FIXABLE):
+        src = tmp_path / "in.837"
+        src.write_bytes(data)
+        report = scrub(src, io.BytesIO(), Options(structure=False))
+        assert "".join(report.json_chunks()) == json.dumps(report.to_json(), indent=2) + "\n"
+        assert json.loads("".join(report.json_chunks()))["findings"] == report.findings_json()

@@ -7,12 +7,11 @@ a temporary file beside the target and is renamed into place only when the run s
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -62,21 +61,23 @@ def _atomic_target(target: str) -> tuple[BinaryIO, Path | None]:
     return os.fdopen(fd, "w+b"), Path(tmp)
 
 
-def _render_report(report: Report, fmt: str) -> bytes:
+def _render_report(report: Report, fmt: str) -> Iterator[bytes]:
     if fmt == "html":
-        return render_html(report)
-    if fmt == "text":
-        return render_text(report).encode("utf-8")
-    return (json.dumps(report.to_json(), indent=2) + "\n").encode("utf-8")
+        yield render_html(report)
+    elif fmt == "text":
+        yield render_text(report).encode("utf-8")
+    else:
+        # Streamed: a 50,000-claim report built as one string would double the run's memory.
+        for chunk in report.json_chunks():
+            yield chunk.encode("utf-8")
 
 
 def _write_report(report: Report, target: str | None, fmt: str) -> None:
     if target is None:
         return
-    data = _render_report(report, fmt)
     if target == "-":
         sys.stdout.flush()  # text already written through sys.stdout must come first
-        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.writelines(_render_report(report, fmt))
         sys.stdout.buffer.flush()
         return
     folder = Path(target).resolve().parent
@@ -85,7 +86,7 @@ def _write_report(report: Report, target: str | None, fmt: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".edi-scrub-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.writelines(_render_report(report, fmt))
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)

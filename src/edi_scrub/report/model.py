@@ -6,7 +6,8 @@ birth-date element is ever put into a finding, so none can reach a report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
@@ -136,35 +137,42 @@ class Report:
     #: The claims moved to the rejects file, when ``--rejects`` was given (else ``None``).
     rejected: tuple[ClaimRef, ...] | None = None
 
+    def sorted_outcomes(self) -> list[Outcome]:
+        """The outcomes in report order (file position, then rule)."""
+
+        def key(o: Outcome) -> tuple[int, str]:
+            loc = o.finding.loc
+            return (loc.segment if loc and loc.segment > 0 else 0, o.finding.rule)
+
+        return sorted(self.outcomes, key=key)
+
     def findings_json(self) -> list[FindingJson]:
         """The findings in report order (file position, then rule)."""
-        rows: list[FindingJson] = []
-        for o in self.outcomes:
-            f = o.finding
-            fix = f.fix
-            rows.append(
-                {
-                    "rule": f.rule,
-                    "name": f.name,
-                    "severity": f.severity.value,
-                    "claim": f.claim,
-                    "line": f.line,
-                    "segment": f.loc.segment if f.loc and f.loc.segment > 0 else None,
-                    "element": f.loc.ref if f.loc else None,
-                    "message": f.message,
-                    "fix": {
-                        "status": o.status.value,
-                        "applicability": fix.applicability.value if fix else "none",
-                        "before": fix.before if fix else None,
-                        "after": fix.after if fix else None,
-                    },
-                }
-            )
-        rows.sort(key=lambda r: (r["segment"] or 0, r["rule"]))
-        return rows
+        return [_finding_json(o) for o in self.sorted_outcomes()]
 
-    def to_json(self) -> dict[str, object]:
-        """The report as JSON-ready data (``schema: edi-scrub/report/v1``)."""
+    def json_chunks(self) -> Iterator[str]:
+        """The JSON report as text, exactly ``json.dumps(self.to_json(), indent=2) + "\n"``,
+        rendered one finding at a time so a large file's report never exists twice in memory.
+        """
+        head = json.dumps(self.to_json(findings=False), indent=2)
+        before, _, after = head.partition(json.dumps(_FINDINGS_SLOT))
+        yield before
+        rows = self.sorted_outcomes()
+        if not rows:
+            yield "[]"
+        else:
+            yield "["
+            for i, o in enumerate(rows):
+                row = json.dumps(_finding_json(o), indent=2).replace("\n", "\n    ")
+                yield ("\n    " if i == 0 else ",\n    ") + row
+            yield "\n  ]"
+        yield after + "\n"
+
+    def to_json(self, findings: bool = True) -> dict[str, object]:
+        """The report as JSON-ready data (``schema: edi-scrub/report/v1``).
+
+        With ``findings=False`` the findings list is a placeholder (see :meth:`json_chunks`).
+        """
         s = self.summary
         summary: dict[str, object] = {
             "claims": s.claims,
@@ -189,10 +197,35 @@ class Report:
             "transaction": self.transaction,
             "implementation": self.implementation,
             "summary": summary,
-            "findings": self.findings_json(),
+            "findings": self.findings_json() if findings else _FINDINGS_SLOT,
         }
         if self.rejected is not None:
             # Additive: only runs with --rejects carry these keys, so v1 readers are unaffected.
             summary["rejected_claims"] = len(self.rejected)
             data["rejected"] = [{"claim": c.claim_id, "segment": c.segment} for c in self.rejected]
         return data
+
+
+#: Stands in for the findings list while the rest of the report is rendered.
+_FINDINGS_SLOT = "\u0000findings\u0000"
+
+
+def _finding_json(o: Outcome) -> FindingJson:
+    f = o.finding
+    fix = f.fix
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity.value,
+        "claim": f.claim,
+        "line": f.line,
+        "segment": f.loc.segment if f.loc and f.loc.segment > 0 else None,
+        "element": f.loc.ref if f.loc else None,
+        "message": f.message,
+        "fix": {
+            "status": o.status.value,
+            "applicability": fix.applicability.value if fix else "none",
+            "before": fix.before if fix else None,
+            "after": fix.after if fix else None,
+        },
+    }

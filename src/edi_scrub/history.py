@@ -18,8 +18,13 @@ from edi_scrub.model.claim import Claim
 
 @dataclass(slots=True)
 class UsageHistory:
-    """Units per (patient key, HCPCS code) and date of service."""
+    """Units per (patient key, HCPCS code) and date of service.
 
+    ``codes``, when given, limits what is recorded to the codes some limit or MUE can ask about:
+    recording every line of a 50,000-claim file would otherwise hold tens of MiB for nothing.
+    """
+
+    codes: frozenset[str] | None = None
     _units: defaultdict[tuple[str, str], defaultdict[date, Decimal]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(Decimal))
     )
@@ -34,6 +39,8 @@ class UsageHistory:
     def record(self, claim: Claim) -> None:
         """Add ``claim``'s billed units (lines with a date and numeric units)."""
         for line in claim.lines:
+            if self.codes is not None and line.code.value not in self.codes:
+                continue
             units = line.units.decimal()
             day = line.date_of_service
             if units is None or day is None or units <= 0:

@@ -185,7 +185,7 @@ def _run_pass(
 ) -> tuple[_Pass, EnvelopeTracker]:
     result = _Pass()
     # A pass that runs again (after a revert) must not see the first pass's claims twice.
-    ctx = replace(ctx, history=UsageHistory())
+    ctx = replace(ctx, history=UsageHistory(ctx.history.codes))
     allowed = options.allowed()
     tracker = EnvelopeTracker(recount=x12003 and Applicability.SAFE in allowed)
     position = 0
@@ -442,5 +442,8 @@ def _context(options: Options) -> RuleContext:
     if options.catalog is not None and options.policy is not None:
         return RuleContext(options.catalog, options.policy)
     maps = load_maps(options.maps_dir)
-    policy = options.policy or maps.chooser(options.payer_profile)
-    return RuleContext(options.catalog or maps.catalog, policy)
+    if options.policy is not None:
+        return RuleContext(options.catalog or maps.catalog, options.policy)
+    policy = maps.chooser(options.payer_profile)
+    history = UsageHistory(maps.counted_codes())
+    return RuleContext(options.catalog or maps.catalog, policy, history)

@@ -65,6 +65,13 @@ class MapSet:
         known = ", ".join(p.id for p in self.profiles)
         raise ConfigError(f"unknown payer profile {profile_id!r} (known: {AUTO}, {known})")
 
+    def counted_codes(self) -> frozenset[str]:
+        """Codes a run-wide count can matter for: any profile's quantity limits or MUE values."""
+        codes = {q.code for p in self.profiles for q in p.quantity_limits}
+        codes.update(code for p in self.profiles for code in p.mue)
+        codes.update(code for table in self.mue.values() for code in table)
+        return frozenset(codes)
+
     def chooser(self, payer_profile: str = AUTO) -> PolicyChooser:
         """A chooser forcing ``payer_profile``, or matching each claim when it is ``auto``."""
         forced = None if payer_profile == AUTO else self.profile(payer_profile)

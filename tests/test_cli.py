@@ -139,3 +139,23 @@ def test_streamed_json_report_is_the_json_document(tmp_path: Path) -> None:
         report = scrub(src, io.BytesIO(), Options(structure=False))
         assert "".join(report.json_chunks()) == json.dumps(report.to_json(), indent=2) + "\n"
         assert json.loads("".join(report.json_chunks()))["findings"] == report.findings_json()
+
+
+def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
+    """New output and report files get 0666 & ~umask (not mkstemp's 0600); a replaced file
+    keeps its mode, so the next job in a pipeline can read what edi-scrub wrote."""
+    import os
+    import stat
+
+    src, out, rep = tmp_path / "in.837", tmp_path / "out.837", tmp_path / "r.json"
+    src.write_bytes(CLEAN)
+    old = os.umask(0o022)
+    try:
+        assert _invoke([str(src), str(out), "--report", str(rep), "-q"])[0] == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644
+        assert stat.S_IMODE(rep.stat().st_mode) == 0o644
+        out.chmod(0o640)
+        assert _invoke([str(src), str(out), "-q"])[0] == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

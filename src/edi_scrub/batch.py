@@ -21,7 +21,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
@@ -31,6 +30,7 @@ from typing import Protocol
 import structlog
 
 from edi_scrub import __version__
+from edi_scrub.atomic import publish, temp_beside
 from edi_scrub.errors import EdiScrubError
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.log import configure
@@ -202,16 +202,11 @@ def up_to_date(job: FileJob) -> FileResult | None:
         return None
 
 
-def _temp_beside(target: Path) -> tuple[int, Path]:
-    fd, name = tempfile.mkstemp(prefix=".edi-scrub-", suffix=".tmp", dir=target.parent)
-    return fd, Path(name)
-
-
 def _write_outputs(job: FileJob) -> Report:
     # Stamped before reading, so an input that changes during the scrub looks stale next time.
     stamp = _stamp(job)
     job.output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_out = _temp_beside(job.output)
+    fd, tmp_out = temp_beside(job.output)
     tmp_report: Path | None = None
     try:
         with os.fdopen(fd, "w+b") as stream:
@@ -221,12 +216,12 @@ def _write_outputs(job: FileJob) -> Report:
             size = os.fstat(stream.fileno()).st_size
         data = replace(report, input=str(job.input), output=str(job.output)).to_json()
         data["batch"] = {**stamp, "output_size": size}
-        fd, tmp_report = _temp_beside(job.report)
+        fd, tmp_report = temp_beside(job.report)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(data, indent=2) + "\n")
         # EDI first: a report must never describe an output that is not in place.
-        os.replace(tmp_out, job.output)
-        os.replace(tmp_report, job.report)
+        publish(tmp_out, job.output)
+        publish(tmp_report, job.report)
         return report
     finally:
         tmp_out.unlink(missing_ok=True)

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 
 from edi_scrub import __version__
+from edi_scrub.atomic import publish
 from edi_scrub.batch import (
     REPORT_SUFFIX,
     FileJob,
@@ -212,6 +213,6 @@ def write_json(path: Path, data: object) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(data, indent=2) + "\n")
-        os.replace(tmp, path)
+        publish(Path(tmp), path)
     finally:
         Path(tmp).unlink(missing_ok=True)

@@ -20,6 +20,7 @@ import click
 import structlog
 
 from edi_scrub import __version__
+from edi_scrub.atomic import publish
 from edi_scrub.cli_batch import batch_command
 from edi_scrub.cli_config import with_config
 from edi_scrub.cli_maps import maps_group
@@ -87,7 +88,7 @@ def _write_report(report: Report, target: str | None, fmt: str) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.writelines(_render_report(report, fmt))
-        os.replace(tmp, target)
+        publish(Path(tmp), Path(target))
     finally:
         Path(tmp).unlink(missing_ok=True)
 
@@ -134,10 +135,10 @@ def _run(
         if rejects_tmp is not None and rejects_path is not None:
             # REJECTS first: OUT appearing is what a pipeline watches for, so when it does,
             # the claims it no longer holds are already in place beside it.
-            os.replace(rejects_tmp, rejects_path)
+            publish(rejects_tmp, Path(rejects_path))
             rejects_tmp = None
         if tmp is not None and target is not None:
-            os.replace(tmp, target)
+            publish(tmp, Path(target))
             tmp = None
         report = _with_paths(report, source, target)
         _write_report(report, report_path, report_format)
@@ -207,7 +208,7 @@ def _write_ack(text: str | None, target: str | None) -> None:
             handle.write(text.encode(ENCODING))
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        publish(Path(tmp), Path(target))
     finally:
         Path(tmp).unlink(missing_ok=True)
 

@@ -12,9 +12,9 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 import structlog
@@ -356,6 +356,64 @@ main.add_command(batch_command)
 main.add_command(maps_group)
 
 
+@dataclass(frozen=True, slots=True)
+class _RunArgs:
+    """The options ``scrub`` and ``check`` share, as click hands them over."""
+
+    report_path: str | None
+    report_format: str
+    html_path: str | None
+    ack_path: str | None
+    no_fix: bool
+    unsafe_fixes: bool
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    fail_on: str
+    exit_zero: bool
+    payer_profile: str
+    maps_dir: Path | None
+    no_structure: bool
+    log_format: str
+    verbose: int
+    quiet: bool
+
+    def options(self, fix: bool) -> Options:
+        """The pipeline options; ``fix=False`` for report-only runs."""
+        return _options(
+            not fix or self.no_fix,
+            self.unsafe_fixes,
+            self.select,
+            self.ignore,
+            self.fail_on,
+            self.no_structure,
+            self.payer_profile,
+            self.maps_dir,
+        )
+
+
+def _execute(source: str, target: str | None, rejects_path: str | None, args: _RunArgs) -> None:
+    """Scrub (``target`` given) or check (``target`` None) one file, then exit with its code."""
+    configure(args.log_format, args.verbose)
+    ctx = click.get_current_context()
+
+    def action() -> int:
+        report_path = args.report_path if target is not None else args.report_path or "-"
+        report = _run(
+            source,
+            target,
+            args.options(fix=target is not None),
+            report_path,
+            args.report_format,
+            args.html_path,
+            args.ack_path,
+            rejects_path,
+        )
+        _announce(report, args.quiet)
+        return _exit(report, args.exit_zero)
+
+    _guarded(ctx, action)
+
+
 @main.command("scrub")
 @click.argument("source", metavar="IN")
 @click.argument("target", metavar="OUT")
@@ -367,79 +425,17 @@ main.add_command(maps_group)
     "the clean claims. Written (empty when nothing is rejected) on exit 0/1.",
 )
 @_common
-def scrub_command(
-    source: str,
-    target: str,
-    rejects_path: str | None,
-    report_path: str | None,
-    report_format: str,
-    html_path: str | None,
-    ack_path: str | None,
-    no_fix: bool,
-    unsafe_fixes: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fail_on: str,
-    exit_zero: bool,
-    payer_profile: str,
-    maps_dir: Path | None,
-    no_structure: bool,
-    log_format: str,
-    verbose: int,
-    quiet: bool,
-) -> None:
+def scrub_command(source: str, target: str, rejects_path: str | None, **params: Any) -> None:
     """Scrub IN into OUT (use - for stdin/stdout)."""
-    configure(log_format, verbose)
-    ctx = click.get_current_context()
-
-    def action() -> int:
-        options = _options(
-            no_fix, unsafe_fixes, select, ignore, fail_on, no_structure, payer_profile, maps_dir
-        )
-        report = _run(
-            source, target, options, report_path, report_format, html_path, ack_path, rejects_path
-        )
-        _announce(report, quiet)
-        return _exit(report, exit_zero)
-
-    _guarded(ctx, action)
+    _execute(source, target, rejects_path, _RunArgs(**params))
 
 
 @main.command("check")
 @click.argument("source", metavar="IN")
 @_common
-def check_command(
-    source: str,
-    report_path: str | None,
-    report_format: str,
-    html_path: str | None,
-    ack_path: str | None,
-    no_fix: bool,
-    unsafe_fixes: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fail_on: str,
-    exit_zero: bool,
-    payer_profile: str,
-    maps_dir: Path | None,
-    no_structure: bool,
-    log_format: str,
-    verbose: int,
-    quiet: bool,
-) -> None:
+def check_command(source: str, **params: Any) -> None:
     """Check IN and report; write no EDI."""
-    configure(log_format, verbose)
-    ctx = click.get_current_context()
-
-    def action() -> int:
-        options = _options(
-            True, unsafe_fixes, select, ignore, fail_on, no_structure, payer_profile, maps_dir
-        )
-        report = _run(source, None, options, report_path or "-", report_format, html_path, ack_path)
-        _announce(report, quiet)
-        return _exit(report, exit_zero)
-
-    _guarded(ctx, action)
+    _execute(source, None, None, _RunArgs(**params))
 
 
 def _announce(report: Report, quiet: bool) -> None:

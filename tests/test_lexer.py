@@ -102,3 +102,13 @@ def test_bad_input_is_one_clear_error(data: bytes, problem: str) -> None:
     with pytest.raises(InputError, match=problem) as info:
         read_segments(data, "in.837")
     assert str(info.value).startswith("in.837: byte ")
+
+
+def test_unterminated_last_segment_keeps_its_newline_as_formatting() -> None:
+    """A file whose IEA has no terminator but a newline: the newline is not part of IEA02."""
+    data = build(P, (ClaimSpec(),), Envelope(terminator="~\n"))
+    data = data[: -len(b"~\n")] + b"\r\n"
+    segments = read_segments(data)
+    iea = next(s for s in segments if s.seg_id == "IEA")
+    assert iea.element(2) == "000000001" and iea.terminator == "" and iea.trailer == "\r\n"
+    assert render(segments) == data

@@ -310,7 +310,9 @@ def _count_findings(tracker: EnvelopeTracker) -> list[Outcome]:
                 None,
                 None,
                 p.loc,
-                f"{p.what} says {p.found or 'nothing'}, but the input has {p.expected}",
+                # Escaped: a malformed count may hold a line break, and messages are one line.
+                f"{p.what} says {p.found.encode('unicode_escape').decode() or 'nothing'}, "
+                f"but the input has {p.expected}",
             ),
             status,
         )

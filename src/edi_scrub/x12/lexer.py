@@ -132,8 +132,12 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
         if end < 0:
             tail = buf[pos:]
             if tail.strip(" \t\r\n\x00\x1a"):
+                # An unterminated last segment: its line ending is formatting, not data (else
+                # "IEA*1*000000001\n" would carry an IEA02 of "000000001\n").
+                junk = "".join(c for c in " \r\n\x00\x1a" if c not in delims.element)
+                body = tail.rstrip(junk)
                 index += 1
-                yield Segment(index, tail, "", "", delims, lead)
+                yield Segment(index, body, "", tail[len(body) :], delims, lead)
             elif tail:
                 # Trailing whitespace after the last terminator belongs to no segment; hang it
                 # on a zero-width pseudo-segment so the round trip stays exact.

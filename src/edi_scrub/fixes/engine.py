@@ -190,8 +190,3 @@ def _unchanged(
 
     outcomes = tuple(Outcome(f, status(f)) for f in findings)
     return ClaimResult(unit.segments, outcomes, claim, False, 0)
-
-
-def demote(outcome: Outcome, severity: Severity) -> Outcome:
-    """``outcome`` with its finding's severity replaced (payer overrides)."""
-    return replace(outcome, finding=replace(outcome.finding, severity=severity))

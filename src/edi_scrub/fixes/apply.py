@@ -103,7 +103,10 @@ def apply_fixes(
             out[edit.after + 1 : edit.after + 1] = new
         else:
             del out[edit.first : edit.last + 1]
-    _renumber_lx(out)
+    if structural:
+        # Lines were added or removed: the numbers after them move. Renumbering an input's own
+        # out-of-sequence LX01 is LX001's finding, never a silent side effect of another fix.
+        _renumber_lx(out)
     # After CLM001's recompute too: it summed the lines as they were before this pass.
     _follow_charges(out, before_total)
     return out, applied

@@ -52,6 +52,21 @@ class DeleteSegments:
 Edit = SetElement | InsertSegments | DeleteSegments
 
 
+class Reach(StrEnum):
+    """What a fix can change, from least to most (docs/fixes.md).
+
+    The wider the reach, the more proof a fix needs and the more claims it must leave alone:
+    on a COB claim only formatting is repaired, on a void nothing.
+    """
+
+    #: Representation only: NDC hyphens, qualifiers, modifier order, line numbers, counts.
+    FORMAT = "format"
+    #: What is billed: a unit basis, a unit count, a code, a modifier, an NDC, a pointer.
+    UNITS_CODES = "units-or-codes"
+    #: Money or lines: a charge, CLM02, a line added or removed.
+    MONEY_LINES = "money-or-lines"
+
+
 @dataclass(frozen=True, slots=True)
 class Fix:
     """A proposed correction: what it does, how sure it is, and the edits that do it."""
@@ -61,6 +76,9 @@ class Fix:
     before: str
     after: str
     edits: tuple[Edit, ...] = ()
+    #: What the fix can change. Unannotated fixes are treated as the widest reach, so a rule
+    #: that forgets to say gets the most caution, never the least.
+    reach: Reach = Reach.MONEY_LINES
 
     def positions(self) -> frozenset[int]:
         """Claim positions the fix touches (for the overlap check)."""

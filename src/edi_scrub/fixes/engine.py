@@ -15,7 +15,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from edi_scrub.fixes.apply import apply_fixes
-from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments
+from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, Reach
+from edi_scrub.fixes.guard import attestations_kept, guard
 from edi_scrub.model.build import build_claim
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.group import ClaimUnit
@@ -64,7 +65,8 @@ def check_claim(claim: Claim, rules: Sequence[Rule], ctx: RuleContext) -> list[F
     """
     found = [f for r in rules for f in r.run(claim, ctx)]
     overrides = ctx.policy(claim).severity_overrides
-    return _override(found, overrides) if overrides else found
+    # Then the claim-wide refusals (voids, COB claims): whatever a rule proposed.
+    return guard(claim, _override(found, overrides) if overrides else found)
 
 
 def _override(findings: Sequence[Finding], overrides: Mapping[str, str]) -> list[Finding]:
@@ -107,12 +109,16 @@ def _got_worse(before: Sequence[Finding], after: Sequence[Finding]) -> bool:
 def _choose(findings: Sequence[Finding], allowed: Collection[Applicability]) -> list[Finding]:
     chosen: list[Finding] = []
     touched: set[int] = set()
-    # Element fixes first: a fix that copies segments (a JW split) should copy corrected data,
-    # so it waits a pass when it overlaps one.
-    for finding in sorted(findings, key=_copies):
+    # Narrow fixes first. A fix that changes money or lines (a JW split, CLM02) waits for a
+    # pass in which nothing else changes: its proof (sibling JW lines, NDCs, units, totals) must
+    # be re-checked on the claim as every other fix leaves it, and a split must copy corrected
+    # data.
+    for finding in sorted(findings, key=_wide):
         fix = finding.fix
         if fix is None or not fix.edits or fix.applicability not in allowed:
             continue
+        if _wide(finding) and chosen and not _wide(chosen[0]):
+            break
         if fix.positions() & touched:
             continue  # overlapping: the next pass sees it again on the updated claim
         chosen.append(finding)
@@ -120,9 +126,11 @@ def _choose(findings: Sequence[Finding], allowed: Collection[Applicability]) -> 
     return chosen
 
 
-def _copies(finding: Finding) -> bool:
+def _wide(finding: Finding) -> bool:
     fix = finding.fix
-    return fix is not None and any(isinstance(e, InsertSegments) for e in fix.edits)
+    return fix is not None and (
+        fix.reach is Reach.MONEY_LINES or any(isinstance(e, InsertSegments) for e in fix.edits)
+    )
 
 
 def _added(fixes: Sequence[Fix]) -> int:
@@ -144,6 +152,8 @@ def scrub_claim(
     """Check one claim and apply the allowed fixes, verifying the result."""
     segments: list[Segment] = list(unit.segments)
     claim = build_claim(segments, unit.context, unit.ordinal)
+    submitted = claim
+    ctx = replace(ctx, submitted=submitted)
     initial = check_claim(claim, rules, ctx)
     findings = initial
     applied: list[Finding] = []
@@ -166,9 +176,8 @@ def scrub_claim(
     if not applied:
         status = FixStatus.REVERTED if force_original else None
         return _unchanged(unit, claim, initial, allowed, status)
-    if _got_worse(initial, findings):
-        original = build_claim(unit.segments, unit.context, unit.ordinal)
-        return _unchanged(unit, original, initial, allowed, FixStatus.REVERTED)
+    if _got_worse(initial, findings) or not attestations_kept(submitted, claim):
+        return _unchanged(unit, submitted, initial, allowed, FixStatus.REVERTED)
     outcomes = [Outcome(f, FixStatus.APPLIED) for f in applied]
     outcomes += [Outcome(f, _unfixed_status(f, allowed)) for f in findings]
     lines_added = _added([f.fix for f in applied if f.fix is not None])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from edi_scrub.model.claim import (
     Claim,
@@ -79,7 +80,7 @@ def _drug(draft: _LineDraft) -> DrugDetail | None:
     )
 
 
-def _line(draft: _LineDraft, kind: Transaction) -> ServiceLine | None:
+def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> ServiceLine | None:
     if draft.service is None:
         return None
     pos, seg = draft.service
@@ -88,7 +89,7 @@ def _line(draft: _LineDraft, kind: Transaction) -> ServiceLine | None:
     comp = 1 if kind is Transaction.PROFESSIONAL else 2
     qualifier, code, *modifiers = _components(seg, pos, comp, range(1, 7))
     pointers: tuple[Field, ...] = ()
-    revenue = None
+    revenue = non_covered = None
     if kind is Transaction.PROFESSIONAL:
         raw = seg.element(7)
         pointers = tuple(
@@ -97,6 +98,8 @@ def _line(draft: _LineDraft, kind: Transaction) -> ServiceLine | None:
         )
     else:
         revenue = _field(seg, pos, 1)
+        if seg.element(7):
+            non_covered = _field(seg, pos, 7)
     return ServiceLine(
         lx=draft.lx,
         first_pos=draft.first_pos,
@@ -115,6 +118,8 @@ def _line(draft: _LineDraft, kind: Transaction) -> ServiceLine | None:
         prior_auth=tuple(draft.prior_auth),
         notes=tuple(draft.notes),
         drug=_drug(draft),
+        non_covered=non_covered,
+        fallback_date=fallback if draft.service_date is None else None,
     )
 
 
@@ -125,6 +130,7 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
     diagnoses: list[Diagnosis] = []
     claim_auth: list[Field] = []
     statement = None
+    cob = False
     drafts: list[_LineDraft] = []
     service_ids = {"SV1", "SV2"}
     for pos, seg in enumerate(segments):
@@ -141,6 +147,8 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
                 claim_auth.append(_field(seg, pos, 2))
             elif sid == "DTP" and seg.element(1) == "434":
                 statement = parse_date(seg.element(3).partition("-")[0])
+            elif sid == "SBR":
+                cob = True  # 2320: another payer's subscriber loop inside the claim
         elif sid in service_ids and line.service is None:
             line.service = (pos, seg)
         elif sid == "DTP" and seg.element(1) == "472" and line.service_date is None:
@@ -156,7 +164,10 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
             line.lin = (pos, seg)
         elif sid == "CTP" and line.lin is not None and line.ctp is None:
             line.ctp = (pos, seg)
-    lines = tuple(built for draft in drafts if (built := _line(draft, kind)) is not None)
+        elif sid == "SVD":
+            cob = True  # 2430: a prior payer adjudicated this line
+    fallback = statement if kind is Transaction.INSTITUTIONAL else None
+    lines = tuple(built for draft in drafts if (built := _line(draft, kind, fallback)) is not None)
     return Claim(
         transaction=kind,
         ordinal=ordinal,
@@ -173,6 +184,8 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
         patient_key=context.patient_key,
         source=tuple(tuple(seg.elements) for seg in segments),
         component_separator=clm.delimiters.component,
+        frequency=clm.component(5, 3),
+        cob=cob,
     )
 
 

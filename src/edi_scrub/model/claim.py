@@ -103,6 +103,11 @@ class ServiceLine:
     prior_auth: tuple[Field, ...]
     notes: tuple[Field, ...]
     drug: DrugDetail | None
+    #: SV207, the 837I line's non-covered charge (``None`` on the 837P or when absent).
+    non_covered: Field | None = None
+    #: The date that stands in for a missing DTP*472: the 837I statement period's start
+    #: (DTP*434), which dates every line of an institutional claim that has no line date.
+    fallback_date: date | None = None
 
     @property
     def modifier_codes(self) -> tuple[str, ...]:
@@ -115,8 +120,18 @@ class ServiceLine:
 
     @property
     def date_of_service(self) -> date | None:
-        """The line's start date of service, if any."""
-        return self.service_date.start if self.service_date else None
+        """The line's start date of service: DTP*472, else the claim's statement period."""
+        if self.service_date is not None and self.service_date.start is not None:
+            return self.service_date.start
+        return self.fallback_date
+
+    @property
+    def service_span(self) -> tuple[date, date] | None:
+        """The line's dates as (first, last): D8 is a one-day span, RD8 its two dates."""
+        sd = self.service_date
+        if sd is not None and sd.start is not None:
+            return sd.start, sd.end or sd.start
+        return (self.fallback_date, self.fallback_date) if self.fallback_date else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +159,17 @@ class Claim:
     #: Element lists of the claim's segments by position, for fixes that copy segments.
     source: tuple[tuple[str, ...], ...]
     component_separator: str
+    #: CLM05-3 claim frequency: 1 original, 7 replacement, 8 void ("" when absent).
+    frequency: str = ""
+    #: The claim carries coordination-of-benefits data (a 2320 other-subscriber loop or a
+    #: 2430 line adjudication): other payers have seen it, so its lines and money must balance
+    #: against theirs.
+    cob: bool = False
+
+    @property
+    def is_void(self) -> bool:
+        """CLM05-3 = 8: the claim cancels an earlier one and must match it exactly."""
+        return self.frequency == "8"
 
     @property
     def claim_id(self) -> str:

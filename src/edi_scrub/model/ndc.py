@@ -1,7 +1,9 @@
 """NDC shapes: the 11-digit 5-4-2 claim form and the 10-digit label forms that map to it.
 
-Only a hyphenated 10-digit NDC tells which segment is short (4-4-2 → pad the labeler, 5-3-2 →
-pad the product, 5-4-1 → pad the package). A bare 10-digit string could be any of the three and
+Only the label layouts 4-4-2, 5-3-2, 5-4-1 and 5-4-2 (hyphens or spaces between the three
+segments) are read; any other split of the digits is invalid. Only a hyphenated 10-digit NDC
+tells which segment is short (4-4-2 → pad the labeler, 5-3-2 → pad the product, 5-4-1 → pad the
+package). A bare 10-digit string could be any of the three and
 must not be guessed; :func:`candidates` lists the three readings so a crosswalk can decide.
 """
 
@@ -45,8 +47,8 @@ def read_ndc(text: str) -> NdcReading:
     digits = "".join(parts)
     if len(parts) == 1 and len(digits) == 10 and digits.isdigit():
         return NdcReading(NdcShape.BARE_TEN, None)
-    if len(parts) > 1 and len(digits) == 11 and digits.isdigit():
-        return NdcReading(NdcShape.SEPARATED, digits)
+    # Eleven digits split any other way (0094-44624-01, 00944-462-401) are not a label layout:
+    # which digit belongs to which segment is unknown, so they are not normalised.
     return NdcReading(NdcShape.INVALID, None)
 
 

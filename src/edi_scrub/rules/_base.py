@@ -71,6 +71,9 @@ class RuleContext:
     policy: Callable[[Claim], PayerPolicy]
     #: Units of earlier claims in this run (read-only for rules; the pipeline records).
     history: UsageHistory = field(default_factory=UsageHistory)
+    #: The claim as it was submitted, while the fix engine works on a changed copy: money and
+    #: line fixes must be proven by the provider's data, not by what another fix just wrote.
+    submitted: Claim | None = None
     _drug_cache: _DrugLineCache = field(default_factory=_DrugLineCache, compare=False, repr=False)
 
     def drug_code(self, line: ServiceLine) -> DrugCode | None:
@@ -91,6 +94,19 @@ class RuleContext:
         )
         cache.claim, cache.lines = claim, found
         return found
+
+    def as_submitted(self, line: ServiceLine) -> ServiceLine | None:
+        """``line`` as the provider submitted it (matched by its service segment's position).
+
+        ``None`` for a line a fix created. Without a submitted claim (rules run outside the
+        engine) the line itself is the submitted one.
+        """
+        if self.submitted is None:
+            return line
+        index = line.charge.loc.segment
+        if index == 0:
+            return None
+        return next((s for s in self.submitted.lines if s.charge.loc.segment == index), None)
 
 
 ClaimCheck = Callable[[Claim, RuleContext], Iterator[Finding]]

@@ -356,6 +356,7 @@ def drive(stream: io.TextIOBase, coll: Collector, aliases: dict[str, None]) -> l
                     name = _map_file(icvn, st03, fic)
                     if name is not None:
                         cur_map, cur_vriic = _load_map(name), st03
+                        src.check_837_lx = True
                         used.setdefault(st03, None)
                         node = cur_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
                         if st03 != group_vriic:
@@ -390,6 +391,8 @@ def drive(stream: io.TextIOBase, coll: Collector, aliases: dict[str, None]) -> l
             if name is None:
                 raise NoMap(icvn, fic, group_vriic)
             cur_map, cur_vriic = _load_map(name), group_vriic
+            # x12n_document turns on the reader's 2400 LX01 sequence check for 837 maps.
+            src.check_837_lx = True
             used.setdefault(group_vriic, None)
             node = cur_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
             coll.handle_errors(src.pop_errors())

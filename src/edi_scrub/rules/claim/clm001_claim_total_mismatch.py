@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.money import format_amount, parse_amount
 from edi_scrub.rules import register
@@ -48,6 +48,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         claim.clm02.value,
         new,
         (SetElement(0, "CLM02", claim.clm02.value, new),),
+        Reach.MONEY_LINES,
     )
     yield make_finding(
         meta,

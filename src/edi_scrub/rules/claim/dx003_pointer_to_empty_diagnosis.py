@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.maps.drugs import DrugCode
 from edi_scrub.model.claim import Claim, ServiceLine, Transaction
 from edi_scrub.rules import register
@@ -57,7 +57,14 @@ def _repoint(claim: Claim, line: ServiceLine, code: DrugCode | None) -> Fix | No
     old = parts[7] if len(parts) > 7 else ""
     after = claim.component_separator.join(new)
     edit = SetElement(line.service_pos, "SV107", old, after)
-    return Fix(Applicability.SAFE, "re-point to the only indicated diagnosis", old, after, (edit,))
+    return Fix(
+        Applicability.SAFE,
+        "re-point to the only indicated diagnosis",
+        old,
+        after,
+        (edit,),
+        Reach.UNITS_CODES,
+    )
 
 
 @register("DX003", "pointer-to-empty-diagnosis", Severity.ERROR, Applicability.SAFE)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.maps.drugs import CodeCategory
 from edi_scrub.model.claim import Claim
 from edi_scrub.rules import register
@@ -62,6 +62,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             billed.value,
             specific.code,
             (edit,),
+            Reach.UNITS_CODES,
         )
         yield make_finding(
             meta,

@@ -29,6 +29,14 @@ def set_modifiers(claim: Claim, line: ServiceLine, modifiers: Sequence[str]) -> 
     The whole composite is rewritten, not one component, so that removing a modifier shifts the
     later ones left instead of leaving a gap a payer would read as a missing modifier.
     """
+    new = with_modifiers(claim, line, modifiers)
+    if new is None:
+        return None
+    return SetElement(line.service_pos, composite_ref(claim), composite_text(claim, line), new)
+
+
+def with_modifiers(claim: Claim, line: ServiceLine, modifiers: Sequence[str]) -> str | None:
+    """The line's composite text carrying exactly ``modifiers``; ``None`` when over 4."""
     if len(modifiers) > MAX_MODIFIERS:
         return None
     sep = claim.component_separator
@@ -42,4 +50,4 @@ def set_modifiers(claim: Claim, line: ServiceLine, modifiers: Sequence[str]) -> 
     new_comps = [*head, *slots, *tail]
     while new_comps and new_comps[-1] == "":
         new_comps.pop()
-    return SetElement(line.service_pos, composite_ref(claim), old, sep.join(new_comps))
+    return sep.join(new_comps)

@@ -1,26 +1,106 @@
-"""Helpers the JW/JZ rules share: finding a line's JW sibling."""
+"""Helpers the JW/JZ rules share: which lines bill the same drug on the same day.
+
+A JW line bills the discarded part of what an administered line's drug came from, so the two
+must be recognised as one drug and one date however the provider wrote them: a hyphenated or
+10-digit NDC, the inner vial's NDC instead of the kit's, an RD8 span of one day instead of a D8
+date, no line date at all. Matching is three-valued: *same*, *different*, or *maybe* (the data
+cannot tell). A fix that would add a JW line treats *maybe* as *same*: a second JW line for one
+drug and date is a duplicate a payer recoups, a missed split is only a suggestion.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from enum import Enum
+
 from edi_scrub.model.claim import Claim, ServiceLine
-from edi_scrub.model.ndc import read_ndc
+from edi_scrub.model.ndc import NdcShape, candidates, read_ndc
+from edi_scrub.rules._base import RuleContext
 
 
-def _ndc(line: ServiceLine) -> str:
-    # Compare NDCs as the payer will, so a hyphenated copy still counts as the same drug.
-    if line.drug is None:
-        return ""
+class Match(Enum):
+    """Whether two lines bill the same drug on the same day."""
+
+    SAME = "same"
+    MAYBE = "maybe"
+    DIFFERENT = "different"
+
+
+def ndc_forms(ctx: RuleContext, line: ServiceLine) -> frozenset[str]:
+    """Every 11-digit NDC the line's LIN03 may stand for, inner vials read as their kit.
+
+    Empty when the line has no NDC or one that cannot be read.
+    """
+    if line.drug is None or not line.drug.ndc.value:
+        return frozenset()
     raw = line.drug.ndc.value
-    return read_ndc(raw).normalized or raw
+    reading = read_ndc(raw)
+    if reading.normalized is not None:
+        forms = {reading.normalized}
+    elif reading.shape is NdcShape.BARE_TEN:
+        forms = set(candidates(raw))
+    else:
+        return frozenset()
+    for ndc in tuple(forms):
+        pkg = ctx.catalog.package(ndc)
+        if pkg is not None and pkg.outer_kit is not None:
+            forms.add(pkg.outer_kit)
+    return frozenset(forms)
 
 
-def has_jw_sibling(claim: Claim, line: ServiceLine) -> bool:
-    """Whether another line of the claim bills JW for the same code, NDC and date."""
-    return any(
-        other is not line
-        and other.has_modifier("JW")
-        and other.code.value == line.code.value
-        and _ndc(other) == _ndc(line)
-        and other.date_of_service == line.date_of_service
-        for other in claim.lines
-    )
+def claim_span(claim: Claim) -> tuple[date, date] | None:
+    """The date a line without DTP*472 is taken to have.
+
+    The 837I statement period's start (already each undated line's fallback), else the one date
+    span every dated line of the claim shares; ``None`` when the claim's lines disagree.
+    """
+    spans = {span for line in claim.lines if (span := line.service_span) is not None}
+    return spans.pop() if len(spans) == 1 else None
+
+
+def _span(claim: Claim, line: ServiceLine) -> tuple[date, date] | None:
+    return line.service_span or claim_span(claim)
+
+
+def match(ctx: RuleContext, claim: Claim, a: ServiceLine, b: ServiceLine) -> Match:
+    """Whether ``a`` and ``b`` bill the same code, drug and date of service."""
+    if a.code.value != b.code.value:
+        return Match.DIFFERENT
+    ndcs_a, ndcs_b = ndc_forms(ctx, a), ndc_forms(ctx, b)
+    span_a, span_b = _span(claim, a), _span(claim, b)
+    if (ndcs_a and ndcs_b and not ndcs_a & ndcs_b) or (
+        span_a and span_b and (span_a[1] < span_b[0] or span_b[1] < span_a[0])
+    ):
+        return Match.DIFFERENT
+    if _certain(a) and _certain(b) and ndcs_a & ndcs_b and span_a is not None and span_a == span_b:
+        return Match.SAME
+    return Match.MAYBE
+
+
+def _certain(line: ServiceLine) -> bool:
+    # An NDC read one way only (11 digits, or a label layout with hyphens). A bare 10-digit NDC
+    # has three readings, so a line carrying one is at most a MAYBE.
+    return line.drug is not None and read_ndc(line.drug.ndc.value).normalized is not None
+
+
+def jw_siblings(
+    ctx: RuleContext, claim: Claim, line: ServiceLine
+) -> tuple[tuple[ServiceLine, ...], tuple[ServiceLine, ...]]:
+    """The claim's other JW lines for ``line``'s drug and date: (certainly, possibly) the same."""
+    same: list[ServiceLine] = []
+    maybe: list[ServiceLine] = []
+    for other in claim.lines:
+        if other is line or not other.has_modifier("JW"):
+            continue
+        verdict = match(ctx, claim, line, other)
+        if verdict is Match.SAME:
+            same.append(other)
+        elif verdict is Match.MAYBE:
+            maybe.append(other)
+    return tuple(same), tuple(maybe)
+
+
+def has_jw_sibling(ctx: RuleContext, claim: Claim, line: ServiceLine) -> bool:
+    """Whether another line of the claim bills (or may bill) JW for the same drug and date."""
+    same, maybe = jw_siblings(ctx, claim, line)
+    return bool(same or maybe)

@@ -15,12 +15,16 @@ Example
     ``SV1*HC:J7207:JZ*2000*UN*1000***1~`` (clean: the claim data proves zero waste).
 
 Fix
-    Safe only when the claim's own data proves zero waste: CTP05-1 is F2 and CTP04 equals the
-    billed IU. JZ is the provider's attestation that nothing was discarded, so it is never
+    Safe only when the claim's own data proves zero waste: CTP05-1 is F2, CTP04 equals the
+    billed IU as the provider submitted both (a CTP04 another fix rounded is no proof), and the
+    line shows no sign of a unit error (unit basis not UN as submitted, fractional units, units
+    that look like a vial count or IU/100, a CTP04 no whole number of vials can make: see
+    docs/fixes.md). JZ is the provider's attestation that nothing was discarded, so it is never
     guessed: otherwise the finding stays with a suggestion to add JZ (or a JW line) after review.
     Also only a suggestion when the payer does not accept JZ yet on the line's date of service
     (payer profile ``jz_accepted_from``, e.g. a Medicaid plan's later start).
-    The modifier goes in the next free slot; none is added when four are already present.
+    The modifier goes after the existing ones (the composite is rewritten without gaps, and the
+    report's ``after`` is the composite written); none is added when four are already present.
 
 References
     domain.md §4 (JW and JZ); CMS JW/JZ policy (JZ required from 2023-07-01).
@@ -30,44 +34,60 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
-from edi_scrub.model.claim import Claim, ServiceLine, Transaction
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
+from edi_scrub.maps.drugs import DrugCode
+from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.policy import PayerPolicy
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._proof import unit_doubts
+from edi_scrub.rules.modifiers._composite import composite_ref, composite_text, with_modifiers
 from edi_scrub.rules.modifiers._jw import has_jw_sibling
 
 
-def _zero_waste_proven(line: ServiceLine) -> bool:
+def _zero_waste_doubt(
+    ctx: RuleContext, claim: Claim, line: ServiceLine, code: DrugCode
+) -> str | None:
+    """Why the claim does not prove zero waste (``None``: it does)."""
     drug = line.drug
     if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
-        return False
+        return "no CTP quantity in international units (F2) to compare with the billed IU"
     dispensed, billed = drug.quantity.decimal(), line.units.decimal()
-    return dispensed is not None and billed is not None and billed > 0 and dispensed == billed
+    if dispensed is None or billed is None or billed <= 0 or dispensed != billed:
+        return "CTP04 does not equal the billed IU"
+    doubts = unit_doubts(ctx, claim, line, code)
+    return "; ".join(doubts) if doubts else None
 
 
-def _add_jz(claim: Claim, line: ServiceLine, policy: PayerPolicy) -> Fix:
-    slot = len(line.modifiers) + 3
-    comp = "SV101" if claim.transaction is Transaction.PROFESSIONAL else "SV202"
-    before = ":".join([line.code.value, *line.modifier_codes])
-    after = ":".join([line.code.value, *line.modifier_codes, "JZ"])
+def _add_jz(
+    ctx: RuleContext, claim: Claim, line: ServiceLine, code: DrugCode, policy: PayerPolicy
+) -> Fix:
+    before = composite_text(claim, line)
+    new = with_modifiers(claim, line, [*line.modifier_codes, "JZ"])
+    after = new if new is not None else f"{before}{claim.component_separator}JZ"
     accepted = policy.accepts_jz(line.date_of_service)
-    if slot > 6 or not accepted or not _zero_waste_proven(line):
-        if slot > 6:
+    doubt = _zero_waste_doubt(ctx, claim, line, code)
+    if new is None or not accepted or doubt is not None:
+        if new is None:
             why = "no free modifier slot"
         elif not accepted:
             why = f"{policy.name} does not accept JZ on this date of service"
         else:
-            why = "zero waste is not proven by the claim"
+            why = f"zero waste is not proven by the claim: {doubt}"
         return Fix(
             Applicability.SUGGESTION,
             f"add JZ or bill waste with JW ({why})",
             before,
             f"{after} or a JW line",
         )
-    edit = SetElement(line.service_pos, f"{comp}-{slot}", "", "JZ")
+    edit = SetElement(line.service_pos, composite_ref(claim), before, new)
     return Fix(
-        Applicability.SAFE, "add JZ: CTP04 in F2 equals the billed IU", before, after, (edit,)
+        Applicability.SAFE,
+        "add JZ: CTP04 in F2 equals the billed IU",
+        before,
+        new,
+        (edit,),
+        Reach.UNITS_CODES,
     )
 
 
@@ -78,7 +98,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     for line, code in ctx.drug_lines(claim):
         if not code.single_dose or not policy.requires_jw_jz(line.date_of_service):
             continue
-        if line.has_modifier("JW") or line.has_modifier("JZ") or has_jw_sibling(claim, line):
+        if line.has_modifier("JW") or line.has_modifier("JZ") or has_jw_sibling(ctx, claim, line):
             continue
         yield make_finding(
             meta,
@@ -87,5 +107,5 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             line.code,
             f"{line.code.value} is a single-dose drug and {policy.name} requires JW or JZ "
             "on this date of service; the line has neither",
-            _add_jz(claim, line, policy),
+            _add_jz(ctx, claim, line, code, policy),
         )

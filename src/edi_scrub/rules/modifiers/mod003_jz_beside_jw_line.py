@@ -15,9 +15,12 @@ Example
     and date (fires) → ``SV1*HC:J7207*2000*UN*1000***1~``.
 
 Fix
-    Safe: remove JZ from the administered line. The JW line already documents the waste, so JZ
-    can only be wrong. The composite (SV101 / SV202) is rewritten so the modifiers after JZ move
-    one slot left and no gap is left. A line carrying both JW and JZ is MOD002's, not this rule's.
+    Suggestion only: remove JZ from the administered line, or the JW line if nothing was
+    discarded. JZ is the provider's attestation that nothing was discarded and the JW line says
+    the opposite; which of the two is true only the provider knows, so edi-scrub never removes
+    either (docs/fixes.md). A line carrying both JW and JZ is MOD002's, not this rule's. Only a
+    JW line that certainly bills the same drug and date counts (see MOD004 for how lines are
+    matched).
 
 References
     domain.md §4 (JW and JZ; how discarded drug is billed); CMS JW/JZ policy.
@@ -31,29 +34,26 @@ from edi_scrub.fixes.edits import Applicability, Fix
 from edi_scrub.model.claim import Claim
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules.modifiers._composite import set_modifiers
-from edi_scrub.rules.modifiers._jw import has_jw_sibling
+from edi_scrub.rules.modifiers._composite import composite_text
+from edi_scrub.rules.modifiers._jw import jw_siblings
 
 
-@register("MOD003", "jz-beside-jw-line", Severity.ERROR, Applicability.SAFE)
+@register("MOD003", "jz-beside-jw-line", Severity.ERROR, Applicability.SUGGESTION)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JZ on a line that has a JW sibling, and remove it."""
     for line, _ in ctx.drug_lines(claim):
         if not line.has_modifier("JZ") or line.has_modifier("JW"):
             continue
-        if not has_jw_sibling(claim, line):
+        same, _ = jw_siblings(ctx, claim, line)
+        if not same:
             continue
         kept = [m for m in line.modifier_codes if m != "JZ"]
-        edit = set_modifiers(claim, line, kept)
-        fix = None
-        if edit is not None:
-            fix = Fix(
-                Applicability.SAFE,
-                "remove JZ: the JW line documents the waste",
-                edit.old,
-                edit.new,
-                (edit,),
-            )
+        fix = Fix(
+            Applicability.SUGGESTION,
+            "the provider must confirm: remove JZ if the JW line's waste is real, else the JW line",
+            composite_text(claim, line),
+            ":".join([line.code.value, *kept]),
+        )
         jz = next(m for m in line.modifiers if m.value == "JZ")
         yield make_finding(
             meta,

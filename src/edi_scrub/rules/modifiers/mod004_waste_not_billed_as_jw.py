@@ -3,7 +3,14 @@
 What it checks
     A drug line whose 2410 CTP says more international units were dispensed (CTP04 with CTP05-1 =
     F2) than the line bills (SV104 / SV205, per-IU codes), with no JW line for the same code, NDC
-    and date of service in the claim.
+    and date of service in the claim. Lines carrying JW or JZ are not checked here: JZ with waste
+    is MOD010's contradiction, and a JW line that bills only part of the waste is MOD009's.
+
+    Lines are matched as the payer would: NDCs after normalisation (hyphens, the three readings
+    of a bare 10-digit NDC, an inner vial read as its kit), dates as spans (a one-day RD8 equals
+    its D8; a line without DTP*472 takes the claim's date: the 837I statement period, or the one
+    date all other lines share). A JW line that *may* bill the same drug and date (an ambiguous
+    NDC, overlapping spans, no date at all) counts as one: no finding, and never a second line.
 
 Why it matters
     Medicare wants the discarded amount of a single-dose drug on its own line with JW (since
@@ -16,16 +23,31 @@ Example
     ``LX*2~ SV1*HC:J7207:JW*400*UN*200***1~ DTP*472*D8*… LIN**N4*… CTP****200*F2~``.
 
 Fix
-    Safe for single-dose products: split a JW line after the administered line with the same
-    code (JZ removed, JW added), NDC, date, line prior authorisation and REF*6R (made unique);
-    units = the waste, charge = waste × the line's unit price rounded to the cent. LX, CLM02 and
-    SE01 are recomputed. Only a suggestion when the waste is fractional, the product is not
-    known to be single-dose, or the line has no free modifier slot. No finding when the payer
-    denies JW lines on the line's date of service (payer profile ``jw="denied"``, from
-    ``jw_from`` when given): the waste is then not billable as a JW line.
+    Safe only when the claim itself proves the split (docs/fixes.md):
+
+    - CTP05-1 is F2 and waste = CTP04 − billed IU is a whole number greater than zero and less
+      than one container of the NDC (its maximum actual potency in maps/drugs.xml; an NDC with
+      no known potency range gets a suggestion);
+    - the units are trustworthy as submitted: unit basis UN, whole units, no vial-count or IU/100
+      look (UNT003), CTP04 a whole number of vials, nothing another fix changed in the same run;
+    - the product is single-dose, the payer does not deny JW lines on the date of service, a
+      modifier slot is free, the line's unit price (charge ÷ units) times the waste is a whole
+      number of cents;
+    - the line carries no other money (AMT, HCP segments), no 837I non-covered charge (SV207:
+      how it splits is the provider's call), and only one 2410 drug loop;
+    - the claim is no COB claim and no void (those refusals are the engine's, for every rule).
+
+    The JW line is a faithful copy of the administered loop 2400: every segment (DTP, REF
+    including G1 and XZ, NTE, the 2420x provider loops, 2410 LIN/CTP/REF), with JZ removed and JW
+    added to the modifiers (the description in component 7 kept), units and CTP04 = the waste,
+    charge = waste × unit price, and a REF*6R made unique within its first 30 characters (the
+    part receivers must keep). LX, CLM02 and SE01 are recomputed. Otherwise the finding carries a
+    suggestion naming the missing proof, whatever flags are given. No finding when the payer
+    denies JW lines on the line's date of service (payer profile ``jw="denied"``).
 
 References
-    domain.md §4 (JW/JZ; how discarded drug is billed); CMS JW/JZ FAQ; MAC articles A56433, A56482.
+    docs/domain.md §4 (JW/JZ; how discarded drug is billed); docs/fixes.md; CMS JW/JZ FAQ; MAC
+    articles A56433, A56482.
 """
 
 from __future__ import annotations
@@ -33,57 +55,108 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, Reach, SetElement
+from edi_scrub.maps.drugs import DrugCode
 from edi_scrub.model.claim import Claim, ServiceLine, Transaction
-from edi_scrub.model.money import format_amount, format_quantity, parse_amount
+from edi_scrub.model.money import format_amount, format_quantity, parse_amount, to_cents
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._drug import line_package, potency_range
+from edi_scrub.rules._proof import unit_doubts
+from edi_scrub.rules.modifiers._composite import with_modifiers
 from edi_scrub.rules.modifiers._jw import has_jw_sibling
 
-_COPIED = frozenset({("DTP", "472"), ("REF", "G1"), ("REF", "6R")})
+#: Segments inside a 2400 loop that carry money of their own: a copy would bill it twice.
+_MONEY_SEGMENTS = frozenset({"AMT", "HCP", "SVD", "CAS"})
+#: What receivers must keep of REF*6R; uniqueness has to hold within it.
+_CONTROL_KEPT = 30
 
 
-def _unique_control(claim: Claim, value: str) -> str:
-    taken = {line.control_number.value for line in claim.lines if line.control_number}
-    for suffix in ("JW", *(f"JW{n}" for n in range(2, 100))):
-        candidate = value[: 50 - len(suffix)] + suffix
+def unique_control(claim: Claim, value: str) -> str:
+    """A REF*6R value for the copy of ``value``: unique within the first 30 characters."""
+    taken = {
+        line.control_number.value[:_CONTROL_KEPT] for line in claim.lines if line.control_number
+    }
+    for suffix in ("JW", *(f"JW{n}" for n in range(2, 1000))):
+        candidate = value[: _CONTROL_KEPT - len(suffix)] + suffix
         if candidate not in taken:
             return candidate
-    return value
+    raise AssertionError("a claim cannot hold 1000 lines with one control number")
 
 
 def _waste_line(
-    claim: Claim, line: ServiceLine, waste: Decimal, charge: Decimal
+    claim: Claim, line: ServiceLine, waste: Decimal, charge: str
 ) -> tuple[tuple[str, ...], ...] | None:
     """The new JW line's segments, or ``None`` when no modifier slot is free."""
-    modifiers = [m for m in line.modifier_codes if m not in ("JZ", "JW")]
-    if len(modifiers) >= 4:
+    composite = with_modifiers(
+        claim, line, [*(m for m in line.modifier_codes if m not in ("JZ", "JW")), "JW"]
+    )
+    drug = line.drug
+    if composite is None or drug is None or drug.ctp_pos is None:
         return None
     comp = 1 if claim.transaction is Transaction.PROFESSIONAL else 2
-    sep = claim.component_separator
     out: list[tuple[str, ...]] = [("LX", "0")]
-    drug = line.drug
-    assert drug is not None and drug.ctp_pos is not None
     for pos in range(line.service_pos, line.last_pos + 1):
         parts = list(claim.source[pos])
-        key = (parts[0], parts[1] if len(parts) > 1 else "")
         if pos == line.service_pos:
-            parts[comp] = sep.join([line.qualifier.value, line.code.value, *modifiers, "JW"])
-            parts[comp + 1] = format_amount(charge, line.charge.value)
+            parts[comp] = composite
+            parts[comp + 1] = charge
             parts[comp + 3] = format_quantity(waste)
-        elif key == ("REF", "6R"):
-            parts[2] = _unique_control(claim, parts[2])
+        elif parts[0] == "REF" and len(parts) > 2 and parts[1] == "6R":
+            parts[2] = unique_control(claim, parts[2])
         elif pos == drug.ctp_pos:
             parts[4] = format_quantity(waste)
-        elif pos != drug.lin_pos and key not in _COPIED:
-            continue
         out.append(tuple(parts))
     return tuple(out)
 
 
+def _refusals(
+    ctx: RuleContext, claim: Claim, line: ServiceLine, code: DrugCode, waste: Decimal
+) -> list[str]:
+    """Every precondition of the split that the claim's data does not meet."""
+    why = unit_doubts(ctx, claim, line, code)
+    if code.single_dose is not True:
+        why.append(f"{code.code} is not known to be single-dose")
+    if waste != waste.to_integral_value():
+        why.append(f"the waste {format_quantity(waste)} IU is fractional")
+    pkg = line_package(ctx, line)
+    potency = potency_range(ctx, pkg) if pkg is not None else None
+    if potency is None:
+        why.append("no actual-potency range is known for the NDC, so one container is unknown")
+    elif waste >= potency[1]:
+        why.append(
+            f"the waste {format_quantity(waste)} IU is not less than one container "
+            f"(at most {potency[1]} IU): check CTP04 and the billed units"
+        )
+    ids = [claim.source[pos][0] for pos in range(line.first_pos, line.last_pos + 1)]
+    if _MONEY_SEGMENTS & set(ids):
+        why.append("the line carries other amounts (AMT/HCP) that a copy would bill twice")
+    if ids.count("LIN") > 1:
+        why.append("the line has more than one 2410 drug loop")
+    if line.non_covered is not None and (parse_amount(line.non_covered.value) or 0) != 0:
+        why.append("the line has a non-covered charge (SV207) whose split is the provider's call")
+    if with_modifiers(claim, line, [*line.modifier_codes, "JW"]) is None:
+        why.append("no free modifier slot for JW")
+    return why
+
+
+def _charge(line: ServiceLine, billed: Decimal, waste: Decimal) -> tuple[str | None, str]:
+    """The JW line's charge text (``None`` when not a whole number of cents) and why not."""
+    price = parse_amount(line.charge.value)
+    if price is None or price <= 0:
+        return None, "the line has no positive charge to take a unit price from"
+    amount = price * waste / billed
+    if to_cents(amount) != amount:
+        return None, (
+            f"waste × unit price ({line.charge.value} ÷ {format_quantity(billed)}) is not a "
+            "whole number of cents"
+        )
+    return format_amount(amount, line.charge.value), ""
+
+
 @register("MOD004", "waste-not-billed-as-jw", Severity.WARNING, Applicability.SAFE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
-    """Report drug lines whose CTP shows discarded IU with no JW line; split one off."""
+    """Report drug lines whose CTP shows discarded IU with no JW line; split one off on proof."""
     policy = ctx.policy(claim)
     for line, code in ctx.drug_lines(claim):
         if policy.denies_jw(line.date_of_service):
@@ -91,29 +164,34 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         drug = line.drug
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue
-        if line.has_modifier("JW") or code.single_dose is False or code.billing_unit is None:
+        if line.has_modifier("JW") or line.has_modifier("JZ") or code.single_dose is False:
             continue
         dispensed, billed = drug.quantity.decimal(), line.units.decimal()
         if dispensed is None or billed is None or billed <= 0 or dispensed <= billed:
             continue
-        if has_jw_sibling(claim, line):
+        if has_jw_sibling(ctx, claim, line):
             continue
         waste = dispensed - billed
-        price = parse_amount(line.charge.value)
         message = (
             f"CTP04 shows {format_quantity(dispensed)} IU dispensed but the line bills "
             f"{format_quantity(billed)}: {format_quantity(waste)} IU discarded with no JW line"
         )
-        segments = None
-        if price is not None and waste == waste.to_integral_value() and code.single_dose:
-            segments = _waste_line(claim, line, waste, price / billed * waste)
-        if segments is None or drug.ctp_pos is None:
+        why = _refusals(ctx, claim, line, code, waste)
+        charge, no_charge = _charge(line, billed, waste)
+        if charge is None:
+            why.append(no_charge)
+        segments = None if why or charge is None else _waste_line(claim, line, waste, charge)
+        if segments is None or drug.ctp_pos is None or charge is None:
+            reason = "; ".join(why)
             fix = Fix(
                 Applicability.SUGGESTION,
-                "bill the discarded amount on a JW line",
-                "",
-                f"JW line for {format_quantity(waste)} IU",
+                f"bill the discarded amount on a JW line after review ({reason})",
+                f"{format_quantity(dispensed)} IU on one line",
+                f"{format_quantity(billed)} IU + JW line {format_quantity(waste)} IU",
+                (),
+                Reach.MONEY_LINES,
             )
+            message = f"{message}; not split: {reason}"
         else:
             edits = (
                 SetElement(drug.ctp_pos, "CTP04", drug.quantity.value, format_quantity(billed)),
@@ -121,12 +199,12 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
                     line.last_pos, segments, tuple(range(line.first_pos, line.last_pos + 1))
                 ),
             )
-            charge = format_amount(price / billed * waste, line.charge.value) if price else ""
             fix = Fix(
                 Applicability.SAFE,
                 "split the discarded amount onto a JW line",
                 f"{format_quantity(dispensed)} IU on one line",
                 f"{format_quantity(billed)} IU + JW line {format_quantity(waste)} IU at {charge}",
                 edits,
+                Reach.MONEY_LINES,
             )
         yield make_finding(meta, claim, line, drug.quantity, message, fix)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, DeleteSegments, Fix
+from edi_scrub.fixes.edits import Applicability, DeleteSegments, Fix, Reach
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
@@ -46,7 +46,14 @@ def _remove(claim: Claim, line: ServiceLine) -> Fix | None:
     before = f"line {line.lx.value} {shown} {line.units.value} units at {line.charge.value}"
     ids = tuple(claim.source[pos][0] for pos in range(line.first_pos, line.last_pos + 1))
     edit = DeleteSegments(line.first_pos, line.last_pos, ids)
-    return Fix(Applicability.UNSAFE, "remove the JW line", before, "no JW line", (edit,))
+    return Fix(
+        Applicability.UNSAFE,
+        "remove the JW line",
+        before,
+        "no JW line",
+        (edit,),
+        Reach.MONEY_LINES,
+    )
 
 
 @register("MOD005", "jw-not-accepted", Severity.WARNING, Applicability.UNSAFE)

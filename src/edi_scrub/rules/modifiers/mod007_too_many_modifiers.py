@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, Fix
+from edi_scrub.fixes.edits import Applicability, Fix, Reach
 from edi_scrub.model.claim import Claim
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
@@ -66,6 +66,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
                 edit.old,
                 edit.new,
                 (edit,),
+                Reach.FORMAT,
             )
         yield make_finding(
             meta,

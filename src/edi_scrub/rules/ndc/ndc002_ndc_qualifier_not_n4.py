@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.ndc import NdcShape, read_ndc
 from edi_scrub.rules import register
@@ -44,7 +44,14 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         fix: Fix | None = None
         if read_ndc(drug.ndc.value).shape is NdcShape.CLAIM_FORM:
             edit = SetElement(qualifier.loc.pos, qualifier.loc.ref, qualifier.value, "N4")
-            fix = Fix(Applicability.SAFE, "qualify the NDC with N4", qualifier.value, "N4", (edit,))
+            fix = Fix(
+                Applicability.SAFE,
+                "qualify the NDC with N4",
+                qualifier.value,
+                "N4",
+                (edit,),
+                Reach.FORMAT,
+            )
         shown = repr(qualifier.value) if qualifier.value else "empty"
         yield make_finding(
             meta,

@@ -12,9 +12,12 @@ Example
     ``LIN**N4*0944-4624-01~`` (fires) → ``LIN**N4*00944462401~`` (clean).
 
 Fix
-    Safe: strip separators and pad the short segment of a hyphenated 10-digit NDC (4-4-2 pads the
-    labeler, 5-3-2 the product, 5-4-1 the package). A bare 10-digit NDC is ambiguous: when exactly
-    one of its three readings is in maps/ the fix is unsafe; otherwise it is only a suggestion.
+    Safe (formatting) only for the exact label layouts: strip the separators of a 5-4-2 NDC and
+    pad the short segment of a 4-4-2 (labeler), 5-3-2 (product) or 5-4-1 (package) one. Eleven
+    digits split any other way (``0094-44624-01``, ``00944-462-401``) are not a label layout and
+    get no fix: which digit is misplaced is unknown. A bare 10-digit NDC is ambiguous: when
+    exactly one of its three readings is in maps/ the fix is unsafe; otherwise it is only a
+    suggestion.
 
 References
     domain.md §2 (NDC formats); 005010X222A1 / X223A2 loop 2410 LIN03.
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.ndc import NdcShape, candidates, read_ndc
 from edi_scrub.rules import register
@@ -46,7 +49,12 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         if reading.normalized is not None:
             edit = SetElement(ndc.loc.pos, "LIN03", ndc.value, reading.normalized)
             fix = Fix(
-                Applicability.SAFE, "normalise the NDC", ndc.value, reading.normalized, (edit,)
+                Applicability.SAFE,
+                "normalise the NDC",
+                ndc.value,
+                reading.normalized,
+                (edit,),
+                Reach.FORMAT,
             )
         elif reading.shape is NdcShape.BARE_TEN:
             known = [c for c in candidates(ndc.value) if ctx.catalog.package(c) is not None]
@@ -58,6 +66,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
                     ndc.value,
                     known[0],
                     (edit,),
+                    Reach.UNITS_CODES,
                 )
             else:
                 fix = Fix(

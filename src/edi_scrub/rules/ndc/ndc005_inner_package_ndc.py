@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.maps.drugs import PackageKind
 from edi_scrub.model.claim import Claim
 from edi_scrub.rules import register
@@ -45,7 +45,12 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         if pkg.outer_kit is not None:
             edit = SetElement(ndc.loc.pos, ndc.loc.ref, ndc.value, pkg.outer_kit)
             fix = Fix(
-                Applicability.SAFE, "bill the outer kit's NDC", ndc.value, pkg.outer_kit, (edit,)
+                Applicability.SAFE,
+                "bill the outer kit's NDC",
+                ndc.value,
+                pkg.outer_kit,
+                (edit,),
+                Reach.UNITS_CODES,
             )
         where = f"bill kit {pkg.outer_kit}" if pkg.outer_kit else "bill the kit's carton NDC"
         what = "an inner vial" if pkg.kind is PackageKind.VIAL else "a diluent"

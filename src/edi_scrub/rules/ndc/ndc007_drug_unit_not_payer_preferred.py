@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim, DrugDetail
 from edi_scrub.model.money import format_quantity, parse_amount
 from edi_scrub.rules import register
@@ -64,6 +64,7 @@ def _fix(drug: DrugDetail, quantity: Decimal, want: str, precision: int | None) 
                 before,
                 f"{text} {want}",
                 edits,
+                Reach.UNITS_CODES,
             )
     why = (
         "it would need more decimals than the payer allows"

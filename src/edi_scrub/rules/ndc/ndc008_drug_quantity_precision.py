@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim, Field
 from edi_scrub.model.money import format_quantity, parse_amount
 from edi_scrub.rules import register
@@ -60,6 +60,7 @@ def _fix(quantity: Field, value: Decimal, precision: int) -> Fix:
         quantity.value,
         text,
         (edit,),
+        Reach.UNITS_CODES,
     )
 
 

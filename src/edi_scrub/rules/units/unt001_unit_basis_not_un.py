@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
@@ -44,7 +44,14 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         per_iu = code.billing_unit is not None
         if basis.value in _RELABEL or (basis.value == "F2" and per_iu):
             edit = SetElement(basis.loc.pos, basis.loc.ref, basis.value, "UN")
-            fix = Fix(Applicability.SAFE, "set the unit basis to UN", basis.value, "UN", (edit,))
+            fix = Fix(
+                Applicability.SAFE,
+                "set the unit basis to UN",
+                basis.value,
+                "UN",
+                (edit,),
+                Reach.UNITS_CODES,
+            )
         else:
             fix = Fix(
                 Applicability.SUGGESTION,

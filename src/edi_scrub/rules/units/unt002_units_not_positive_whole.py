@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import ROUND_CEILING
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.money import format_quantity, parse_amount
 from edi_scrub.rules import register
@@ -51,7 +51,14 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         elif code.billing_unit is not None and count != count.to_integral_value():
             whole = format_quantity(count.to_integral_value(rounding=ROUND_CEILING))
             edit = SetElement(units.loc.pos, ref, units.value, whole)
-            fix = Fix(Applicability.SAFE, "round the fractional IU up", units.value, whole, (edit,))
+            fix = Fix(
+                Applicability.SAFE,
+                "round the fractional IU up",
+                units.value,
+                whole,
+                (edit,),
+                Reach.UNITS_CODES,
+            )
             yield make_finding(
                 meta,
                 claim,

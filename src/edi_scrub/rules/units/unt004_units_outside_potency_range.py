@@ -59,7 +59,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         if pkg is None or potency is None:
             continue
         low, high = potency
-        if units < low or line.has_modifier("JW") or has_jw_sibling(claim, line):
+        if units < low or line.has_modifier("JW") or has_jw_sibling(ctx, claim, line):
             continue
         per_vial = units / count
         if low <= per_vial <= high:

@@ -6,11 +6,69 @@ same claim rendered as an 837P and as an 837I, so one case table covers both tra
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 P = "837P"
 I = "837I"  # noqa: E741 - the transaction's own name
+
+
+@dataclass(frozen=True)
+class CasSpec:
+    """One ``CAS`` adjustment segment: group code, then (reason, amount) pairs (CAS02/03, 05/06 ...)."""
+
+    group: str = "CO"
+    adjustments: tuple[tuple[str, str], ...] = (("45", "0"),)
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """A line-level provider loop (2420x), named by its NM101 entity code.
+
+    837P: ``82`` rendering (2420A), ``DK`` ordering (2420E), ``DN`` referring (2420F).
+    837I: ``72`` operating (2420A), ``ZZ`` other operating (2420B), ``82`` rendering (2420C),
+    ``DN`` referring (2420D). The 837I has no line-level ordering provider.
+    """
+
+    role: str = "82"
+    last: str = "ROE"
+    first: str = "RILEY"
+    npi: str = "1631706698"
+
+
+@dataclass(frozen=True)
+class AdjudicationSpec:
+    """Loop 2430: one prior payer's adjudication of the line (SVD, CAS, DTP*573).
+
+    ``procedure``/``units``/``revenue`` default to the line's own composite, SV1/SV2 units and
+    SV201 revenue code, so a test states only what differs from the billed line.
+    """
+
+    paid: str = "0"
+    payer_id: str = "SYNPRIM01"
+    procedure: str | None = None
+    units: str | None = None
+    revenue: str | None = None
+    cas: tuple[CasSpec, ...] = ()
+    date: str = "20240201"
+
+
+@dataclass(frozen=True)
+class OtherPayerSpec:
+    """Loop 2320 (other subscriber: SBR, CAS, AMT*D, OI) with its 2330A and 2330B loops.
+
+    ``paid=None`` leaves out ``AMT*D``; ``adjudicated=None`` leaves out 2330B ``DTP*573``.
+    """
+
+    responsibility: str = "P"
+    relationship: str = "18"
+    filing: str = "CI"
+    cas: tuple[CasSpec, ...] = ()
+    paid: str | None = "0"
+    subscriber_id: str = "SYN000000002"
+    payer_name: str = "SYNTHETIC PRIMARY"
+    payer_id: str = "SYNPRIM01"
+    adjudicated: str | None = "20240201"
 
 
 @dataclass(frozen=True)
@@ -35,6 +93,14 @@ class LineSpec:
     notes: tuple[str, ...] = ()
     #: SV101-7 / SV202-7 procedure description; the modifier slots before it are padded.
     description: str | None = None
+    #: 837I SV207, line item denied / non-covered charge (ignored on the 837P).
+    non_covered: str | None = None
+    #: 2410 ``REF``: (qualifier, value), e.g. ``("XZ", "RX0001")`` or ``("VY", "1")``.
+    drug_ref: tuple[str, str] | None = None
+    #: Line-level provider loops (2420x), written in the TR3's loop order.
+    providers: tuple[ProviderSpec, ...] = ()
+    #: Loop 2430, one per prior payer that adjudicated the line.
+    adjudications: tuple[AdjudicationSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +118,16 @@ class ClaimSpec:
     weight: str | None = None
     #: Claim-level (loop 2300) ``NTE*ADD`` notes.
     notes: tuple[str, ...] = ()
+    #: CLM05-3 claim frequency: 1 original, 7 replacement, 8 void.
+    frequency: str = "1"
+    #: 2300 ``REF*F8`` payer claim control number (the original claim a 7 or 8 refers to).
+    original_ref: str | None = None
+    #: 837I statement period, 2300 ``DTP*434*RD8`` (ignored on the 837P).
+    statement: str = "20240115-20240115"
+    #: 2000B SBR01 payer responsibility of the destination payer (``S`` on a secondary claim).
+    sbr01: str = "P"
+    #: Loops 2320/2330A/2330B, one per other payer (a COB claim).
+    other_payers: tuple[OtherPayerSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +159,8 @@ def _line(kind: str, n: int, line: LineSpec, c: str) -> list[list[str]]:
         service = ["SV1", composite, line.charge, line.basis, line.units, "", "", line.pointers]
     else:
         service = ["SV2", line.revenue, composite, line.charge, line.basis, line.units]
+        if line.non_covered is not None:
+            service += ["", line.non_covered]
     segs = [["LX", str(n)], service]
     if line.dos is not None:
         segs.append(["DTP", "472", line.dos_qualifier, line.dos])
@@ -95,6 +173,60 @@ def _line(kind: str, n: int, line: LineSpec, c: str) -> list[list[str]]:
         segs.append(["LIN", "", line.lin_qualifier, line.ndc])
         if line.ctp_qty is not None:
             segs.append(["CTP", "", "", "", line.ctp_qty, line.ctp_unit])
+        if line.drug_ref is not None:
+            segs.append(["REF", *line.drug_ref])
+    order = _PROVIDER_ORDER[kind]
+    for provider in sorted(line.providers, key=lambda x: order.index(x.role)):
+        segs.append(_nm1(provider))
+    for adj in line.adjudications:
+        procedure = adj.procedure if adj.procedure is not None else composite
+        units = adj.units if adj.units is not None else line.units
+        revenue = "" if kind == P else (adj.revenue if adj.revenue is not None else line.revenue)
+        segs.append(["SVD", adj.payer_id, adj.paid, procedure, revenue, units])
+        segs += [_cas(cas) for cas in adj.cas]
+        segs.append(["DTP", "573", "D8", adj.date])
+    return segs
+
+
+#: NM101 codes of the line-level provider loops, in the TR3's loop order (2420A, 2420B ...).
+_PROVIDER_ORDER = {P: ("82", "QB", "77", "DQ", "DK", "DN"), I: ("72", "ZZ", "82", "DN")}
+
+
+def _nm1(provider: ProviderSpec) -> list[str]:
+    return [
+        "NM1",
+        provider.role,
+        "1",
+        provider.last,
+        provider.first,
+        "",
+        "",
+        "",
+        "XX",
+        provider.npi,
+    ]
+
+
+def _cas(cas: CasSpec) -> list[str]:
+    seg = ["CAS", cas.group]
+    for reason, amount in cas.adjustments:
+        seg += [reason, amount, ""]
+    while seg[-1] == "":
+        seg.pop()
+    return seg
+
+
+def _other_payer(kind: str, other: OtherPayerSpec) -> list[list[str]]:
+    sbr = ["SBR", other.responsibility, other.relationship, "", "", "", "", "", "", other.filing]
+    segs = [sbr, *[_cas(cas) for cas in other.cas]]
+    if other.paid is not None:
+        segs.append(["AMT", "D", other.paid])
+    # OI04 (patient signature source) exists only on the 837P.
+    segs.append(["OI", "", "", "Y", "P" if kind == P else "", "", "Y"])
+    segs.append(["NM1", "IL", "1", "DOE", "JOHN", "", "", "", "MI", other.subscriber_id])
+    segs.append(["NM1", "PR", "2", other.payer_name, "", "", "", "", "PI", other.payer_id])
+    if other.adjudicated is not None:
+        segs.append(["DTP", "573", "D8", other.adjudicated])
     return segs
 
 
@@ -102,7 +234,7 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
     total = claim.clm02 or _fmt(sum((_amount(x.charge) for x in claim.lines), Decimal(0)))
     segs: list[list[str]] = [
         ["HL", str(hl), "1", "22", "0"],
-        ["SBR", "P", "18", "", "", "", "", "", "", claim.sbr09],
+        ["SBR", claim.sbr01, "18", "", "", "", "", "", "", claim.sbr09],
     ]
     if claim.weight is not None and kind == P:
         segs.append(["PAT", "", "", "", "", "", "", "01", claim.weight])
@@ -114,17 +246,19 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
         ["NM1", "PR", "2", "SYNTHETIC PAYER", "", "", "", "", "PI", claim.payer_id],
     ]
     if kind == P:
-        segs.append(
-            ["CLM", claim.clm01, total, "", "", c.join(["11", "B", "1"]), "Y", "A", "Y", "Y"]
-        )
+        facility = c.join(["11", "B", claim.frequency])
+        segs.append(["CLM", claim.clm01, total, "", "", facility, "Y", "A", "Y", "Y"])
     else:
+        facility = c.join(["13", "A", claim.frequency])
         segs += [
-            ["CLM", claim.clm01, total, "", "", c.join(["13", "A", "1"]), "", "A", "Y", "Y"],
-            ["DTP", "434", "RD8", "20240115-20240115"],
+            ["CLM", claim.clm01, total, "", "", facility, "", "A", "Y", "Y"],
+            ["DTP", "434", "RD8", claim.statement],
             ["CL1", "", "", "01"],
         ]
     if claim.prior_auth is not None:
         segs.append(["REF", "G1", claim.prior_auth])
+    if claim.original_ref is not None:
+        segs.append(["REF", "F8", claim.original_ref])
     segs += [["NTE", "ADD", note] for note in claim.notes]
     if claim.dx:
         first, *rest = claim.dx
@@ -138,6 +272,8 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
                 segs.append(["HI", *others])
     if kind == I:
         segs.append(["NM1", "71", "1", "ROE", "RILEY", "", "", "", "XX", "1631706698"])
+    for other in claim.other_payers:
+        segs += _other_payer(kind, other)
     for n, line in enumerate(claim.lines, 1):
         segs += _line(kind, n, line, c)
     return segs
@@ -193,3 +329,45 @@ def build(
     ]
     text = "".join(e.join(s) + env.terminator for s in segments)
     return text.encode("latin-1")
+
+
+def _split_paid(charge: str, share: Decimal) -> tuple[str, str]:
+    amount = _amount(charge)
+    paid = (amount * share).quantize(Decimal("0.01"))
+    return _fmt(paid), _fmt(amount - paid)
+
+
+def with_cob(
+    claim: ClaimSpec, share: str = "0.8", line_level: bool = True, payer_id: str = "SYNPRIM01"
+) -> ClaimSpec:
+    """``claim`` as a balanced secondary claim: the primary paid ``share`` of each charge.
+
+    With ``line_level`` every line gets a 2430 (SVD02 = paid, CAS*PR*2 = the rest) and 2320
+    AMT*D = the sum paid; without it the 2320 carries AMT*D and one claim-level CAS*PR*2.
+    Either way CLM02 = AMT*D + all CAS amounts and each adjudicated line's charge = SVD02 + CAS.
+    """
+    part = Decimal(share)
+    lines = claim.lines
+    paid_total = Decimal(0)
+    for line in lines:
+        paid_total += _amount(_split_paid(line.charge, part)[0])
+    rest_total = sum((_amount(x.charge) for x in lines), Decimal(0)) - paid_total
+    if line_level:
+        lines = tuple(
+            replace(
+                line,
+                adjudications=(
+                    AdjudicationSpec(
+                        paid=_split_paid(line.charge, part)[0],
+                        payer_id=payer_id,
+                        cas=(CasSpec("PR", (("2", _split_paid(line.charge, part)[1]),)),),
+                    ),
+                ),
+            )
+            for line in lines
+        )
+        cas: tuple[CasSpec, ...] = ()
+    else:
+        cas = (CasSpec("PR", (("2", _fmt(rest_total)),)),)
+    other = OtherPayerSpec(cas=cas, paid=_fmt(paid_total), payer_id=payer_id)
+    return replace(claim, lines=lines, sbr01="S", other_payers=(other,))

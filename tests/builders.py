@@ -101,6 +101,8 @@ class LineSpec:
     providers: tuple[ProviderSpec, ...] = ()
     #: Loop 2430, one per prior payer that adjudicated the line.
     adjudications: tuple[AdjudicationSpec, ...] = ()
+    #: LX01 as written (default: the line's position, 1..n).
+    lx: str | None = None
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def _line(kind: str, n: int, line: LineSpec, c: str) -> list[list[str]]:
         service = ["SV2", line.revenue, composite, line.charge, line.basis, line.units]
         if line.non_covered is not None:
             service += ["", line.non_covered]
-    segs = [["LX", str(n)], service]
+    segs = [["LX", line.lx or str(n)], service]
     if line.dos is not None:
         segs.append(["DTP", "472", line.dos_qualifier, line.dos])
     if line.prior_auth is not None:

@@ -63,7 +63,16 @@ CASES = [
     ),
     Case("unassigned NDC (Advate)", _claim("J7199", "00944305302"), 0),
     Case("unknown NDC", _claim("J7199", "12345678901"), 0),
-    Case("no date of service", _claim("J7199", _ADYNOVATE_1000, None), 0),
+    # The 837P requires a line date (DOS001); the 837I line takes the statement period's.
+    Case("no date of service", _claim("J7199", _ADYNOVATE_1000, None), 0, kinds=("837P",)),
+    Case(
+        "837I line without DTP*472 is dated by the statement period",
+        _claim("J7199", _ADYNOVATE_1000, None),
+        1,
+        None,
+        "available",
+        kinds=("837I",),
+    ),
     Case("specific code billed is HCP001's", _claim("J7205", _ADYNOVATE_1000), 0),
     Case("no NDC", _claim("J7199", None), 0),
 ]

@@ -13,17 +13,26 @@ def _pair(admin: tuple[str, ...], jw: LineSpec = _JW) -> ClaimSpec:
 CASES = [
     Case("administered line without JZ", _pair(()), 0),
     Case("JZ alone, no JW line", ClaimSpec(lines=(LineSpec(modifiers=("JZ",)),)), 0),
-    Case("JZ removed beside a JW line", _pair(("JZ",)), 1, _pair(()), "applied"),
+    # JZ is the provider's attestation: never removed by edi-scrub, only suggested (issue 7).
+    Case("JZ beside a JW line is kept, removal suggested", _pair(("JZ",)), 1, None, "suggested"),
+    Case("other modifiers untouched", _pair(("59", "JZ", "KX")), 1, None, "suggested"),
     Case(
-        "later modifiers shift left", _pair(("59", "JZ", "KX")), 1, _pair(("59", "KX")), "applied"
-    ),
-    Case("JZ first, the rest shift left", _pair(("JZ", "KX")), 1, _pair(("KX",)), "applied"),
-    Case(
-        "description in component 7 stays put",
+        "description in component 7 untouched",
         ClaimSpec(lines=(LineSpec(modifiers=("JZ", "KX"), description="ADYNOVATE"), _JW)),
         1,
-        ClaimSpec(lines=(LineSpec(modifiers=("KX",), description="ADYNOVATE"), _JW)),
-        "applied",
+        None,
+        "suggested",
+    ),
+    Case(
+        "JW line without a date takes the claim's date",
+        _pair(
+            ("JZ",),
+            LineSpec(modifiers=("JW",), units="200", charge="400", ctp_qty="200", dos=None),
+        ),
+        1,
+        None,
+        "suggested",
+        kinds=("837P",),
     ),
     Case(
         "hyphenated NDC on the JW line is the same drug",
@@ -34,13 +43,8 @@ CASES = [
             ),
         ),
         1,
-        _pair(
-            (),
-            LineSpec(
-                modifiers=("JW",), units="200", charge="400", ctp_qty="200", ndc="0944-4624-01"
-            ),
-        ),
-        "applied",
+        None,
+        "suggested",
     ),
     Case(
         "JW line on another date",

@@ -36,36 +36,106 @@ CASES = [
         "applied",
     ),
     Case(
-        "JZ dropped on the JW line",
-        ClaimSpec(lines=(LineSpec(ctp_qty="1500", charge="1000", modifiers=("KX",)),)),
+        "KX kept on both lines, JW added on the copy",
+        ClaimSpec(lines=(LineSpec(ctp_qty="1200", modifiers=("KX",)),)),
         1,
         ClaimSpec(
             lines=(
-                LineSpec(charge="1000", modifiers=("KX",)),
-                LineSpec(modifiers=("KX", "JW"), units="500", charge="500", ctp_qty="500"),
+                LineSpec(modifiers=("KX",)),
+                LineSpec(modifiers=("KX", "JW"), units="200", charge="400", ctp_qty="200"),
             )
         ),
         "applied",
     ),
     Case(
-        "unit price rounded to the cent",
-        ClaimSpec(
-            lines=(LineSpec(charge="1000", units="3", ctp_qty="4", modifiers=()),), sbr09="CI"
-        ),
+        "JZ line with waste is MOD010's, never split",
+        ClaimSpec(lines=(LineSpec(ctp_qty="1200", modifiers=("JZ",)),)),
+        0,
+    ),
+    Case(
+        "waste times unit price not whole cents: suggested",
+        ClaimSpec(lines=(LineSpec(charge="1999.99", ctp_qty="1200"),)),
         1,
+        None,
+        "suggested",
+    ),
+    Case(
+        "units are a vial count: suggested (UNT003)",
+        ClaimSpec(lines=(LineSpec(charge="4000.00", units="2", ctp_qty="2000"),)),
+        1,
+        None,
+        "suggested",
+    ),
+    Case(
+        "units are IU/100: suggested",
+        ClaimSpec(lines=(LineSpec(charge="2000", units="10", ctp_qty="1000"),)),
+        1,
+        None,
+        "suggested",
+    ),
+    Case(
+        "CTP typo far over one container: suggested",
+        ClaimSpec(lines=(LineSpec(charge="2000", units="1000", ctp_qty="12000"),)),
+        1,
+        None,
+        "suggested",
+    ),
+    Case(
+        "CTP no whole number of vials can make: suggested",
+        ClaimSpec(lines=(LineSpec(charge="2000", units="1000", ctp_qty="1500"),)),
+        1,
+        None,
+        "suggested",
+    ),
+    Case(
+        "NDC without a known potency range: suggested",
+        ClaimSpec(lines=(LineSpec(ndc="99999080101", ctp_qty="1200"),)),
+        1,
+        None,
+        "suggested",
+    ),
+    Case(
+        "existing JW line without a date: no second JW line",
+        ClaimSpec(lines=(LineSpec(ctp_qty="1200"), replace(_JW, dos=None))),
+        0,
+        kinds=("837P",),
+    ),
+    Case(
+        "existing JW line with a bare 10-digit NDC: no second JW line",
+        ClaimSpec(lines=(LineSpec(ctp_qty="1200"), replace(_JW, ndc="0944462401"))),
+        0,
+    ),
+    Case(
+        "existing JW line with the inner vial's NDC: no second JW line",
         ClaimSpec(
             lines=(
-                LineSpec(charge="1000", units="3", ctp_qty="3"),
-                LineSpec(modifiers=("JW",), units="1", charge="333.33", ctp_qty="1"),
-            ),
-            sbr09="CI",
+                LineSpec(ndc="00944462501", ctp_qty="2200", units="2000", charge="4000"),
+                replace(_JW, ndc="00944425701"),
+            )
         ),
-        "applied",
+        0,
     ),
-    Case("JW line already there", ClaimSpec(lines=(LineSpec(ctp_qty="1200"), _JW)), 0),
+    Case(
+        "existing JW line with a one-day RD8 date: no second JW line",
+        ClaimSpec(
+            lines=(
+                LineSpec(ctp_qty="1200"),
+                replace(_JW, dos_qualifier="RD8", dos="20240115-20240115"),
+            )
+        ),
+        0,
+    ),
+    Case(
+        "SV207 non-covered charge: suggested",
+        ClaimSpec(lines=(LineSpec(ctp_qty="1200", non_covered="100"),)),
+        1,
+        None,
+        "suggested",
+        kinds=("837I",),
+    ),
     Case(
         "fractional waste is only suggested",
-        ClaimSpec(lines=(LineSpec(ctp_qty="1000.5", modifiers=("JZ",)),)),
+        ClaimSpec(lines=(LineSpec(ctp_qty="1000.5"),)),
         1,
         None,
         "suggested",

@@ -71,6 +71,14 @@ CASES = [
         _claim(_line("4000"), _line("3000", dos=None)),
         0,
         policy=_policy(2),
+        kinds=("837P",),
+    ),
+    Case(
+        "MAI 2: an 837I line without a date takes the statement period's",
+        _claim(_line("4000"), _line("3000", dos=None)),
+        1,
+        policy=_policy(2),
+        kinds=("837I",),
     ),
     Case("units not a number are UNT002's", _claim(_line("ABC")), 0, policy=_policy(1, 0)),
     Case(

@@ -67,7 +67,7 @@ from edi_scrub.rules.modifiers._composite import with_modifiers
 from edi_scrub.rules.modifiers._jw import has_jw_sibling
 
 #: Segments inside a 2400 loop that carry money of their own: a copy would bill it twice.
-_MONEY_SEGMENTS = frozenset({"AMT", "HCP", "SVD", "CAS"})
+_MONEY_SEGMENTS = frozenset({"AMT", "HCP"})
 #: What receivers must keep of REF*6R; uniqueness has to hold within it.
 _CONTROL_KEPT = 30
 

@@ -390,3 +390,20 @@ def test_added_jz_is_reported_as_written(tmp_path: Path, kind: str) -> None:
     assert fix is not None
     written = _lines(out)[0][1 if kind == P else 2]
     assert fix.after == written == "HC:J7207:KX:JZ"
+
+
+# A second line that is no drug line (the infusion, CPT 96365). A JZ line of the same drug and
+# date would make the split contradict it (MOD003), and the split is then reverted.
+_INFUSION = LineSpec(code="96365", ndc=None, charge="150", units="1")
+
+
+@BOTH
+def test_a_split_reports_the_lines_it_renumbered(tmp_path: Path, kind: str) -> None:
+    claim = ClaimSpec(lines=(LineSpec(ctp_qty="1200"), _INFUSION))
+    report, out = _scrub(tmp_path, build(kind, (claim,)))
+    assert [s[1] for s in _segments(out) if s[0] == "LX"] == ["1", "2", "3"]
+    moved = [o for o in report.outcomes if o.finding.rule == "LX002"]
+    assert [(o.finding.fix.before, o.finding.fix.after) for o in moved if o.finding.fix] == [
+        ("2", "3")
+    ]
+    assert [o.status.value for o in moved] == ["applied"]

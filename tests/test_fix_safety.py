@@ -358,10 +358,16 @@ def test_jw_line_control_number_is_unique_within_30_characters(tmp_path: Path, k
     assert len({r[:30] for r in refs}) == 2, refs
 
 
+# The infusion itself (CPT 96365, no NDC): a second line that is no drug line. A second JZ line
+# of the same drug and date would make the split contradict its JZ (MOD003): the split is then
+# reverted, rightly.
+_INFUSION = LineSpec(code="96365", ndc=None, charge="150", units="1")
+
+
 @KINDS
 def test_lx_renumbering_is_a_finding_with_before_and_after(tmp_path: Path, kind: str) -> None:
     """Splitting line 1 moves line 2 to LX*3: the report must say so."""
-    claim = ClaimSpec(lines=(WASTE, LineSpec(modifiers=("JZ",))))
+    claim = ClaimSpec(lines=(WASTE, _INFUSION))
     _, out, report = _scrub(tmp_path, kind, (claim,))
     assert "LX*3" in segments(out)
     lx = [f for f in _findings(report) if (f["element"] or "").startswith("LX")]

@@ -39,7 +39,8 @@ ADDED = {
     "MOD010": "issue 7: JZ contradicted by the line's own CTP",
     "UNT007": "issue 7: billed IU above the dispensed IU",
     "FIX001": "issue 7: voids are never changed; an info finding says so",
-    "LX001": "issue 7: LX renumbering is a finding with before/after",
+    "LX001": "issue 7: out-of-sequence LX01 is a finding with before/after",
+    "LX002": "issue 7: LX renumbering by a fix is a finding with before/after",
 }
 #: Deliberate departures from the catalogue's fix level, each demanded by a later issue.
 FIX_LEVEL = {

@@ -83,6 +83,9 @@ def _unfixed_status(finding: Finding, allowed: Collection[Applicability]) -> Fix
     fix = finding.fix
     if fix is None or fix.applicability is Applicability.NONE:
         return FixStatus.NONE
+    if fix.applicability is Applicability.SAFE and not fix.edits:
+        # A record of a change another fix already made (LX002's renumbering).
+        return FixStatus.APPLIED
     if fix.applicability is Applicability.SUGGESTION or not fix.edits:
         return FixStatus.SUGGESTED
     if fix.applicability not in allowed:

@@ -67,5 +67,6 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             line,
             drug.quantity,
             f"CTP04 shows {format_quantity(waste)} IU discarded but the JW line(s) for this drug "
-            f"and date bill {format_quantity(on_jw)} IU",
+            f"and date bill {format_quantity(on_jw)} IU: {format_quantity(abs(waste - on_jw))} "
+            "IU of waste unaccounted for",
         )

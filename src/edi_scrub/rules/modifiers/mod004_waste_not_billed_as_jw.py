@@ -33,7 +33,7 @@ Fix
     - the product is single-dose, the payer does not deny JW lines on the date of service, a
       modifier slot is free, the line's unit price (charge ÷ units) times the waste is a whole
       number of cents;
-    - the line carries no other money (AMT, HCP segments), no 837I non-covered charge (SV207:
+    - the line carries no other money (AMT, HCP, CN1 segments), no 837I non-covered charge (SV207:
       how it splits is the provider's call), and only one 2410 drug loop;
     - the claim is no COB claim and no void (those refusals are the engine's, for every rule).
 
@@ -67,7 +67,7 @@ from edi_scrub.rules.modifiers._composite import with_modifiers
 from edi_scrub.rules.modifiers._jw import has_jw_sibling
 
 #: Segments inside a 2400 loop that carry money of their own: a copy would bill it twice.
-_MONEY_SEGMENTS = frozenset({"AMT", "HCP"})
+_MONEY_SEGMENTS = frozenset({"AMT", "HCP", "CN1"})
 #: What receivers must keep of REF*6R; uniqueness has to hold within it.
 _CONTROL_KEPT = 30
 
@@ -130,7 +130,7 @@ def _refusals(
         )
     ids = [claim.source[pos][0] for pos in range(line.first_pos, line.last_pos + 1)]
     if _MONEY_SEGMENTS & set(ids):
-        why.append("the line carries other amounts (AMT/HCP) that a copy would bill twice")
+        why.append("the line carries other amounts (AMT/HCP/CN1) that a copy would bill twice")
     if ids.count("LIN") > 1:
         why.append("the line has more than one 2410 drug loop")
     if line.non_covered is not None and (parse_amount(line.non_covered.value) or 0) != 0:

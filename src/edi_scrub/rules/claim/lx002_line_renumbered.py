@@ -36,8 +36,12 @@ from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make
 @register("LX002", "line-renumbered", Severity.INFO, Applicability.SAFE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report lines whose LX01 a fix changed (only while fixing: there is a submitted claim)."""
-    if ctx.submitted is None or ctx.submitted is claim:
+    submitted = ctx.submitted
+    if submitted is None or submitted is claim:
         return
+    wanted = [str(n) for n in range(1, len(submitted.lines) + 1)]
+    if [line.lx.value for line in submitted.lines] != wanted:
+        return  # the input's own numbering was off: LX001 reports the renumbering
     for line in claim.lines:
         before = ctx.as_submitted(line)
         if before is None or before.lx.value == line.lx.value:

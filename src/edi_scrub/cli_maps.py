@@ -14,15 +14,13 @@ import click
 
 from edi_scrub.errors import ConfigError, EdiScrubError
 from edi_scrub.exit_codes import ExitCode
+from edi_scrub.maps._codes import parse_codes
 from edi_scrub.maps._locate import bundled_maps_dir
 from edi_scrub.maps._user import ENV_VAR, default_user_maps_dir, writable_maps_dir
 from edi_scrub.maps.drugs import DRUGS_XML, load_drug_catalog
 from edi_scrub.maps.importers import ImportResult, import_crosswalk, import_mue
 from edi_scrub.maps.mue import MUE_XML, MueSetting, load_mue_entries
 from edi_scrub.maps.payers import PAYERS_DIR, load_payer_profile, load_payer_profiles
-
-#: Skipped-row notes printed before "... and N more": enough to see the pattern, not a flood.
-_SHOWN_SKIPS = 10
 
 
 def _guarded(action: Callable[[], None]) -> None:
@@ -49,11 +47,8 @@ def _existing_file(path: Path) -> Path:
 
 
 def _report(result: ImportResult) -> None:
-    for note in result.skipped[:_SHOWN_SKIPS]:
+    for note in result.warnings:
         click.echo(f"edi-scrub: warning: {note}", err=True)
-    if len(result.skipped) > _SHOWN_SKIPS:
-        more = len(result.skipped) - _SHOWN_SKIPS
-        click.echo(f"edi-scrub: warning: ... and {more} more rows skipped", err=True)
     click.echo(result.summary())
 
 
@@ -75,9 +70,22 @@ def maps_group() -> None:
 @maps_group.command("import-crosswalk")
 @click.argument("csv_file", metavar="FILE", type=click.Path(path_type=Path))
 @_MAPS_OPTION
-def import_crosswalk_command(csv_file: Path, maps_dir: Path | None) -> None:
+@click.option(
+    "--codes",
+    metavar="CODES|all",
+    help="Import only these HCPCS codes and prefixes, comma-separated (J7207,J7208 or J72); "
+    "'all' imports every code, each of which then counts as a drug line. Default: the "
+    "clotting-factor codes of the maps.",
+)
+def import_crosswalk_command(csv_file: Path, maps_dir: Path | None, codes: str | None) -> None:
     """Merge the NDCs of a CMS ASP NDC-HCPCS crosswalk CSV into DIR/drugs.xml."""
-    _guarded(lambda: _report(import_crosswalk(_existing_file(csv_file), _target_dir(maps_dir))))
+
+    def action() -> None:
+        selection = parse_codes(codes) if codes is not None else None
+        target = _target_dir(maps_dir)
+        _report(import_crosswalk(_existing_file(csv_file), target, selection))
+
+    _guarded(action)
 
 
 @maps_group.command("import-mue")

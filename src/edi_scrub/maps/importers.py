@@ -23,7 +23,8 @@ from pathlib import Path
 from lxml import etree
 
 from edi_scrub.errors import ConfigError
-from edi_scrub.maps._crosswalk import Crosswalk, CrosswalkRow, category, read_crosswalk
+from edi_scrub.maps._codes import CodeSelection, family_codes
+from edi_scrub.maps._crosswalk import Crosswalk, CrosswalkRow, Skipped, category, read_crosswalk
 from edi_scrub.maps._csv import CODE, Row, column, find_header, read_rows
 from edi_scrub.maps._write import editing_parser, serialize, write_atomically
 from edi_scrub.maps.drugs import DRUGS_XML, DrugCatalog, NdcPackage, load_drug_catalog
@@ -36,12 +37,17 @@ from edi_scrub.maps.mue import (
     render_mue,
 )
 
-__all__ = ["ImportResult", "import_crosswalk", "import_mue"]
+__all__ = ["ImportResult", "default_selection", "import_crosswalk", "import_mue"]
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import did to one map file. ``skipped`` holds ``"<csv>:<line>: <why>"`` notes."""
+    """What an import did to one map file.
+
+    ``skipped`` counts input rows set aside; ``warnings`` says why, one counted line per reason
+    (``"<file>: N rows ...: first at line L ..."``), so a real file's ~500 alternate ids are one
+    line, not five hundred.
+    """
 
     target: Path
     rows: int
@@ -49,7 +55,8 @@ class ImportResult:
     changed: int
     unchanged: int
     removed: int = 0
-    skipped: tuple[str, ...] = ()
+    skipped: int = 0
+    warnings: tuple[str, ...] = ()
     detail: str = ""
 
     @property
@@ -62,7 +69,7 @@ class ImportResult:
         if self.removed:
             counts += f", {self.removed} removed"
         if self.skipped:
-            counts += f", {len(self.skipped)} skipped"
+            counts += f", {self.skipped} skipped"
         outcome = "written" if self.written else "no change, file left as it was"
         detail = f"{self.detail}; " if self.detail else ""
         return f"{self.target}: {counts} ({detail}{self.rows} rows read): {outcome}"
@@ -183,14 +190,67 @@ class _DrugMerge:
         self.place(el, row)
 
 
-def import_crosswalk(csv_path: Path, maps_dir: Path) -> ImportResult:
-    """Merge the crosswalk at ``csv_path`` into ``maps_dir/drugs.xml``.
+#: Examples quoted in a counted warning: enough to see the pattern, not a flood.
+_EXAMPLES = 3
 
-    A package already filed under the crosswalk's code (here or in the bundled map) is left
-    alone; one filed under another code moves to the crosswalk's code; a new one is added as
-    a kit. Raises :class:`ConfigError` ("<file>:<line>: <problem>") with nothing written.
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _examples(items: list[Skipped]) -> str:
+    shown = ", ".join(f"{s.code} {s.value!r} (line {s.line})" for s in items[:_EXAMPLES])
+    return shown + (", ..." if len(items) > _EXAMPLES else "")
+
+
+def _crosswalk_warnings(table: Crosswalk, selection: CodeSelection) -> tuple[str, ...]:
+    path = table.path
+    notes: list[str] = []
+    if table.no_ndc:
+        notes.append(
+            f"{path}: {_rows(len(table.no_ndc))} skipped: NDC2 holds no NDC (an alternate id "
+            f"such as a device number, or nothing): {_examples(table.no_ndc)}"
+        )
+    if table.ambiguous:
+        ndcs = len({s.value for s in table.ambiguous})
+        notes.append(
+            f"{path}: {_rows(len(table.ambiguous))} skipped: {ndcs} NDC"
+            f"{'' if ndcs == 1 else 's'} listed under two codes, which the map cannot file under "
+            f"one: {_examples(table.ambiguous)}"
+        )
+    missing = selection.unmatched(table.codes)
+    if missing:
+        notes.append(
+            f"{path}: {selection.described}: no code of the file matches {', '.join(missing)}"
+        )
+    return tuple(notes)
+
+
+def default_selection(maps_dir: Path) -> CodeSelection:
+    """The codes imported without ``--codes``: every code the bundled or user map gives a family.
+
+    Those are the clotting-factor codes the rules are written for; see ``_codes``.
     """
-    table = read_crosswalk(csv_path)
+    codes = {c.code for c in load_drug_catalog().codes.values() if c.family is not None}
+    if (maps_dir / DRUGS_XML).is_file():
+        user = load_drug_catalog(maps_dir / DRUGS_XML)
+        codes.update(c.code for c in user.codes.values() if c.family is not None)
+    return family_codes(codes)
+
+
+def import_crosswalk(
+    csv_path: Path, maps_dir: Path, selection: CodeSelection | None = None
+) -> ImportResult:
+    """Merge the crosswalk rows of the ``selection``'s codes into ``maps_dir/drugs.xml``.
+
+    ``selection`` defaults to :func:`default_selection`. A package already filed under the
+    crosswalk's code (here or in the bundled map) is left alone; one filed under another code
+    moves to the crosswalk's code; a new one is added as a kit. Rows without an NDC and NDCs
+    listed under two codes are skipped and counted. Raises :class:`ConfigError`
+    ("<file>:<line>: <problem>") with nothing written.
+    """
+    chosen = selection if selection is not None else default_selection(maps_dir)
+    table = read_crosswalk(csv_path, chosen)
     target = maps_dir / DRUGS_XML
     source = f"CMS ASP NDC-HCPCS crosswalk {csv_path.name} {table.year}".strip()
     merge = _DrugMerge(target, table, source)
@@ -213,14 +273,18 @@ def import_crosswalk(csv_path: Path, maps_dir: Path) -> ImportResult:
                 added += 1
             else:
                 changed += 1  # the crosswalk files a bundled NDC under another code
+    detail = f"{len(table.by_ndc)} NDCs, year {table.year}"
+    if table.other_codes_rows:
+        detail += f", {_rows(table.other_codes_rows)} of other codes left out"
     result = ImportResult(
         target,
         table.rows,
         added,
         changed,
         unchanged,
-        skipped=tuple(table.skipped),
-        detail=f"{len(table.by_ndc)} NDCs, year {table.year}",
+        skipped=len(table.no_ndc) + len(table.ambiguous),
+        warnings=_crosswalk_warnings(table, chosen),
+        detail=detail,
     )
     if result.written:
         write_atomically(target, serialize(merge.root), load_drug_catalog)

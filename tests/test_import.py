@@ -699,7 +699,7 @@ def test_check_missing_or_empty_directory(tmp_path: Path) -> None:
     )
     code, _, err = invoke("maps", "check", tmp_path)
     assert code == 2
-    assert "no drugs.xml, mue.xml or payers/*.xml" in err
+    assert "no drugs.xml, mue.xml, hcpcs.xml or payers/*.xml" in err
 
 
 # ---------------------------------------------------------------------------- end to end

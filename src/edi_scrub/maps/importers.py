@@ -1,17 +1,19 @@
-"""Importing public CMS files into a user maps directory: the ASP crosswalk and the MUE tables.
+"""Importing public CMS files into a user maps directory: ASP crosswalk, MUE tables, HCPCS file.
 
-``import_crosswalk`` reads the CMS ASP NDC-HCPCS crosswalk CSV (preamble lines, ISO-8859-1, a
+``import_crosswalk`` reads the CMS ASP NDC-HCPCS crosswalk CSV (preamble lines, Windows-1252, a
 ``_YYYY_CODE`` column, ``NDC2`` in 5-4-2 with hyphens, ...) and merges its NDC packages into the
-directory's ``drugs.xml``; ``import_mue`` reads a CMS MUE table into ``mue.xml``. Both:
+directory's ``drugs.xml``; ``import_mue`` reads a CMS MUE table into ``mue.xml``;
+``import_hcpcs`` reads the HCPCS Level II alpha-numeric file into ``hcpcs.xml``. All of them:
 
-- find the header row and the columns by name, never by position;
-- check every row first and fail with ``"<csv>:<line>: <problem>"`` (a
+- find the header row and the columns by name, never by position (the HCPCS file is fixed
+  width: its positions are CMS's record layout, see ``_hcpcs_file``);
+- check every row first and fail with ``"<file>:<line>: <problem>"`` (a
   :class:`~edi_scrub.errors.ConfigError`, exit 2) before anything is written;
 - write atomically, validated through the real loader before the rename (see ``_write``);
 - leave the file untouched when nothing changes, so re-importing a file is a no-op.
 
 Rows are kept whole in memory: the crosswalk has about ten thousand, the MUE tables a few tens of
-thousands, which is far below what needs streaming.
+thousands, the HCPCS file about seven thousand codes: far below what needs streaming.
 """
 
 from __future__ import annotations
@@ -26,8 +28,11 @@ from edi_scrub.errors import ConfigError
 from edi_scrub.maps._codes import CodeSelection, family_codes
 from edi_scrub.maps._crosswalk import Crosswalk, CrosswalkRow, Skipped, category, read_crosswalk
 from edi_scrub.maps._csv import CODE, Row, column, find_header, read_rows
+from edi_scrub.maps._hcpcs_file import read_hcpcs_file
 from edi_scrub.maps._write import editing_parser, serialize, write_atomically
 from edi_scrub.maps.drugs import DRUGS_XML, DrugCatalog, NdcPackage, load_drug_catalog
+from edi_scrub.maps.hcpcs import HCPCS_XML, EntryKind, load_hcpcs_entries, render_hcpcs
+from edi_scrub.maps.hcpcs import IMPORTED_SOURCE as HCPCS_SOURCE
 from edi_scrub.maps.mue import (
     IMPORTED_SOURCE,
     MUE_XML,
@@ -37,7 +42,13 @@ from edi_scrub.maps.mue import (
     render_mue,
 )
 
-__all__ = ["ImportResult", "default_selection", "import_crosswalk", "import_mue"]
+__all__ = [
+    "ImportResult",
+    "default_selection",
+    "import_crosswalk",
+    "import_hcpcs",
+    "import_mue",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,4 +419,38 @@ def import_mue(csv_path: Path, maps_dir: Path, setting: MueSetting | None = None
     )
     if result.written:
         write_atomically(target, render_mue(kept), load_mue_entries)
+    return result
+
+
+# ---------------------------------------------------------------------------- HCPCS Level II
+
+
+def import_hcpcs(path: Path, maps_dir: Path) -> ImportResult:
+    """Merge the CMS HCPCS Level II alpha-numeric file at ``path`` into ``maps_dir/hcpcs.xml``.
+
+    Each code and modifier the file lists replaces its entry (an imported one or one entered by
+    hand); entries of codes the file does not list are kept, because annual files drop codes
+    terminated years ago whose dates still judge claims of those years. Raises
+    :class:`ConfigError` ("<file>:<line>: <problem>") with nothing written.
+    """
+    table = read_hcpcs_file(path, f"{HCPCS_SOURCE} {path.name}")
+    target = maps_dir / HCPCS_XML
+    current = {(e.kind, e.id): e for e in load_hcpcs_entries(target)}
+    merged = dict(current)
+    added = changed = unchanged = 0
+    for key, entry in table.entries.items():
+        old = current.get(key)
+        if old is not None and old.facts() == entry.facts():
+            unchanged += 1  # kept with the source it was first read from: no rewrite
+            continue
+        merged[key] = entry
+        if old is None:
+            added += 1
+        else:
+            changed += 1
+    codes = sum(1 for kind, _ in table.entries if kind is EntryKind.PROCEDURE)
+    detail = f"{codes} codes, {len(table.entries) - codes} modifiers"
+    result = ImportResult(target, table.records, added, changed, unchanged, detail=detail)
+    if result.written:
+        write_atomically(target, render_hcpcs(merged.values()), load_hcpcs_entries)
     return result

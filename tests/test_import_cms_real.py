@@ -164,5 +164,5 @@ def test_real_hcpcs_file_gives_j7208_its_start_and_hcp002_fires_before_it(
         assert len(hcp002) == fires, findings
         if fires:
             assert hcp002[0]["message"] == (
-                "J7208 was added 2019-07-01 (CMS HCPCS file); the date of service is 2019-06-15"
+                "J7208 was added 2019-07-01 (per CMS HCPCS Level II file HCPC2020_ANWEB_w_disclaimer.txt); the date of service is 2019-06-15"
             )

@@ -358,13 +358,13 @@ SYNTH = _entry("Q9991", date(2019, 7, 1), date(2023, 12, 31))
     [
         (
             "20190630",
-            "Q9991 was added 2019-07-01 (CMS HCPCS file); the date of service is 2019-06-30",
+            "Q9991 was added 2019-07-01 (per SYNTHETIC); the date of service is 2019-06-30",
         ),
         ("20190701", None),
         ("20231231", None),
         (
             "20240101",
-            "Q9991 was terminated after 2023-12-31 (CMS HCPCS file); the date of service is 2024-01-01",
+            "Q9991 was terminated after 2023-12-31 (per SYNTHETIC); the date of service is 2024-01-01",
         ),
     ],
 )
@@ -388,7 +388,7 @@ def test_hcpcs_dates_win_over_the_drug_maps_year_only_start(tmp_path: Path, kind
     assert _hcp002(tmp_path, kind, spec, load_drug_catalog()) == []
     catalog = _catalog(_entry("J7208", date(2019, 7, 1)))
     assert _hcp002(tmp_path, kind, spec, catalog) == [
-        "J7208 was added 2019-07-01 (CMS HCPCS file); the date of service is 2019-06-15"
+        "J7208 was added 2019-07-01 (per SYNTHETIC); the date of service is 2019-06-15"
     ]
 
 
@@ -406,7 +406,7 @@ def test_an_837i_line_without_a_date_uses_the_statement_period(tmp_path: Path) -
     # The builder's 837I statement period starts 2024-01-15 (DTP*434); the 837P has no claim date.
     late = _entry("Q9991", date(2024, 2, 1))
     assert _hcp002(tmp_path, I, _other_line("Q9991", None), _catalog(late)) == [
-        "Q9991 was added 2024-02-01 (CMS HCPCS file); the date of service is 2024-01-15"
+        "Q9991 was added 2024-02-01 (per SYNTHETIC); the date of service is 2024-01-15"
     ]
     assert _hcp002(tmp_path, P, _other_line("Q9991", None), _catalog(late)) == []
 

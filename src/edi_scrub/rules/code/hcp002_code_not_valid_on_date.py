@@ -52,9 +52,9 @@ from edi_scrub.rules._drug import valid_on
 def _by_hcpcs_file(entry: HcpcsEntry, day: date) -> str:
     """Why ``day`` is outside the CMS dates of ``entry`` (``entry.valid_on(day)`` is False)."""
     if entry.terminated is not None and day > entry.terminated:
-        return f"was terminated after {entry.terminated.isoformat()} (CMS HCPCS file)"
+        return f"was terminated after {entry.terminated.isoformat()} (per {entry.source})"
     added = entry.added.isoformat() if entry.added is not None else "later"
-    return f"was added {added} (CMS HCPCS file)"
+    return f"was added {added} (per {entry.source})"
 
 
 def _by_drug_map(code: DrugCode, day: date) -> str | None:

@@ -256,6 +256,13 @@ def _short(line: str) -> str:
             id="modifier-as-procedure",
         ),
         pytest.param((), ("no records at all",), 1, "no HCPCS records found", id="no-records"),
+        pytest.param(
+            (),
+            ("J7208 0100" + "3" + " " * 300,),  # a damaged first record is not disclaimer text
+            5,
+            "not a HCPCS record (positions 1-11",
+            id="damaged-first-record",
+        ),
     ],
 )
 def test_malformed_file_exits_2_and_writes_nothing(

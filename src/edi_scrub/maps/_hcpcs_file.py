@@ -33,6 +33,9 @@ from edi_scrub.maps.hcpcs import EntryKind, HcpcsEntry
 
 # Positions 1-11 of any record: a code or "   " + modifier, five digits, a known record id.
 _RECORD = re.compile(r"(?P<id>[A-Z][0-9]{4}| {3}[A-Z0-9]{2})(?P<seq>[0-9]{5})(?P<ric>[3478])")
+# What a record starts with, however broken the rest: above the first record such a line is a
+# damaged record, not disclaimer text (which is prose: "Note regarding coverage ...").
+_LOOKS_LIKE_RECORD = re.compile(r"[A-Z][0-9]{4}[0-9 ]| {3}[A-Z0-9]{2}[0-9]")
 _FIRST = {"3": EntryKind.PROCEDURE, "7": EntryKind.MODIFIER}
 _NEEDED = 293  # a first record reaches the action code
 _ACTION = re.compile(r"[A-Z ]")
@@ -106,7 +109,7 @@ def read_hcpcs_file(path: Path, source: str) -> HcpcsFile:
         if match is None:
             if not line.strip():
                 continue
-            if not table.records:
+            if not table.records and not _LOOKS_LIKE_RECORD.match(line):
                 continue  # disclaimer lines above the first record
             raise ConfigError(
                 f"{where}: not a HCPCS record (positions 1-11: code, 5-digit sequence number, "

@@ -317,7 +317,7 @@ def test_alternate_ids_and_ambiguous_ndcs_are_skipped_with_one_counted_warning_e
     assert warnings[0].startswith(f"edi-scrub: warning: {path}: 10 rows skipped: NDC2 holds no NDC")
     assert f"J7208 'DV-115-01' (line {line_of(path, 'DV-115-01')})" in warnings[0]
     assert warnings[1].startswith(
-        f"edi-scrub: warning: {path}: 3 rows skipped: 1 NDC listed under two codes"
+        f"edi-scrub: warning: {path}: 3 rows skipped: 1 NDC listed under more than one code"
     )
     assert "J7207 '99999-0999-01'" in warnings[1]
     assert "J7208 '99999-0999-01'" in warnings[1]
@@ -338,7 +338,7 @@ def test_an_ndc_under_a_code_left_out_is_not_ambiguous(tmp_path: Path) -> None:
     )
     assert code == 0
     assert "0 added, 0 changed, 0 unchanged, 2 skipped" in out
-    assert "listed under two codes" in err
+    assert "listed under more than one code" in err
 
 
 def test_notes_below_the_table_are_not_rows(tmp_path: Path) -> None:

@@ -56,8 +56,8 @@ class ImportResult:
     """What an import did to one map file.
 
     ``skipped`` counts input rows set aside; ``warnings`` says why, one counted line per reason
-    (``"<file>: N rows ...: first at line L ..."``), so a real file's ~500 alternate ids are one
-    line, not five hundred.
+    with the first few rows as examples (``"<file>: 695 rows skipped: NDC2 holds no NDC ...:
+    Q4111 'GG100' (line 5697), ..."``), so a real file's hundreds of alternate ids are one line.
     """
 
     target: Path
@@ -226,8 +226,8 @@ def _crosswalk_warnings(table: Crosswalk, selection: CodeSelection) -> tuple[str
         ndcs = len({s.value for s in table.ambiguous})
         notes.append(
             f"{path}: {_rows(len(table.ambiguous))} skipped: {ndcs} NDC"
-            f"{'' if ndcs == 1 else 's'} listed under two codes, which the map cannot file under "
-            f"one: {_examples(table.ambiguous)}"
+            f"{'' if ndcs == 1 else 's'} listed under more than one code, which the map cannot "
+            f"file under one: {_examples(table.ambiguous)}"
         )
     missing = selection.unmatched(table.codes)
     if missing:
@@ -257,7 +257,7 @@ def import_crosswalk(
     ``selection`` defaults to :func:`default_selection`. A package already filed under the
     crosswalk's code (here or in the bundled map) is left alone; one filed under another code
     moves to the crosswalk's code; a new one is added as a kit. Rows without an NDC and NDCs
-    listed under two codes are skipped and counted. Raises :class:`ConfigError`
+    listed under more than one code are skipped and counted. Raises :class:`ConfigError`
     ("<file>:<line>: <problem>") with nothing written.
     """
     chosen = selection if selection is not None else default_selection(maps_dir)

@@ -112,10 +112,12 @@ def line_of(path: Path, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
-def assert_refused(csv_path: Path, maps: Path, line: int, *needles: str) -> str:
+def assert_refused(
+    csv_path: Path, maps: Path, line: int, *needles: str, options: Sequence[str] = ()
+) -> str:
     """Exit 2, one stderr line ``<csv>:<line>: ...`` naming ``needles``, and ``maps`` untouched."""
     before = snapshot(maps)
-    code, out, err = invoke("maps", "import-crosswalk", csv_path, "--maps", maps)
+    code, out, err = invoke("maps", "import-crosswalk", csv_path, "--maps", maps, *options)
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1
@@ -265,10 +267,8 @@ def test_unknown_codes_get_a_minimal_entry(tmp_path: Path) -> None:
         _row("90999", "99999-0903-01"),  # CPT codes (vaccines) are in the crosswalk too
     ]
     maps = tmp_path / "maps"
-    assert (
-        invoke("maps", "import-crosswalk", crosswalk(tmp_path / "x.csv", rows), "--maps", maps)[0]
-        == 0
-    )
+    path = crosswalk(tmp_path / "x.csv", rows)
+    assert invoke("maps", "import-crosswalk", path, "--maps", maps, "--codes", "all")[0] == 0
     user = load_drug_catalog(maps)
     assert set(user.codes) == {"J9901", "Q9902", "90999"}
     j9901 = user.codes["J9901"]
@@ -284,10 +284,26 @@ def test_unknown_codes_get_a_minimal_entry(tmp_path: Path) -> None:
     assert [p.ndc for p in user.codes["J9901"].packages] == ["99999090101"]
 
 
-def test_alternate_ids_and_ambiguous_ndcs_are_skipped_with_a_warning(tmp_path: Path) -> None:
+def test_alternate_ids_and_ambiguous_ndcs_are_skipped_with_one_counted_warning_each(
+    tmp_path: Path,
+) -> None:
+    # Every shape of "no NDC" the real crosswalks carry in NDC2 (SYNTHETIC values of those
+    # shapes), plus a bare 10-digit number and an empty cell: skipped, never fatal.
+    no_ndc = [
+        "DV-115-01",  # dashed device number (the value that aborted real imports before)
+        "99999-08X3-01",  # three groups, not digits
+        "12345",
+        "123456",
+        "12345678",
+        "999990000012",
+        "99999000001234",
+        "GG100",
+        "9999908030",  # bare 10 digits: which segment is short is unknown
+        "",
+    ]
     rows = [
         _row("J7208", FAKE_J7208),
-        _row("J7299", "999990000012"),  # SYNTHETIC device number in the NDC2 column
+        *(_row("J7208", value) for value in no_ndc),
         _row("J7207", "99999-0999-01"),
         _row("J7208", "99999-0999-01"),  # the same FAKE NDC under a second code
         _row("J7207", "99999-0999-01"),  # ... and back: still ambiguous, never re-added
@@ -295,13 +311,34 @@ def test_alternate_ids_and_ambiguous_ndcs_are_skipped_with_a_warning(tmp_path: P
     path, maps = crosswalk(tmp_path / "x.csv", rows), tmp_path / "maps"
     code, out, err = invoke("maps", "import-crosswalk", path, "--maps", maps)
     assert code == 0
-    assert "1 added, 0 changed, 0 unchanged, 3 skipped" in out
-    assert (
-        f"{path}:{line_of(path, '999990000012')}: J7299: '999990000012' is not an NDC, skipped"
-        in err
+    assert "1 added, 0 changed, 0 unchanged, 13 skipped" in out
+    warnings = err.splitlines()
+    assert len(warnings) == 2  # one counted line per reason, not one per row
+    assert warnings[0].startswith(f"edi-scrub: warning: {path}: 10 rows skipped: NDC2 holds no NDC")
+    assert f"J7208 'DV-115-01' (line {line_of(path, 'DV-115-01')})" in warnings[0]
+    assert warnings[1].startswith(
+        f"edi-scrub: warning: {path}: 3 rows skipped: 1 NDC listed under more than one code"
     )
-    assert "is listed under J7207" in err
+    assert "J7207 '99999-0999-01'" in warnings[1]
+    assert "J7208 '99999-0999-01'" in warnings[1]
     assert set(load_drug_catalog(maps).packages) == {"99999080101"}
+
+
+def test_an_ndc_under_a_code_left_out_is_not_ambiguous(tmp_path: Path) -> None:
+    # The FAKE NDC is under J7208 and under a non-family code. By default only J7208 is read, so
+    # there is no conflict to report; with --codes all both rows are read and the NDC is skipped.
+    rows = [_row("J7208", FAKE_J7208), _row("J9999", FAKE_J7208)]
+    path = crosswalk(tmp_path / "x.csv", rows)
+    code, out, err = invoke("maps", "import-crosswalk", path, "--maps", tmp_path / "a")
+    assert (code, err) == (0, "")
+    assert "1 added" in out
+    assert "1 row of other codes left out" in out
+    code, out, err = invoke(
+        "maps", "import-crosswalk", path, "--maps", tmp_path / "b", "--codes", "all"
+    )
+    assert code == 0
+    assert "0 added, 0 changed, 0 unchanged, 2 skipped" in out
+    assert "listed under more than one code" in err
 
 
 def test_notes_below_the_table_are_not_rows(tmp_path: Path) -> None:
@@ -334,36 +371,12 @@ def test_notes_below_the_table_are_not_rows(tmp_path: Path) -> None:
             id="missing-column",
         ),
         pytest.param(
-            [*BASE_ROWS, _row("J7208", "99999-08X3-01")],
-            HEADER,
-            PREAMBLE,
-            "08X3",
-            ("'99999-08X3-01' is not a 5-4-2 NDC",),
-            id="bad-ndc2",
-        ),
-        pytest.param(
-            [*BASE_ROWS, _row("J7208", "9999908030")],
-            HEADER,
-            PREAMBLE,
-            "9999908030",
-            ("bare 10-digit",),
-            id="bare-10",
-        ),
-        pytest.param(
             [*BASE_ROWS, _row("J72O8", "99999-0803-01")],
             HEADER,
             PREAMBLE,
             "J72O8",
             ("'J72O8' is not a HCPCS or CPT code",),
             id="bad-code",
-        ),
-        pytest.param(
-            [*BASE_ROWS, _row("J7208", "")],
-            HEADER,
-            PREAMBLE,
-            ",,SYNTHETIC KIT",
-            ("NDC2 is empty",),
-            id="empty-ndc",
         ),
         pytest.param(
             BASE_ROWS,
@@ -398,7 +411,8 @@ def test_malformed_csv_exits_2_and_writes_nothing(
         invoke("maps", "import-crosswalk", crosswalk(tmp_path / "good.csv"), "--maps", maps)
     path = crosswalk(tmp_path / "bad.csv", rows, header, preamble)
     line = 1 if needle_line is None else line_of(path, needle_line)
-    assert_refused(path, maps, line, *needles)
+    # --codes all: the malformed row must be read whatever its code.
+    assert_refused(path, maps, line, *needles, options=("--codes", "all"))
 
 
 def test_a_broken_user_map_is_reported_not_overwritten(tmp_path: Path) -> None:
@@ -685,7 +699,7 @@ def test_check_missing_or_empty_directory(tmp_path: Path) -> None:
     )
     code, _, err = invoke("maps", "check", tmp_path)
     assert code == 2
-    assert "no drugs.xml, mue.xml or payers/*.xml" in err
+    assert "no drugs.xml, mue.xml, hcpcs.xml or payers/*.xml" in err
 
 
 # ---------------------------------------------------------------------------- end to end

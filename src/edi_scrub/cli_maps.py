@@ -1,4 +1,4 @@
-"""``edi-scrub maps``: check maps directories and import the CMS crosswalk and MUE tables.
+"""``edi-scrub maps``: check maps directories; import the CMS crosswalk, MUE and HCPCS files.
 
 Imports write into a user maps directory (``--maps DIR``, default :func:`default_user_maps_dir`),
 never into the installed package. Every failure is one line on stderr naming the file and line,
@@ -14,15 +14,14 @@ import click
 
 from edi_scrub.errors import ConfigError, EdiScrubError
 from edi_scrub.exit_codes import ExitCode
+from edi_scrub.maps._codes import parse_codes
 from edi_scrub.maps._locate import bundled_maps_dir
 from edi_scrub.maps._user import ENV_VAR, default_user_maps_dir, writable_maps_dir
 from edi_scrub.maps.drugs import DRUGS_XML, load_drug_catalog
-from edi_scrub.maps.importers import ImportResult, import_crosswalk, import_mue
+from edi_scrub.maps.hcpcs import HCPCS_XML, load_hcpcs_entries
+from edi_scrub.maps.importers import ImportResult, import_crosswalk, import_hcpcs, import_mue
 from edi_scrub.maps.mue import MUE_XML, MueSetting, load_mue_entries
 from edi_scrub.maps.payers import PAYERS_DIR, load_payer_profile, load_payer_profiles
-
-#: Skipped-row notes printed before "... and N more": enough to see the pattern, not a flood.
-_SHOWN_SKIPS = 10
 
 
 def _guarded(action: Callable[[], None]) -> None:
@@ -49,11 +48,8 @@ def _existing_file(path: Path) -> Path:
 
 
 def _report(result: ImportResult) -> None:
-    for note in result.skipped[:_SHOWN_SKIPS]:
+    for note in result.warnings:
         click.echo(f"edi-scrub: warning: {note}", err=True)
-    if len(result.skipped) > _SHOWN_SKIPS:
-        more = len(result.skipped) - _SHOWN_SKIPS
-        click.echo(f"edi-scrub: warning: ... and {more} more rows skipped", err=True)
     click.echo(result.summary())
 
 
@@ -69,15 +65,36 @@ _MAPS_OPTION = click.option(
 
 @click.group("maps")
 def maps_group() -> None:
-    """Check maps directories; import the CMS ASP NDC-HCPCS crosswalk and MUE tables."""
+    """Check maps directories; import the CMS crosswalk, MUE tables and HCPCS file."""
 
 
 @maps_group.command("import-crosswalk")
 @click.argument("csv_file", metavar="FILE", type=click.Path(path_type=Path))
 @_MAPS_OPTION
-def import_crosswalk_command(csv_file: Path, maps_dir: Path | None) -> None:
+@click.option(
+    "--codes",
+    metavar="CODES|all",
+    help="Import only these HCPCS codes and prefixes, comma-separated (J7207,J7208 or J72); "
+    "'all' imports every code, each of which then counts as a drug line. Default: the "
+    "clotting-factor codes of the maps.",
+)
+def import_crosswalk_command(csv_file: Path, maps_dir: Path | None, codes: str | None) -> None:
     """Merge the NDCs of a CMS ASP NDC-HCPCS crosswalk CSV into DIR/drugs.xml."""
-    _guarded(lambda: _report(import_crosswalk(_existing_file(csv_file), _target_dir(maps_dir))))
+
+    def action() -> None:
+        selection = parse_codes(codes) if codes is not None else None
+        target = _target_dir(maps_dir)
+        _report(import_crosswalk(_existing_file(csv_file), target, selection))
+
+    _guarded(action)
+
+
+@maps_group.command("import-hcpcs")
+@click.argument("hcpcs_file", metavar="FILE", type=click.Path(path_type=Path))
+@_MAPS_OPTION
+def import_hcpcs_command(hcpcs_file: Path, maps_dir: Path | None) -> None:
+    """Merge the CMS HCPCS Level II alpha-numeric file's code dates into DIR/hcpcs.xml."""
+    _guarded(lambda: _report(import_hcpcs(_existing_file(hcpcs_file), _target_dir(maps_dir))))
 
 
 @maps_group.command("import-mue")
@@ -108,6 +125,10 @@ def _check_dir(folder: Path, bundled: Path) -> int:
     if mue.is_file():
         click.echo(f"ok  {mue} ({len(load_mue_entries(mue))} MUE values)")
         checked += 1
+    hcpcs = folder / HCPCS_XML
+    if hcpcs.is_file():
+        click.echo(f"ok  {hcpcs} ({len(load_hcpcs_entries(hcpcs))} HCPCS codes and modifiers)")
+        checked += 1
     profiles = sorted((folder / PAYERS_DIR).glob("*.xml"))
     for path in profiles:
         policy = load_payer_profile(path)
@@ -123,13 +144,15 @@ def _check_dir(folder: Path, bundled: Path) -> int:
 @maps_group.command("check")
 @click.argument("folder", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
 def check_command(folder: Path | None) -> None:
-    """Validate DIR's drugs.xml, mue.xml and payers/*.xml (default: bundled and user maps)."""
+    """Validate DIR's drugs.xml, mue.xml, hcpcs.xml and payers/*.xml (default: bundled + user)."""
 
     def action() -> None:
         bundled = bundled_maps_dir()
         if folder is not None:
             if not _check_dir(folder, bundled):
-                raise ConfigError(f"{folder}: no {DRUGS_XML}, {MUE_XML} or {PAYERS_DIR}/*.xml")
+                raise ConfigError(
+                    f"{folder}: no {DRUGS_XML}, {MUE_XML}, {HCPCS_XML} or {PAYERS_DIR}/*.xml"
+                )
             return
         _check_dir(bundled, bundled)
         user = default_user_maps_dir()

@@ -1,10 +1,14 @@
 """The CMS ASP NDC-HCPCS crosswalk CSV, read into NDC -> code rows (``importers`` merges them).
 
-CMS publishes the file in ISO-8859-1 with title lines above the header, a code column named for
-the year (``_2024_CODE``), then Short Description, LABELER NAME, NDC2 (the 11-digit NDC as 5-4-2
-with hyphens), Drug Name, HCPCS dosage, PKG SIZE, PKG QTY, BILLUNITS, BILLUNITSPKG. The header
-row and the columns are found by name. Only code, NDC2, Short Description and Drug Name are
-used: package size and billing units describe pricing, not which code an NDC belongs to.
+CMS publishes the file in Windows-1252 with title lines above the header, a code column named
+for a year (``_2024_CODE``; the year does not follow the quarter), then Short Description,
+LABELER NAME, NDC2 (the 11-digit NDC as 5-4-2 with hyphens; ``NDC`` in some derived copies),
+Drug Name, HCPCS dosage, PKG SIZE, PKG QTY, BILLUNITS, BILLUNITSPKG. The header row and the
+columns are found by name. Only code, NDC2, Short Description and Drug Name are used: package
+size and billing units describe pricing, not which code an NDC belongs to. Real files pad every
+record with empty fields (10 to 252 per record) and put bare LFs inside quoted cells; neither
+matters, because cells are read by column name and the CSV reader keeps quoted newlines. Only the
+rows of the selected codes (``--codes``, see ``_codes``) are checked further.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edi_scrub.errors import ConfigError
-from edi_scrub.maps._csv import CODE, Row, column, find_header, read_rows
+from edi_scrub.maps._codes import CodeSelection
+from edi_scrub.maps._csv import CODE, column, find_header, read_rows
 
 _CODE_COLUMN = re.compile(r"_([0-9]{4})_CODE")
 _NDC_COLUMNS = ("NDC2", "NDC")  # "NDC2" in the published files; plain "NDC" in some years
@@ -34,6 +39,15 @@ class CrosswalkRow:
     product: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A row not imported: its line, its code and what NDC2 held (never PHI: public data)."""
+
+    line: int
+    code: str
+    value: str
+
+
 @dataclass(slots=True)
 class Crosswalk:
     """A whole crosswalk file: its year, usable rows by NDC, and the rows it had to skip."""
@@ -44,15 +58,24 @@ class Crosswalk:
     by_ndc: dict[str, CrosswalkRow] = field(default_factory=dict)
     #: The first non-empty Short Description of each code: a new code entry's descriptor.
     descriptors: dict[str, str] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
+    #: Every code of the file, selected or not (to tell a mistyped ``--codes`` entry).
+    codes: set[str] = field(default_factory=set)
+    #: Rows of codes the selection leaves out.
+    other_codes_rows: int = 0
+    #: Selected rows whose NDC2 holds no NDC: an alternate id (device number, ...) or nothing.
+    no_ndc: list[Skipped] = field(default_factory=list)
+    #: Selected rows of an NDC the file lists under two codes: every row of that NDC.
+    ambiguous: list[Skipped] = field(default_factory=list)
 
 
-def _label_ndc(path: Path, row: Row, raw: str) -> tuple[str, str] | None:
-    """``(claim NDC, label NDC)`` for an NDC2 cell; None for an alternate id (not an NDC).
+def _ndc_forms(raw: str) -> tuple[str, str] | None:
+    """``(claim NDC, label NDC)`` for an NDC2 cell; None when it holds no usable NDC.
 
-    CMS gives NDC2 as 5-4-2 with hyphens. A hyphenated 10-digit form says which segment is
-    short, so it converts safely; a bare 10-digit string does not and is never guessed.
-    Three hyphen-separated groups that are none of these are a broken NDC: an error.
+    CMS gives NDC2 as 5-4-2 with hyphens; a hyphenated 10-digit form (4-4-2, 5-3-2, 5-4-1) says
+    which segment is short, so it converts safely. Everything else is not imported: the real files
+    put up to ~500 alternate ids per quarter in NDC2 (undashed 5- to 14-digit numbers, ``GG100``,
+    dashed device numbers such as ``DV-115-01``), and a bare 10-digit string would be an NDC whose
+    short segment is unknown, which is never guessed.
     """
     if re.fullmatch(r"[0-9]{11}", raw):
         return raw, f"{raw[:5]}-{raw[5:9]}-{raw[9:]}"
@@ -61,18 +84,16 @@ def _label_ndc(path: Path, row: Row, raw: str) -> tuple[str, str] | None:
         shape = tuple(len(p) for p in parts)
         if all(p.isdigit() for p in parts) and shape in _NDC_SHAPES:
             return parts[0].zfill(5) + parts[1].zfill(4) + parts[2].zfill(2), raw
-        raise ConfigError(f"{path}:{row.line}: NDC2 {raw!r} is not a 5-4-2 NDC")
-    if re.fullmatch(r"[0-9]{10}", raw):
-        raise ConfigError(
-            f"{path}:{row.line}: NDC2 {raw!r} is a bare 10-digit NDC: which segment is short "
-            "is unknown (write it 5-4-2 with hyphens)"
-        )
-    # The crosswalk lists some devices under drug codes with another product number (CMS calls
-    # the column "NDC or alternate ID" in its NOC file): not an NDC, so not a package.
     return None
 
 
-def read_crosswalk(path: Path) -> Crosswalk:
+def read_crosswalk(path: Path, selection: CodeSelection) -> Crosswalk:
+    """The rows of the crosswalk at ``path`` whose code ``selection`` holds, by NDC.
+
+    Rows without an NDC and NDCs listed under two selected codes are set aside (``no_ndc``,
+    ``ambiguous``), never fatal. A row whose code is not a HCPCS or CPT code is a malformed
+    file: :class:`ConfigError` ``"<file>:<line>: <problem>"``.
+    """
     rows = read_rows(path)
     header = find_header(
         path,
@@ -81,12 +102,14 @@ def read_crosswalk(path: Path) -> Crosswalk:
         "a _YYYY_CODE column (the CMS ASP NDC-HCPCS crosswalk layout)",
     )
     code_at = column(path, header, lambda c: bool(_CODE_COLUMN.fullmatch(c)), "_YYYY_CODE")
+    # The column's year is not the quarter's (January 2024 says _2023_CODE): a label only.
     year_match = _CODE_COLUMN.fullmatch(header.cell(code_at).upper())
     table = Crosswalk(path, year=year_match.group(1) if year_match else "")
     ndc_at = column(path, header, lambda c: c in _NDC_COLUMNS, "NDC2")
     short_at = column(path, header, lambda c: c == "SHORT DESCRIPTION", "Short Description")
     drug_at = column(path, header, lambda c: c == "DRUG NAME", "Drug Name")
-    conflicts: dict[str, CrosswalkRow] = {}
+    first: dict[str, CrosswalkRow] = {}  # every NDC's first row, to report both codes
+    ambiguous: set[str] = set()
     for row in rows:
         code, raw = row.cell(code_at).upper(), row.cell(ndc_at)
         if not raw and not CODE.fullmatch(code):
@@ -94,26 +117,32 @@ def read_crosswalk(path: Path) -> Crosswalk:
         table.rows += 1
         if not CODE.fullmatch(code):
             raise ConfigError(f"{path}:{row.line}: {code!r} is not a HCPCS or CPT code")
-        if not raw:
-            raise ConfigError(f"{path}:{row.line}: {code}: NDC2 is empty")
-        ndcs = _label_ndc(path, row, raw)
-        if ndcs is None:
-            table.skipped.append(f"{path}:{row.line}: {code}: {raw!r} is not an NDC, skipped")
+        table.codes.add(code)
+        if code not in selection:
+            table.other_codes_rows += 1
             continue
-        ndc, label = ndcs
+        forms = _ndc_forms(raw)
+        if forms is None:
+            table.no_ndc.append(Skipped(row.line, code, raw))
+            continue
+        ndc, label = forms
         if row.cell(short_at):
             table.descriptors.setdefault(code, row.cell(short_at))
         entry = CrosswalkRow(row.line, code, ndc, label, row.cell(drug_at))
-        seen = table.by_ndc.get(ndc) or conflicts.get(ndc)
-        if seen is None:
-            table.by_ndc[ndc] = entry
-        elif seen.code != code or ndc in conflicts:
-            # One package, one code: the map cannot hold both, and choosing would be a guess.
-            table.skipped.append(
-                f"{path}:{row.line}: NDC {label} is listed under {seen.code} (line {seen.line})"
-                f" and {code}: skipped"
-            )
-            conflicts[ndc] = table.by_ndc.pop(ndc, seen)
+        seen = first.setdefault(ndc, entry)
+        if ndc in ambiguous:
+            table.ambiguous.append(Skipped(row.line, code, label))
+        elif seen.code != code:
+            # One package, one code: the map cannot hold both, and choosing would be a guess
+            # (the real files list e.g. the same NDCs under J0881 and J0882).
+            ambiguous.add(ndc)
+            del table.by_ndc[ndc]
+            table.ambiguous += [
+                Skipped(seen.line, seen.code, label),
+                Skipped(row.line, code, label),
+            ]
+        else:
+            table.by_ndc.setdefault(ndc, entry)
     if not table.rows:
         raise ConfigError(f"{path}:{header.line}: no data rows below the header row")
     return table

@@ -1,4 +1,4 @@
-"""Reading the CMS CSV files as CMS publishes them: preamble lines, Latin-1, quoted newlines.
+"""Reading the CMS CSV files as CMS publishes them: preamble lines, Windows-1252, quoted newlines.
 
 CMS puts title and copyright lines above the header row, so the header is found by what it
 says, never by its position, and columns are looked up by name. Every row keeps the physical
@@ -8,6 +8,7 @@ MUE tables' ``"HCPCS/\\nCPT Code"`` header does).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -23,21 +24,32 @@ CODE = re.compile(r"[A-Z][0-9]{4}|[0-9]{4}[0-9A-Z]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-def decode(data: bytes) -> str:
-    """The file's text. CMS publishes ISO-8859-1; a file re-saved as UTF-8 must read too.
+def _c1_as_latin_1(exc: UnicodeError) -> tuple[str, int]:
+    # The five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as the C1
+    # controls Latin-1 gives them, which :func:`clean` then drops: one odd byte never costs the
+    # rest of the file its Windows-1252 reading (0x99 is "\u2122", not a control character).
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode("iso-8859-1"), exc.end
 
-    UTF-8 is tried first because Latin-1 text with accented letters is almost never valid UTF-8,
-    while UTF-8 read as Latin-1 silently turns "é" into "Ã©". Windows-1252 comes before plain
-    Latin-1 because CMS's "ISO-8859-1" files are produced on Windows (curly quotes in 0x80-0x9F).
+
+codecs.register_error("edi_scrub_c1", _c1_as_latin_1)
+
+
+def decode(data: bytes) -> str:
+    """The file's text. CMS publishes Windows-1252 (0x99 ™, 0xAE ®, 0xA0 no-break space occur).
+
+    UTF-8 is tried first (a file re-saved as UTF-8 must read too) because Windows-1252 text with
+    any byte above 0x7F is almost never valid UTF-8, while UTF-8 read as Windows-1252 silently
+    turns "é" into "Ã©". Everything else is read as Windows-1252, never as plain Latin-1, which
+    would turn "™" (0x99) into an invisible control character.
     """
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
-    for encoding in ("utf-8", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("iso-8859-1")  # total: every byte is a character
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="edi_scrub_c1")
 
 
 def clean(text: str) -> str:

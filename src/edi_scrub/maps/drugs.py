@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -34,6 +34,7 @@ from lxml import etree
 from edi_scrub.errors import ConfigError
 from edi_scrub.maps._locate import bundled_maps_dir
 from edi_scrub.maps._xml import ElementReader, line_of, load, text
+from edi_scrub.maps.hcpcs import HcpcsEntry
 
 DRUGS_XML = "drugs.xml"
 DRUGS_XSD = "drugs.xsd"
@@ -115,14 +116,29 @@ class DrugCode:
 
 @dataclass(frozen=True, slots=True)
 class DrugCatalog:
-    """Drug codes by HCPCS and packages by 11-digit NDC (unassigned NDCs included)."""
+    """Drug codes by HCPCS and packages by 11-digit NDC (unassigned NDCs included).
+
+    ``code_dates`` holds the dates of *any* HCPCS code from a user's ``hcpcs.xml`` (CMS HCPCS
+    Level II file), drug or not: it travels with the catalog so that every rule reading the maps
+    gets it, but it does not make a code a drug line (only ``codes`` does).
+    """
 
     codes: Mapping[str, DrugCode]
     packages: Mapping[str, NdcPackage]
+    code_dates: Mapping[str, HcpcsEntry] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codes", MappingProxyType(dict(self.codes)))
         object.__setattr__(self, "packages", MappingProxyType(dict(self.packages)))
+        object.__setattr__(self, "code_dates", MappingProxyType(dict(self.code_dates)))
+
+    def dates(self, hcpcs: str) -> HcpcsEntry | None:
+        """What the HCPCS map says about ``hcpcs``'s dates, if it lists the code."""
+        return self.code_dates.get(hcpcs)
+
+    def with_code_dates(self, dates: Mapping[str, HcpcsEntry]) -> DrugCatalog:
+        """This catalog with ``dates`` laid over its code dates (``dates`` win per code)."""
+        return replace(self, code_dates={**self.code_dates, **dates})
 
     def code(self, hcpcs: str) -> DrugCode | None:
         return self.codes.get(hcpcs)
@@ -149,7 +165,8 @@ class DrugCatalog:
             hcpcs: replace(drug, packages=tuple(by_code.get(hcpcs, ())))
             for hcpcs, drug in codes.items()
         }
-        return DrugCatalog(codes=rebuilt, packages=packages)
+        dates = {**self.code_dates, **other.code_dates}
+        return DrugCatalog(codes=rebuilt, packages=packages, code_dates=dates)
 
 
 def load_drug_catalog(path: Path | None = None) -> DrugCatalog:

@@ -1,17 +1,19 @@
-"""Importing public CMS files into a user maps directory: the ASP crosswalk and the MUE tables.
+"""Importing public CMS files into a user maps directory: ASP crosswalk, MUE tables, HCPCS file.
 
-``import_crosswalk`` reads the CMS ASP NDC-HCPCS crosswalk CSV (preamble lines, ISO-8859-1, a
+``import_crosswalk`` reads the CMS ASP NDC-HCPCS crosswalk CSV (preamble lines, Windows-1252, a
 ``_YYYY_CODE`` column, ``NDC2`` in 5-4-2 with hyphens, ...) and merges its NDC packages into the
-directory's ``drugs.xml``; ``import_mue`` reads a CMS MUE table into ``mue.xml``. Both:
+directory's ``drugs.xml``; ``import_mue`` reads a CMS MUE table into ``mue.xml``;
+``import_hcpcs`` reads the HCPCS Level II alpha-numeric file into ``hcpcs.xml``. All of them:
 
-- find the header row and the columns by name, never by position;
-- check every row first and fail with ``"<csv>:<line>: <problem>"`` (a
+- find the header row and the columns by name, never by position (the HCPCS file is fixed
+  width: its positions are CMS's record layout, see ``_hcpcs_file``);
+- check every row first and fail with ``"<file>:<line>: <problem>"`` (a
   :class:`~edi_scrub.errors.ConfigError`, exit 2) before anything is written;
 - write atomically, validated through the real loader before the rename (see ``_write``);
 - leave the file untouched when nothing changes, so re-importing a file is a no-op.
 
 Rows are kept whole in memory: the crosswalk has about ten thousand, the MUE tables a few tens of
-thousands, which is far below what needs streaming.
+thousands, the HCPCS file about seven thousand codes: far below what needs streaming.
 """
 
 from __future__ import annotations
@@ -23,10 +25,14 @@ from pathlib import Path
 from lxml import etree
 
 from edi_scrub.errors import ConfigError
-from edi_scrub.maps._crosswalk import Crosswalk, CrosswalkRow, category, read_crosswalk
+from edi_scrub.maps._codes import CodeSelection, family_codes
+from edi_scrub.maps._crosswalk import Crosswalk, CrosswalkRow, Skipped, category, read_crosswalk
 from edi_scrub.maps._csv import CODE, Row, column, find_header, read_rows
+from edi_scrub.maps._hcpcs_file import read_hcpcs_file
 from edi_scrub.maps._write import editing_parser, serialize, write_atomically
 from edi_scrub.maps.drugs import DRUGS_XML, DrugCatalog, NdcPackage, load_drug_catalog
+from edi_scrub.maps.hcpcs import HCPCS_XML, EntryKind, load_hcpcs_entries, render_hcpcs
+from edi_scrub.maps.hcpcs import IMPORTED_SOURCE as HCPCS_SOURCE
 from edi_scrub.maps.mue import (
     IMPORTED_SOURCE,
     MUE_XML,
@@ -36,12 +42,23 @@ from edi_scrub.maps.mue import (
     render_mue,
 )
 
-__all__ = ["ImportResult", "import_crosswalk", "import_mue"]
+__all__ = [
+    "ImportResult",
+    "default_selection",
+    "import_crosswalk",
+    "import_hcpcs",
+    "import_mue",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """What an import did to one map file. ``skipped`` holds ``"<csv>:<line>: <why>"`` notes."""
+    """What an import did to one map file.
+
+    ``skipped`` counts input rows set aside; ``warnings`` says why, one counted line per reason
+    with the first few rows as examples (``"<file>: 695 rows skipped: NDC2 holds no NDC ...:
+    Q4111 'GG100' (line 5697), ..."``), so a real file's hundreds of alternate ids are one line.
+    """
 
     target: Path
     rows: int
@@ -49,7 +66,8 @@ class ImportResult:
     changed: int
     unchanged: int
     removed: int = 0
-    skipped: tuple[str, ...] = ()
+    skipped: int = 0
+    warnings: tuple[str, ...] = ()
     detail: str = ""
 
     @property
@@ -62,7 +80,7 @@ class ImportResult:
         if self.removed:
             counts += f", {self.removed} removed"
         if self.skipped:
-            counts += f", {len(self.skipped)} skipped"
+            counts += f", {self.skipped} skipped"
         outcome = "written" if self.written else "no change, file left as it was"
         detail = f"{self.detail}; " if self.detail else ""
         return f"{self.target}: {counts} ({detail}{self.rows} rows read): {outcome}"
@@ -183,14 +201,67 @@ class _DrugMerge:
         self.place(el, row)
 
 
-def import_crosswalk(csv_path: Path, maps_dir: Path) -> ImportResult:
-    """Merge the crosswalk at ``csv_path`` into ``maps_dir/drugs.xml``.
+#: Examples quoted in a counted warning: enough to see the pattern, not a flood.
+_EXAMPLES = 3
 
-    A package already filed under the crosswalk's code (here or in the bundled map) is left
-    alone; one filed under another code moves to the crosswalk's code; a new one is added as
-    a kit. Raises :class:`ConfigError` ("<file>:<line>: <problem>") with nothing written.
+
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
+def _examples(items: list[Skipped]) -> str:
+    shown = ", ".join(f"{s.code} {s.value!r} (line {s.line})" for s in items[:_EXAMPLES])
+    return shown + (", ..." if len(items) > _EXAMPLES else "")
+
+
+def _crosswalk_warnings(table: Crosswalk, selection: CodeSelection) -> tuple[str, ...]:
+    path = table.path
+    notes: list[str] = []
+    if table.no_ndc:
+        notes.append(
+            f"{path}: {_rows(len(table.no_ndc))} skipped: NDC2 holds no NDC (an alternate id "
+            f"such as a device number, or nothing): {_examples(table.no_ndc)}"
+        )
+    if table.ambiguous:
+        ndcs = len({s.value for s in table.ambiguous})
+        notes.append(
+            f"{path}: {_rows(len(table.ambiguous))} skipped: {ndcs} NDC"
+            f"{'' if ndcs == 1 else 's'} listed under more than one code, which the map cannot "
+            f"file under one: {_examples(table.ambiguous)}"
+        )
+    missing = selection.unmatched(table.codes)
+    if missing:
+        notes.append(
+            f"{path}: {selection.described}: no code of the file matches {', '.join(missing)}"
+        )
+    return tuple(notes)
+
+
+def default_selection(maps_dir: Path) -> CodeSelection:
+    """The codes imported without ``--codes``: every code the bundled or user map gives a family.
+
+    Those are the clotting-factor codes the rules are written for; see ``_codes``.
     """
-    table = read_crosswalk(csv_path)
+    codes = {c.code for c in load_drug_catalog().codes.values() if c.family is not None}
+    if (maps_dir / DRUGS_XML).is_file():
+        user = load_drug_catalog(maps_dir / DRUGS_XML)
+        codes.update(c.code for c in user.codes.values() if c.family is not None)
+    return family_codes(codes)
+
+
+def import_crosswalk(
+    csv_path: Path, maps_dir: Path, selection: CodeSelection | None = None
+) -> ImportResult:
+    """Merge the crosswalk rows of the ``selection``'s codes into ``maps_dir/drugs.xml``.
+
+    ``selection`` defaults to :func:`default_selection`. A package already filed under the
+    crosswalk's code (here or in the bundled map) is left alone; one filed under another code
+    moves to the crosswalk's code; a new one is added as a kit. Rows without an NDC and NDCs
+    listed under more than one code are skipped and counted. Raises :class:`ConfigError`
+    ("<file>:<line>: <problem>") with nothing written.
+    """
+    chosen = selection if selection is not None else default_selection(maps_dir)
+    table = read_crosswalk(csv_path, chosen)
     target = maps_dir / DRUGS_XML
     source = f"CMS ASP NDC-HCPCS crosswalk {csv_path.name} {table.year}".strip()
     merge = _DrugMerge(target, table, source)
@@ -213,14 +284,18 @@ def import_crosswalk(csv_path: Path, maps_dir: Path) -> ImportResult:
                 added += 1
             else:
                 changed += 1  # the crosswalk files a bundled NDC under another code
+    detail = f"{len(table.by_ndc)} NDCs, year {table.year}"
+    if table.other_codes_rows:
+        detail += f", {_rows(table.other_codes_rows)} of other codes left out"
     result = ImportResult(
         target,
         table.rows,
         added,
         changed,
         unchanged,
-        skipped=tuple(table.skipped),
-        detail=f"{len(table.by_ndc)} NDCs, year {table.year}",
+        skipped=len(table.no_ndc) + len(table.ambiguous),
+        warnings=_crosswalk_warnings(table, chosen),
+        detail=detail,
     )
     if result.written:
         write_atomically(target, serialize(merge.root), load_drug_catalog)
@@ -344,4 +419,38 @@ def import_mue(csv_path: Path, maps_dir: Path, setting: MueSetting | None = None
     )
     if result.written:
         write_atomically(target, render_mue(kept), load_mue_entries)
+    return result
+
+
+# ---------------------------------------------------------------------------- HCPCS Level II
+
+
+def import_hcpcs(path: Path, maps_dir: Path) -> ImportResult:
+    """Merge the CMS HCPCS Level II alpha-numeric file at ``path`` into ``maps_dir/hcpcs.xml``.
+
+    Each code and modifier the file lists replaces its entry (an imported one or one entered by
+    hand); entries of codes the file does not list are kept, because annual files drop codes
+    terminated years ago whose dates still judge claims of those years. Raises
+    :class:`ConfigError` ("<file>:<line>: <problem>") with nothing written.
+    """
+    table = read_hcpcs_file(path, f"{HCPCS_SOURCE} {path.name}")
+    target = maps_dir / HCPCS_XML
+    current = {(e.kind, e.id): e for e in load_hcpcs_entries(target)}
+    merged = dict(current)
+    added = changed = unchanged = 0
+    for key, entry in table.entries.items():
+        old = current.get(key)
+        if old is not None and old.facts() == entry.facts():
+            unchanged += 1  # kept with the source it was first read from: no rewrite
+            continue
+        merged[key] = entry
+        if old is None:
+            added += 1
+        else:
+            changed += 1
+    codes = sum(1 for kind, _ in table.entries if kind is EntryKind.PROCEDURE)
+    detail = f"{codes} codes, {len(table.entries) - codes} modifiers"
+    result = ImportResult(target, table.records, added, changed, unchanged, detail=detail)
+    if result.written:
+        write_atomically(target, render_hcpcs(merged.values()), load_hcpcs_entries)
     return result

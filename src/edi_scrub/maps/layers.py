@@ -6,7 +6,9 @@ same way; the user's entries win:
 - ``drugs.xml``: merged with :meth:`DrugCatalog.merged` (user codes win by HCPCS, packages by NDC);
 - ``payers/*.xml``: a user profile with a bundled profile's id replaces it, others are added;
   exactly one default must remain;
-- ``mue.xml``: user values win per CMS setting and code.
+- ``mue.xml``: user values win per CMS setting and code;
+- ``hcpcs.xml`` (user maps only, from ``maps import-hcpcs``): the dates of every HCPCS code,
+  carried by the catalog as :attr:`DrugCatalog.code_dates` for rule HCP002.
 
 So a clearinghouse adds its payers and NDCs without forking edi-scrub. Every file is validated
 against the bundled schemas; any problem is a :class:`ConfigError` ("file:line: problem").
@@ -29,6 +31,7 @@ from edi_scrub.errors import ConfigError
 from edi_scrub.maps._locate import bundled_maps_dir
 from edi_scrub.maps._user import default_user_maps_dir
 from edi_scrub.maps.drugs import DRUGS_XML, DrugCatalog, load_drug_catalog
+from edi_scrub.maps.hcpcs import HCPCS_XML, load_code_dates
 from edi_scrub.maps.mue import MUE_XML, MueSetting, load_mue_entries, setting_for
 from edi_scrub.maps.payers import PAYERS_DIR, load_payer_profiles, with_mue_table
 from edi_scrub.model.claim import Claim
@@ -104,7 +107,12 @@ def load_maps(user_dir: Path | None = None) -> MapSet:
 
 def maps_signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Path, mtime (ns) and size of each map file in ``folder``: it changes when a map does."""
-    files = [folder / DRUGS_XML, folder / MUE_XML, *sorted((folder / PAYERS_DIR).glob("*.xml"))]
+    files = [
+        folder / DRUGS_XML,
+        folder / MUE_XML,
+        folder / HCPCS_XML,
+        *sorted((folder / PAYERS_DIR).glob("*.xml")),
+    ]
     stats = []
     for path in files:
         try:
@@ -122,6 +130,8 @@ def _layered(user_dir: Path, signature: tuple[tuple[str, int, int], ...]) -> Map
     catalog = base.catalog
     if (user_dir / DRUGS_XML).is_file():
         catalog = catalog.merged(load_drug_catalog(user_dir / DRUGS_XML))
+    if (user_dir / HCPCS_XML).is_file():
+        catalog = catalog.with_code_dates(load_code_dates(user_dir / HCPCS_XML))
     bundled = bundled_maps_dir()
     profiles = load_payer_profiles(bundled, user_dir)
     mue = _merge_mue(base.mue, _load_mue(user_dir))

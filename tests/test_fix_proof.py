@@ -91,9 +91,11 @@ def test_unit_basis_relabelled_in_the_same_pass_is_no_proof_for_a_split(
     tmp_path: Path, kind: str, basis: str
 ) -> None:
     claim = ClaimSpec(lines=(LineSpec(basis=basis, ctp_qty="1200"),))
-    report, out = _scrub(tmp_path, build(kind, (claim,)))
-    assert _by_rule(report, "UNT001") == ["applied"]
-    assert len(_lines(out)) == 1
+    data = build(kind, (claim,))
+    report, out = _scrub(tmp_path, data)
+    # The relabel would decide the split, so neither happens: the biller checks the quantity.
+    assert _by_rule(report, "UNT001") == ["suggested"]
+    assert out == data
     assert _by_rule(report, "MOD004") == ["suggested"]
     assert "unit basis" in _messages(report, "MOD004")[0]
 
@@ -407,3 +409,27 @@ def test_a_split_reports_the_lines_it_renumbered(tmp_path: Path, kind: str) -> N
         ("2", "3")
     ]
     assert [o.status.value for o in moved] == ["applied"]
+
+
+@BOTH
+def test_a_relabelled_unit_basis_with_no_waste_still_gets_jz_in_one_run(
+    tmp_path: Path, kind: str
+) -> None:
+    # Idempotence: CTP04 = billed IU proves IU whatever the label said; the first run must do
+    # what a second would, so a second run changes nothing.
+    claim = ClaimSpec(lines=(LineSpec(basis="MJ"),))
+    report, out = _scrub(tmp_path, build(kind, (claim,)))
+    assert _by_rule(report, "UNT001") == ["applied"]
+    assert _by_rule(report, "MOD001") == ["applied"]
+    again, out2 = _scrub(tmp_path, out)
+    assert out2 == out and again.summary.fixed == 0
+
+
+@BOTH
+def test_rounding_fractional_units_never_decides_waste(tmp_path: Path, kind: str) -> None:
+    # 999.5 IU billed, 1000 dispensed: rounding up would erase the waste the CTP shows and let
+    # JZ through. Neither happens; the suggestion says why.
+    data = build(kind, (ClaimSpec(lines=(LineSpec(units="999.5"),)),))
+    report, out = _scrub(tmp_path, data)
+    assert out == data
+    assert _by_rule(report, "UNT002") == ["suggested"]

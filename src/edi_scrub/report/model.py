@@ -72,7 +72,12 @@ class Summary:
             errors=count(Severity.ERROR),
             warnings=count(Severity.WARNING),
             infos=count(Severity.INFO),
-            fixed=sum(1 for o in outcomes if o.status is FixStatus.APPLIED),
+            # A fix without edits only records what another fix did (LX002's renumbering).
+            fixed=sum(
+                1
+                for o in outcomes
+                if o.status is FixStatus.APPLIED and (o.finding.fix is None or o.finding.fix.edits)
+            ),
             unfixed_errors=unfixed_errors,
             unfixed_warnings=unfixed_warnings,
             lines_added=lines_added,

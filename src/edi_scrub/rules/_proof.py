@@ -1,10 +1,14 @@
-"""Proof a money fix needs: are the line's units what the provider meant, as submitted?
+"""Proof a money fix needs: are the line's units what the provider meant?
 
 A JW split turns ``CTP04 − billed IU`` into a new charge, and JZ attests that nothing was
 discarded. Both are only as right as the units they start from, so before either is applied the
-line must show no sign of a unit error, judged on the claim **as submitted** (a unit basis that
-another fix relabelled in the same run is no proof) and on the claim as it is now. Each doubt is
-a short reason that ends up in the suggestion's message.
+line must show no sign of a unit error (:func:`unit_doubts`); each doubt is a short reason that
+ends up in the suggestion's message.
+
+Fixes that change a drug line's units, unit basis or CTP04 (UNT001, UNT002, NDC008) must never
+change what the line says about waste: :func:`waste_sign` is what they compare before and after,
+and they refuse (suggest) when it would change. So no split and no JZ ever rests on a value
+another fix wrote, and a second scrub finds the same proof the first did (idempotence).
 """
 
 from __future__ import annotations
@@ -44,30 +48,37 @@ def _whole_vials(dispensed: Decimal, low: int, high: int) -> bool:
     return n >= 1 and n * low <= dispensed
 
 
+def waste_sign(line: ServiceLine, units: Decimal | None = None, ctp: Decimal | None = None) -> int:
+    """How CTP04 in IU compares with the billed units: 1 waste, 0 none, -1 over-billed.
+
+    ``units``/``ctp`` replace the line's values (what a fix would write). Lines without a CTP in
+    F2, or without numbers, say nothing about waste (0 both before and after a fix).
+    """
+    drug = line.drug
+    if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
+        return 0
+    dispensed = ctp if ctp is not None else drug.quantity.decimal()
+    billed = units if units is not None else billed_units(line)
+    if dispensed is None or billed is None:
+        return 0
+    return (dispensed > billed) - (dispensed < billed)
+
+
 def unit_doubts(ctx: RuleContext, claim: Claim, line: ServiceLine, code: DrugCode) -> list[str]:
     """Why the line's billed and dispensed IU cannot be trusted for a money fix (empty: none)."""
     doubts: list[str] = []
-    submitted = ctx.as_submitted(line)
-    if submitted is None:
+    if ctx.as_submitted(line) is None:
         return ["the line was created by a fix in this run"]
-    for basis in {submitted.unit_basis.value, line.unit_basis.value}:
-        if basis != "UN":
-            doubts.append(f"the unit basis was submitted as {basis or 'empty'!r}, not UN")
-            break
+    basis = line.unit_basis.value
+    if basis != "UN":
+        doubts.append(f"the unit basis is {basis or 'empty'!r}, not UN")
     units = billed_units(line)
     if units is None or units != units.to_integral_value():
         doubts.append(f"the billed units {line.units.value!r} are not a positive whole number")
-    if submitted.units.value != line.units.value:
-        doubts.append("the billed units were changed by another fix in this run")
-    drug, before = line.drug, submitted.drug
-    if drug is None or before is None or drug.quantity is None or before.quantity is None:
+    drug = line.drug
+    if drug is None or drug.quantity is None:
         doubts.append("the line has no CTP quantity")
         return doubts
-    if (drug.quantity.value, drug.unit and drug.unit.value) != (
-        before.quantity.value,
-        before.unit and before.unit.value,
-    ):
-        doubts.append("the CTP quantity was changed by another fix in this run")
     if code.billing_unit is None:
         doubts.append(f"{code.code} is not billed per IU")
     vials = vial_count_doubt(ctx, claim, line)

@@ -28,8 +28,9 @@ Fix
     - CTP05-1 is F2 and waste = CTP04 − billed IU is a whole number greater than zero and less
       than one container of the NDC (its maximum actual potency in maps/drugs.xml; an NDC with
       no known potency range gets a suggestion);
-    - the units are trustworthy as submitted: unit basis UN, whole units, no vial-count or IU/100
-      look (UNT003), CTP04 a whole number of vials, nothing another fix changed in the same run;
+    - the units are trustworthy: unit basis UN, whole units, no vial-count or IU/100 look
+      (UNT003), CTP04 a whole number of vials (no fix may change whether a line shows waste:
+      UNT001, UNT002 and NDC008 only suggest on such lines);
     - the product is single-dose, the payer does not deny JW lines on the date of service, a
       modifier slot is free, the line's unit price (charge ÷ units) times the waste is a whole
       number of cents;

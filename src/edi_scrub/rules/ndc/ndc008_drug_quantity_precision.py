@@ -18,8 +18,9 @@ Example
 Fix
     Safe: round half up to the allowed number of places and write the result without needless
     zeros (``1000.50`` at one place becomes ``1000.5``; ``1000.0`` at none becomes ``1000``).
-    Only a suggestion when rounding would leave zero: the quantity must then come from the
-    dispensing record.
+    Only a suggestion when rounding would leave zero (the quantity must then come from the
+    dispensing record), or would change whether the CTP shows discarded drug compared with the
+    billed IU (a rounded CTP04 must never prove zero waste for JZ, nor make a JW split).
 
 References
     domain.md §3 (loop 2410 CTP04 drug quantity, a decimal); payer profile ``ctp_precision``.
@@ -31,10 +32,11 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
-from edi_scrub.model.claim import Claim, Field
+from edi_scrub.model.claim import Claim, Field, ServiceLine
 from edi_scrub.model.money import format_quantity, parse_amount
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._proof import waste_sign
 
 
 def decimals(text: str) -> int:
@@ -42,13 +44,17 @@ def decimals(text: str) -> int:
     return len(text.partition(".")[2])
 
 
-def _fix(quantity: Field, value: Decimal, precision: int) -> Fix:
+def _fix(line: ServiceLine, quantity: Field, value: Decimal, precision: int) -> Fix:
     rounded = value.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP)
-    if rounded <= 0:
+    if rounded <= 0 or waste_sign(line, ctp=rounded) != waste_sign(line):
+        why = (
+            "rounding would leave zero"
+            if rounded <= 0
+            else "rounding would change whether the CTP shows discarded drug"
+        )
         return Fix(
             Applicability.SUGGESTION,
-            f"restate the quantity with at most {precision} decimal place(s) "
-            "(rounding would leave zero)",
+            f"restate the quantity with at most {precision} decimal place(s) ({why})",
             quantity.value,
             "<quantity>",
         )
@@ -85,5 +91,5 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             quantity,
             f"CTP04 drug quantity {quantity.value} has {decimals(quantity.value)} decimal "
             f"place(s); {policy.name} allows {precision}",
-            _fix(quantity, value, precision),
+            _fix(line, quantity, value, precision),
         )

@@ -15,7 +15,10 @@ Fix
     Safe: set the basis to UN when it is empty, MJ or DA (the quantity already counts billing
     units; only its label is wrong), or F2 on a per-IU code (an IU is the billing unit). Other
     values (ML, ME, GR, ...) only get a suggestion: the quantity may be in that unit and would
-    have to be converted, which the claim cannot tell.
+    have to be converted, which the claim cannot tell. Also only a suggestion when the line's
+    CTP shows discarded drug (CTP04 in F2 above the units): the relabel would then decide a JW
+    split, which must rest on the provider's data, not on a label edi-scrub wrote
+    (docs/fixes.md).
 
 References
     domain.md §1 (billed per 1 IU), §3 (SV103 UN or MJ; SV204 UN or DA).
@@ -29,6 +32,7 @@ from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._proof import waste_sign
 
 #: Bases whose quantity is already a count of billing units: only the label is wrong.
 _RELABEL = frozenset({"", "MJ", "DA"})
@@ -42,7 +46,17 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         if basis.value == "UN":
             continue
         per_iu = code.billing_unit is not None
-        if basis.value in _RELABEL or (basis.value == "F2" and per_iu):
+        if waste_sign(line) > 0:
+            # The relabel would decide a JW split in the same run: a careful biller checks
+            # what the quantity meant first (docs/fixes.md).
+            fix = Fix(
+                Applicability.SUGGESTION,
+                "set the unit basis to UN after checking the quantity: the CTP shows discarded "
+                "drug, so the units decide a JW line",
+                basis.value,
+                "UN",
+            )
+        elif basis.value in _RELABEL or (basis.value == "F2" and per_iu):
             edit = SetElement(basis.loc.pos, basis.loc.ref, basis.value, "UN")
             fix = Fix(
                 Applicability.SAFE,

@@ -16,7 +16,9 @@ Example
 Fix
     Safe for a positive fraction on a per-IU code: round up to the next whole unit. The line
     charge stays as it is (it is the provider's price for the line). None for an empty, zero,
-    negative or non-numeric count: the quantity must come from the dispensing record.
+    negative or non-numeric count: the quantity must come from the dispensing record. Only a
+    suggestion when rounding would change whether the line's CTP shows discarded drug (999.5 IU
+    billed of 1000 dispensed would become "no waste" and let JZ through): see docs/fixes.md.
 
 References
     domain.md §1 (billed per 1 IU), §5 ("Round fractional IU up").
@@ -32,6 +34,7 @@ from edi_scrub.model.claim import Claim
 from edi_scrub.model.money import format_quantity, parse_amount
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._proof import waste_sign
 
 
 @register("UNT002", "units-not-positive-whole", Severity.ERROR, Applicability.SAFE)
@@ -49,7 +52,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
                 meta, claim, line, units, f"{ref} units are {units.value}, not above zero"
             )
         elif code.billing_unit is not None and count != count.to_integral_value():
-            whole = format_quantity(count.to_integral_value(rounding=ROUND_CEILING))
+            rounded = count.to_integral_value(rounding=ROUND_CEILING)
+            whole = format_quantity(rounded)
             edit = SetElement(units.loc.pos, ref, units.value, whole)
             fix = Fix(
                 Applicability.SAFE,
@@ -59,6 +63,14 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
                 (edit,),
                 Reach.UNITS_CODES,
             )
+            if waste_sign(line, units=rounded) != waste_sign(line):
+                fix = Fix(
+                    Applicability.SUGGESTION,
+                    "round the fractional IU up after review: rounding would change whether "
+                    "the CTP shows discarded drug (a JW or JZ question)",
+                    units.value,
+                    whole,
+                )
             yield make_finding(
                 meta,
                 claim,

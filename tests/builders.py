@@ -35,6 +35,8 @@ class LineSpec:
     notes: tuple[str, ...] = ()
     #: SV101-7 / SV202-7 procedure description; the modifier slots before it are padded.
     description: str | None = None
+    #: Raw segments after the 2410 loop (2420x provider loops, 2430 line adjudication).
+    loops: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,12 @@ class ClaimSpec:
     weight: str | None = None
     #: Claim-level (loop 2300) ``NTE*ADD`` notes.
     notes: tuple[str, ...] = ()
+    #: CLM05-3 claim frequency code.
+    frequency: str = "1"
+    #: Claim-level (loop 2300) REFs after REF*G1, as (qualifier, value): ``("F8", "ORIG1")``.
+    refs: tuple[tuple[str, str], ...] = ()
+    #: Raw 2310x/2320/2330x segments after HI (on the 837I right after the attending NM1*71).
+    loops: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -95,11 +103,13 @@ def _line(kind: str, n: int, line: LineSpec, c: str) -> list[list[str]]:
         segs.append(["LIN", "", line.lin_qualifier, line.ndc])
         if line.ctp_qty is not None:
             segs.append(["CTP", "", "", "", line.ctp_qty, line.ctp_unit])
+    segs += [list(seg) for seg in line.loops]
     return segs
 
 
 def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
     total = claim.clm02 or _fmt(sum((_amount(x.charge) for x in claim.lines), Decimal(0)))
+    freq = claim.frequency
     segs: list[list[str]] = [
         ["HL", str(hl), "1", "22", "0"],
         ["SBR", "P", "18", "", "", "", "", "", "", claim.sbr09],
@@ -115,16 +125,17 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
     ]
     if kind == P:
         segs.append(
-            ["CLM", claim.clm01, total, "", "", c.join(["11", "B", "1"]), "Y", "A", "Y", "Y"]
+            ["CLM", claim.clm01, total, "", "", c.join(["11", "B", freq]), "Y", "A", "Y", "Y"]
         )
     else:
         segs += [
-            ["CLM", claim.clm01, total, "", "", c.join(["13", "A", "1"]), "", "A", "Y", "Y"],
+            ["CLM", claim.clm01, total, "", "", c.join(["13", "A", freq]), "", "A", "Y", "Y"],
             ["DTP", "434", "RD8", "20240115-20240115"],
             ["CL1", "", "", "01"],
         ]
     if claim.prior_auth is not None:
         segs.append(["REF", "G1", claim.prior_auth])
+    segs += [["REF", qualifier, value] for qualifier, value in claim.refs]
     segs += [["NTE", "ADD", note] for note in claim.notes]
     if claim.dx:
         first, *rest = claim.dx
@@ -138,6 +149,7 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
                 segs.append(["HI", *others])
     if kind == I:
         segs.append(["NM1", "71", "1", "ROE", "RILEY", "", "", "", "XX", "1631706698"])
+    segs += [list(seg) for seg in claim.loops]
     for n, line in enumerate(claim.lines, 1):
         segs += _line(kind, n, line, c)
     return segs

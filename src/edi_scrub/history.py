@@ -1,6 +1,7 @@
 """Run-wide usage history: units billed per patient, code and date by earlier claims of a run.
 
-Quantity limits over a rolling period (UNT006) and per-day MUEs (UNT005) look across claims.
+Quantity limits over a rolling period (UNT006) and per-day MUEs (UNT005) look across claims, and
+so does the duplicate-claim check (DUP001), which asks which earlier claim billed the same line.
 Rules stay pure: they only *read* the history of claims already finished; the pipeline records
 each claim once, in its final (fixed) state, after its fix loop is over, so re-running rules
 during the fix loop never counts a claim twice. Patients are keyed by an opaque digest.
@@ -8,12 +9,46 @@ during the fix loop never counts a claim twice. Patients are keyed by an opaque 
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from edi_scrub.model.claim import Claim
+from edi_scrub.model.claim import Claim, ServiceLine
+from edi_scrub.model.source import frequency
+
+#: Frequencies of claims that act on an earlier claim (replacement, void): they repeat its lines
+#: on purpose, so they neither are nor make duplicates.
+_CORRECTIONS = frozenset({"7", "8"})
+#: Modifier 76 (repeat procedure, domain.md §5) marks a line billed again on purpose.
+_REPEAT = "76"
+
+
+def duplicate_key(claim: Claim, line: ServiceLine) -> int | None:
+    """A digest of what makes two lines the same service: patient, date, code, NDC and units.
+
+    ``None`` for lines that cannot be duplicates: no date of service, modifier 76, or a claim
+    that replaces or voids another. A 64-bit digest keeps a 50,000-claim run's index small.
+    """
+    day = line.service_date
+    if day is None or day.start is None or line.has_modifier(_REPEAT):
+        return None
+    if frequency(claim) in _CORRECTIONS:
+        return None
+    ndc = line.drug.ndc.value if line.drug is not None else ""
+    units = line.units.decimal()
+    identity = "|".join(
+        (
+            claim.patient_key,
+            day.start.isoformat(),
+            str(day.end),
+            line.code.value,
+            ndc,
+            str(units.normalize()) if units is not None else line.units.value,
+        )
+    )
+    return int.from_bytes(hashlib.blake2b(identity.encode(), digest_size=8).digest(), "big")
 
 
 @dataclass(slots=True)
@@ -28,6 +63,12 @@ class UsageHistory:
     _units: defaultdict[tuple[str, str], defaultdict[date, Decimal]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(Decimal))
     )
+    #: Duplicate key of every dated line of the run -> CLM01 of the first claim that billed it.
+    _lines: dict[int, str] = field(default_factory=dict)
+
+    def claim_with_line(self, key: int) -> str | None:
+        """CLM01 of the earlier claim of this run that billed a line with ``key``, if any."""
+        return self._lines.get(key)
 
     def units_between(self, patient_key: str, code: str, start: date, end: date) -> Decimal:
         """Units of ``code`` billed for the patient from ``start`` to ``end`` (inclusive)."""
@@ -37,8 +78,11 @@ class UsageHistory:
         return sum((u for d, u in days.items() if start <= d <= end), Decimal(0))
 
     def record(self, claim: Claim) -> None:
-        """Add ``claim``'s billed units (lines with a date and numeric units)."""
+        """Add ``claim``'s billed units (lines with a date and numeric units) and its lines."""
         for line in claim.lines:
+            key = duplicate_key(claim, line)
+            if key is not None:
+                self._lines.setdefault(key, claim.claim_id)
             if self.codes is not None and line.code.value not in self.codes:
                 continue
             units = line.units.decimal()

@@ -1,0 +1,101 @@
+"""Claim-wide rules beyond their case tables: duplicates across claims, ICD-10-CM releases."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from edi_scrub.pipeline import Options, scrub
+from edi_scrub.report.model import Report
+from edi_scrub.rules.claim._icd10 import bundled_release, fiscal_year
+from edi_scrub.rules.provider._providers import npi_defect
+from tests.builders import ClaimSpec, I, LineSpec, P, build
+
+_LINE = LineSpec(modifiers=("JZ",))
+
+
+def _run(tmp_path: Path, kind: str, claims: tuple[ClaimSpec, ...], rule: str) -> Report:
+    src = tmp_path / "in.837"
+    src.write_bytes(build(kind, claims))
+    return scrub(src, io.BytesIO(), Options(select=(rule,), structure=False))
+
+
+def _messages(report: Report, rule: str) -> list[str]:
+    return [o.finding.message for o in report.outcomes if o.finding.rule == rule]
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_duplicate_claim_names_both_claims(tmp_path: Path, kind: str) -> None:
+    claims = (ClaimSpec(clm01="PCNA"), ClaimSpec(clm01="PCNB"), ClaimSpec(clm01="PCNC"))
+    report = _run(tmp_path, kind, claims, "DUP001")
+    found = [o.finding for o in report.outcomes if o.finding.rule == "DUP001"]
+    assert [f.claim for f in found] == ["PCNB", "PCNC"]
+    assert all("claim PCNA" in f.message and f.severity.value == "warning" for f in found)
+    assert "PCNB" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("second", "why"),
+    [
+        (ClaimSpec(clm01="PCNB", dob="19900101"), "another patient"),
+        (ClaimSpec(clm01="PCNB", lines=(replace(_LINE, units="900"),)), "other units"),
+        (ClaimSpec(clm01="PCNB", lines=(replace(_LINE, dos="20240116"),)), "other date"),
+        (ClaimSpec(clm01="PCNB", lines=(replace(_LINE, ndc="00944462501"),)), "other NDC"),
+        (ClaimSpec(clm01="PCNB", lines=(replace(_LINE, code="J7208"),)), "other code"),
+        (ClaimSpec(clm01="PCNB", lines=(replace(_LINE, modifiers=("76",)),)), "modifier 76"),
+        (
+            ClaimSpec(clm01="PCNB", frequency="7", refs=(("F8", "SYNICN1"),)),
+            "replacement of the first",
+        ),
+    ],
+)
+def test_not_a_duplicate(tmp_path: Path, second: ClaimSpec, why: str) -> None:
+    report = _run(tmp_path, P, (ClaimSpec(clm01="PCNA"), second), "DUP001")
+    assert _messages(report, "DUP001") == [], why
+
+
+def test_duplicate_index_is_per_run(tmp_path: Path) -> None:
+    """A second run (another file) starts with an empty index."""
+    first = _run(tmp_path, P, (ClaimSpec(clm01="PCNA"),), "DUP001")
+    second = _run(tmp_path, P, (ClaimSpec(clm01="PCNB"),), "DUP001")
+    assert _messages(first, "DUP001") == _messages(second, "DUP001") == []
+
+
+def _dx_finding(tmp_path: Path, dos: str) -> tuple[str, str]:
+    claim = ClaimSpec(lines=(replace(_LINE, dos=dos),), dx=("D683",))
+    report = _run(tmp_path, P, (claim,), "DX004")
+    (finding,) = [o.finding for o in report.outcomes if o.finding.rule == "DX004"]
+    return finding.severity.value, finding.message
+
+
+def test_dx004_error_inside_the_release_year_warning_outside(tmp_path: Path) -> None:
+    release = bundled_release()
+    inside = release.starts.replace(day=15).strftime("%Y%m%d")
+    severity, message = _dx_finding(tmp_path, inside)
+    assert severity == "error" and "release" not in message
+    severity, message = _dx_finding(tmp_path, "20240115")
+    assert severity == "warning"
+    assert release.name in message and "FY2024" in message
+
+
+def test_release_is_the_packages_and_leaves_are_its_leaves() -> None:
+    """Billable = the package's own is_leaf, checked on a spread of codes (slow import: 2 s)."""
+    cm = pytest.importorskip("simple_icd_10_cm")
+    release = bundled_release()
+    assert fiscal_year(release.starts) == fiscal_year(release.ends)
+    sample = [*sorted(release.codes)[::97], "D66", "D683", "D68311", "S72001A", "T360X1A"]
+    for code in sample:
+        assert cm.is_valid_item(code), code
+        assert cm.is_leaf(code) == (code in release.billable), code
+    assert not cm.is_valid_item("D999") and "D999" not in release.codes
+
+
+@pytest.mark.parametrize(
+    ("npi", "valid"),
+    [("1234567893", True), ("1234567890", False), ("2000000002", True), ("0234567893", False)],
+)
+def test_npi_check_digit(npi: str, valid: bool) -> None:
+    assert (npi_defect(npi) is None) is valid

@@ -173,6 +173,7 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
         patient_key=context.patient_key,
         source=tuple(tuple(seg.elements) for seg in segments),
         component_separator=clm.delimiters.component,
+        billing_provider=context.billing_provider,
     )
 
 

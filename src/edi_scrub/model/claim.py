@@ -144,6 +144,9 @@ class Claim:
     #: Element lists of the claim's segments by position, for fixes that copy segments.
     source: tuple[tuple[str, ...], ...]
     component_separator: str
+    #: The billing/pay-to provider's NM1 and PRV (loop 2000A, above the claim) as (file
+    #: position, elements); read by the provider rules only.
+    billing_provider: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     @property
     def claim_id(self) -> str:

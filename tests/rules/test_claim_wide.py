@@ -99,3 +99,39 @@ def test_release_is_the_packages_and_leaves_are_its_leaves() -> None:
 )
 def test_npi_check_digit(npi: str, valid: bool) -> None:
     assert (npi_defect(npi) is None) is valid
+
+
+def _run_bytes(tmp_path: Path, data: bytes, rule: str) -> tuple[Report, bytes]:
+    src = tmp_path / "in.837"
+    src.write_bytes(data)
+    out = io.BytesIO()
+    return scrub(src, out, Options(select=(rule,), structure=False)), out.getvalue()
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_billing_provider_npi_reported_on_every_claim(tmp_path: Path, kind: str) -> None:
+    """The 2010AA NPI sits above the claims; each claim under it is named, with its segment."""
+    data = build(kind, (ClaimSpec(clm01="PCNA"), ClaimSpec(clm01="PCNB")))
+    bad = data.replace(b"*XX*1291417776~", b"*XX*1291417770~")
+    assert bad != data
+    nm1_85 = 1 + bad.decode().split("~\n").index("NM1*85*2*SYNTHETIC CLINIC*****XX*1291417770")
+    report, out = _run_bytes(tmp_path, bad, "NPI001")
+    found = [o for o in report.outcomes if o.finding.rule == "NPI001"]
+    assert [o.finding.claim for o in found] == ["PCNA", "PCNB"]
+    assert all(o.finding.loc is not None and o.finding.loc.segment == nm1_85 for o in found)
+    assert all("billing provider" in o.finding.message for o in found)
+    assert out == bad
+    clean, _ = _run_bytes(tmp_path, data, "NPI001")
+    assert not [o for o in clean.outcomes if o.finding.rule == "NPI001"]
+
+
+def test_billing_provider_taxonomy_reported_without_fix(tmp_path: Path) -> None:
+    data = build(P, (ClaimSpec(),))
+    hl = b"HL*1**20*1~\n"
+    for taxonomy, fires in ((b"207RH0003X", 0), (b"207rh0003x", 1)):
+        with_prv = data.replace(hl, hl + b"PRV*BI*PXC*" + taxonomy + b"~\n")
+        report, out = _run_bytes(tmp_path, with_prv, "PRV001")
+        found = [o for o in report.outcomes if o.finding.rule == "PRV001"]
+        assert len(found) == fires
+        assert all(o.status.value == "none" for o in found)
+        assert out == with_prv

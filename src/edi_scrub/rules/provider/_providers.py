@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from edi_scrub.model.claim import Claim
+from edi_scrub.model.source import segments
+
 #: NM101 entity codes of the provider loops inside a claim (2310x, 2420x) and what they are.
 ENTITIES = {
     "71": "attending provider",
@@ -40,3 +45,15 @@ def npi_defect(npi: str) -> str | None:
     if (10 - total % 10) % 10 != int(npi[9]):
         return "fails the check digit (Luhn over 80840 + NPI)"
     return None
+
+
+def provider_segments(
+    claim: Claim, seg_id: str
+) -> Iterator[tuple[int | None, int, tuple[str, ...]]]:
+    """``seg_id`` segments of the claim's providers: (claim position or ``None``, file position,
+    elements), the billing provider's (loop 2000A, above the claim: no claim position) first."""
+    for index, parts in claim.billing_provider:
+        if parts and parts[0] == seg_id:
+            yield None, index, parts
+    for pos, parts in segments(claim, seg_id):
+        yield pos, 0, parts

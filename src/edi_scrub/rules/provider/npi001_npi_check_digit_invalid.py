@@ -1,11 +1,12 @@
 """An NPI in the claim's provider loops is not a valid National Provider Identifier.
 
 What it checks
-    Every ``NM1`` inside the claim whose identification code qualifier (NM108) is ``XX``:
-    attending, operating, rendering, referring, supervising, ordering, service facility and
-    purchased-service providers (loops 2310x and 2420x). NM109 must be 10 digits starting with 1
-    or 2, and its last digit must be the Luhn check digit over ``80840`` + the first nine digits.
-    The billing and pay-to providers (2010AA/2010AB) sit above the claim and are not read here.
+    Every provider ``NM1`` of the claim whose identification code qualifier (NM108) is ``XX``:
+    the billing provider (2010AA) above the claim, and inside it the attending, operating,
+    rendering, referring, supervising, ordering, service facility and purchased-service
+    providers (loops 2310x and 2420x). NM109 must be 10 digits starting with 1 or 2, and its
+    last digit must be the Luhn check digit over ``80840`` + the first nine digits. A bad
+    billing provider NPI is reported on every claim under it: each of them would be rejected.
 
 Why it matters
     Payers and clearinghouses run the NPI check digit at the front end: a mistyped NPI is
@@ -29,17 +30,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.model.claim import Claim
-from edi_scrub.model.source import element, line_at, loc, segments
+from edi_scrub.model.claim import Claim, Loc
+from edi_scrub.model.source import element, line_at, loc
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules.provider._providers import entity_name, npi_defect
+from edi_scrub.rules.provider._providers import entity_name, npi_defect, provider_segments
 
 
 @register("NPI001", "npi-check-digit-invalid", Severity.ERROR)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report every NM1 with qualifier XX whose NPI is malformed or fails the check digit."""
-    for pos, parts in segments(claim, "NM1"):
+    for pos, index, parts in provider_segments(claim, "NM1"):
         if element(parts, 8) != "XX":
             continue
         defect = npi_defect(element(parts, 9))
@@ -48,7 +49,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         yield make_finding(
             meta,
             claim,
-            line_at(claim, pos),
-            loc(claim, pos, "NM109"),
+            line_at(claim, pos) if pos is not None else None,
+            loc(claim, pos, "NM109") if pos is not None else Loc(-1, index, "NM109"),
             f"the {entity_name(element(parts, 1))} NPI (NM1*{element(parts, 1)}) {defect}",
         )

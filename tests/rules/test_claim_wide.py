@@ -12,7 +12,8 @@ from edi_scrub.pipeline import Options, scrub
 from edi_scrub.report.model import Report
 from edi_scrub.rules.claim._icd10 import bundled_release, fiscal_year
 from edi_scrub.rules.provider._providers import npi_defect
-from tests.builders import ClaimSpec, I, LineSpec, P, build
+from tests.builders import ClaimSpec, Envelope, I, LineSpec, P, build
+from tests.rules.cob_claims import adjudication, cob_claim, other_payer
 
 _LINE = LineSpec(modifiers=("JZ",))
 
@@ -135,3 +136,25 @@ def test_billing_provider_taxonomy_reported_without_fix(tmp_path: Path) -> None:
         assert len(found) == fires
         assert all(o.status.value == "none" for o in found)
         assert out == with_prv
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_indented_files_read_the_same(tmp_path: Path, kind: str) -> None:
+    """Files that indent segments (whitespace before the id) give the same claim-wide findings."""
+    payer = "SYNPRI01"
+    claim = replace(
+        cob_claim(other_payer(payer, "1400"), adjudication(payer, "1500", "400")),
+        frequency="7",
+        loops=(
+            *other_payer(payer, "1400"),
+            ("NM1", "82", "1", "ROE", "RILEY", "", "", "", "XX", "1234567890"),
+        ),
+    )
+    rules = ("NPI001", "FRQ001", "COB001", "COB002")
+    counts = []
+    for env in (Envelope(), Envelope(terminator="~\n    ")):
+        src = tmp_path / "in.837"
+        src.write_bytes(build(kind, (claim,), env).replace(b"*XX*1291417776~", b"*XX*1291417770~"))
+        report = scrub(src, io.BytesIO(), Options(select=rules, structure=False))
+        counts.append(sorted(o.finding.rule for o in report.outcomes))
+    assert counts[0] == counts[1] == ["COB001", "COB002", "FRQ001", "NPI001", "NPI001"]

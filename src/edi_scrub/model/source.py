@@ -17,10 +17,15 @@ def element(parts: tuple[str, ...], position: int) -> str:
     return parts[position] if position < len(parts) else ""
 
 
+def segment_id(parts: tuple[str, ...]) -> str:
+    """A segment's id from its element list (whitespace a file puts before it stripped)."""
+    return parts[0].strip() if parts else ""
+
+
 def segments(claim: Claim, seg_id: str) -> Iterator[tuple[int, tuple[str, ...]]]:
     """The claim's segments with id ``seg_id``, with their claim-local positions."""
     for pos, parts in enumerate(claim.source):
-        if parts and parts[0] == seg_id:
+        if segment_id(parts) == seg_id:
             yield pos, parts
 
 

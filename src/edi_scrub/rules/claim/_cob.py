@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.money import parse_amount
-from edi_scrub.model.source import element, line_at
+from edi_scrub.model.source import element, line_at, segment_id
 
 #: CAS03, CAS06, ... CAS18: the amount of each of a CAS segment's six adjustment triples.
 _CAS_AMOUNTS = (3, 6, 9, 12, 15, 18)
@@ -58,7 +58,7 @@ def read_cob(claim: Claim) -> Cob:
     """The claim's COB loops (both lists empty on a claim no other payer has seen)."""
     cob = Cob()
     for pos, parts in enumerate(claim.source):
-        sid = parts[0] if parts else ""
+        sid = segment_id(parts)
         if sid == "LX":
             break
         if sid == "SBR":
@@ -73,7 +73,7 @@ def read_cob(claim: Claim) -> Cob:
         elif sid == "NM1" and element(parts, 1) == "PR":
             cob.payers[-1].payer_id = element(parts, 9)
     for pos, parts in enumerate(claim.source):
-        sid = parts[0] if parts else ""
+        sid = segment_id(parts)
         if sid == "SVD":
             line = line_at(claim, pos)
             if line is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from edi_scrub.model.claim import Claim
+from edi_scrub.model.source import segment_id
 
 #: Segments that open the loops after 2300's own segments (2310x NM1, 2320 SBR, 2400 LX).
 _LOOP_STARTS = frozenset({"NM1", "SBR", "LX"})
@@ -13,7 +14,7 @@ _LOOP_STARTS = frozenset({"NM1", "SBR", "LX"})
 def claim_level(claim: Claim) -> Iterator[tuple[int, tuple[str, ...]]]:
     """Loop 2300's own segments with their positions (not its provider, COB or line loops)."""
     for pos, parts in enumerate(claim.source):
-        if pos and parts and parts[0] in _LOOP_STARTS:
+        if pos and segment_id(parts) in _LOOP_STARTS:
             return
         yield pos, parts
 
@@ -23,5 +24,5 @@ def payer_claim_numbers(claim: Claim) -> list[tuple[int, str]]:
     return [
         (pos, parts[2] if len(parts) > 2 else "")
         for pos, parts in claim_level(claim)
-        if parts[0] == "REF" and len(parts) > 1 and parts[1] == "F8"
+        if segment_id(parts) == "REF" and len(parts) > 1 and parts[1] == "F8"
     ]

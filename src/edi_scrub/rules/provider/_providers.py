@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from edi_scrub.model.claim import Claim
-from edi_scrub.model.source import segments
+from edi_scrub.model.source import segment_id, segments
 
 #: NM101 entity codes of the provider loops inside a claim (2310x, 2420x) and what they are.
 ENTITIES = {
@@ -53,7 +53,7 @@ def provider_segments(
     """``seg_id`` segments of the claim's providers: (claim position or ``None``, file position,
     elements), the billing provider's (loop 2000A, above the claim: no claim position) first."""
     for index, parts in claim.billing_provider:
-        if parts and parts[0] == seg_id:
+        if segment_id(parts) == seg_id:
             yield None, index, parts
     for pos, parts in segments(claim, seg_id):
         yield pos, 0, parts

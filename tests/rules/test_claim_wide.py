@@ -158,3 +158,24 @@ def test_indented_files_read_the_same(tmp_path: Path, kind: str) -> None:
         report = scrub(src, io.BytesIO(), Options(select=rules, structure=False))
         counts.append(sorted(o.finding.rule for o in report.outcomes))
     assert counts[0] == counts[1] == ["COB001", "COB002", "FRQ001", "NPI001", "NPI001"]
+
+
+def test_html_report_documents_the_claim_wide_rules(tmp_path: Path) -> None:
+    """The HTML report's rule docs (from the registry) include the new rules that fired."""
+    from edi_scrub.report.html import render_html
+
+    claim = ClaimSpec(
+        dx=("D68.3",),
+        frequency="7",
+        lines=(replace(_LINE, control="SYN1-1"), replace(_LINE, control="SYN1-1")),
+    )
+    src = tmp_path / "in.837"
+    src.write_bytes(build(P, (claim,)))
+    report = scrub(src, io.BytesIO(), Options(structure=False, fix=False))
+    html = render_html(report).decode()
+    for rule_id, heading_text in (
+        ("DX006", "decimal point is implied"),
+        ("FRQ001", "payer claim control number"),
+        ("REF001", "receivers are not"),
+    ):
+        assert rule_id in html and heading_text in html, rule_id

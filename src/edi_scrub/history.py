@@ -9,7 +9,6 @@ during the fix loop never counts a claim twice. Patients are keyed by an opaque 
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,30 +24,26 @@ _CORRECTIONS = frozenset({"7", "8"})
 _REPEAT = "76"
 
 
-def duplicate_key(claim: Claim, line: ServiceLine) -> int | None:
-    """A digest of what makes two lines the same service: patient, date, code, NDC and units.
+def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
+    """Each line's key for what makes two lines the same service: patient, date, code, NDC, units.
 
-    ``None`` for lines that cannot be duplicates: no date of service, modifier 76, or a claim
-    that replaces or voids another. A 64-bit digest keeps a 50,000-claim run's index small.
+    Lines that cannot be duplicates get none: no date of service, modifier 76, or a claim that
+    replaces or voids another. The key is a hash, only compared within one process's run; a
+    64-bit hash keeps a 50,000-claim run's index small, and a collision is vanishingly rare.
     """
-    day = line.service_date
-    if day is None or day.start is None or line.has_modifier(_REPEAT):
-        return None
     if frequency(claim) in _CORRECTIONS:
-        return None
-    ndc = line.drug.ndc.value if line.drug is not None else ""
-    units = line.units.decimal()
-    identity = "|".join(
-        (
-            claim.patient_key,
-            day.start.isoformat(),
-            str(day.end),
-            line.code.value,
-            ndc,
-            str(units.normalize()) if units is not None else line.units.value,
-        )
-    )
-    return int.from_bytes(hashlib.blake2b(identity.encode(), digest_size=8).digest(), "big")
+        return []
+    keys: list[tuple[ServiceLine, int]] = []
+    for line in claim.lines:
+        day = line.service_date
+        if day is None or day.start is None or line.has_modifier(_REPEAT):
+            continue
+        ndc = line.drug.ndc.value if line.drug is not None else ""
+        units = line.units.decimal()
+        amount = str(units.normalize()) if units is not None else line.units.value
+        identity = (claim.patient_key, day.start, day.end, line.code.value, ndc, amount)
+        keys.append((line, hash(identity)))
+    return keys
 
 
 @dataclass(slots=True)
@@ -79,10 +74,9 @@ class UsageHistory:
 
     def record(self, claim: Claim) -> None:
         """Add ``claim``'s billed units (lines with a date and numeric units) and its lines."""
+        for _, key in duplicate_keys(claim):
+            self._lines.setdefault(key, claim.claim_id)
         for line in claim.lines:
-            key = duplicate_key(claim, line)
-            if key is not None:
-                self._lines.setdefault(key, claim.claim_id)
             if self.codes is not None and line.code.value not in self.codes:
                 continue
             units = line.units.decimal()

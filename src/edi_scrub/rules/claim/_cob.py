@@ -57,11 +57,19 @@ class Cob:
 def read_cob(claim: Claim) -> Cob:
     """The claim's COB loops (both lists empty on a claim no other payer has seen)."""
     cob = Cob()
+    line: ServiceLine | None = None
     for pos, parts in enumerate(claim.source):
         sid = segment_id(parts)
         if sid == "LX":
-            break
-        if sid == "SBR":
+            line = line_at(claim, pos)
+        elif line is not None:
+            if sid == "SVD":
+                paid = parse_amount(element(parts, 2))
+                cob.lines.append(LineAdjudication(pos, line, element(parts, 1), paid))
+            elif sid == "CAS" and cob.lines and cob.lines[-1].line is line:
+                # Loop 2400 has no CAS of its own: a line's CAS belongs to its latest SVD.
+                cob.lines[-1].adjustments += cas_amounts(parts)
+        elif sid == "SBR":
             cob.payers.append(OtherPayer(pos))
         elif not cob.payers:
             continue
@@ -72,16 +80,6 @@ def read_cob(claim: Claim) -> Cob:
             cob.payers[-1].paid_pos = pos
         elif sid == "NM1" and element(parts, 1) == "PR":
             cob.payers[-1].payer_id = element(parts, 9)
-    for pos, parts in enumerate(claim.source):
-        sid = segment_id(parts)
-        if sid == "SVD":
-            line = line_at(claim, pos)
-            if line is not None:
-                paid = parse_amount(element(parts, 2))
-                cob.lines.append(LineAdjudication(pos, line, element(parts, 1), paid))
-        elif sid == "CAS" and cob.lines and line_at(claim, pos) is cob.lines[-1].line:
-            # Loop 2400 has no CAS of its own: a line's CAS belongs to its latest SVD.
-            cob.lines[-1].adjustments += cas_amounts(parts)
     return cob
 
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from edi_scrub.errors import ConfigError
@@ -37,12 +38,17 @@ class Release:
     #: First and last day of the federal fiscal year the release is for (Oct 1 - Sep 30).
     starts: date
     ends: date
-    codes: frozenset[str]
+    #: Codes with no code below them (what may be billed) and codes with codes below them.
     billable: frozenset[str]
+    categories: frozenset[str]
 
     def covers(self, day: date) -> bool:
         """Whether ``day`` falls in the release's fiscal year."""
         return self.starts <= day <= self.ends
+
+    def knows(self, code: str) -> bool:
+        """Whether ``code`` (no dot) is a code of the release, billable or not."""
+        return code in self.billable or code in self.categories
 
 
 def fiscal_year(day: date) -> int:
@@ -70,13 +76,16 @@ def parse_release(path: Path) -> Release:
         # Chapters are numbers and blocks are ranges ("A00-A09"): neither is a code to bill.
         if code and "-" not in code and not code.isdigit():
             codes.add(code)
-    parents = {code[:k] for code in codes for k in range(3, len(code)) if code[:k] in codes}
+    # In sorted order every code is followed by its descendants, so a code is a category
+    # exactly when the next code extends it.
+    ordered = sorted(codes)
+    categories = {a for a, b in pairwise(ordered) if b.startswith(a)}
     return Release(
         f"{match.group(1)} {year}",
         date(fy - 1, 10, 1),
         date(fy, 9, 30),
-        frozenset(codes),
-        frozenset(codes - parents),
+        frozenset(codes - categories),
+        frozenset(categories),
     )
 
 

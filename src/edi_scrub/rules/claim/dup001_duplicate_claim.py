@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from edi_scrub.history import duplicate_key
+from edi_scrub.history import duplicate_keys
 from edi_scrub.model.claim import Claim
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
@@ -41,9 +41,8 @@ from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make
 @register("DUP001", "duplicate-claim", Severity.WARNING)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report lines that repeat a line of an earlier claim of this run for the same patient."""
-    for line in claim.lines:
-        key = duplicate_key(claim, line)
-        earlier = ctx.history.claim_with_line(key) if key is not None else None
+    for line, key in duplicate_keys(claim):
+        earlier = ctx.history.claim_with_line(key)
         if earlier is None:
             continue
         yield make_finding(

@@ -57,7 +57,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         code = normalize_dx(dx.code)
         if code in release.billable:
             continue
-        if code in release.codes:
+        if code in release.categories:
             problem = "is a category with more specific codes below it, not a billable code"
         else:
             problem = "is not an ICD-10-CM code"

@@ -52,7 +52,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     charge = parse_amount(claim.clm02.value)
     if not cob.payers or not cob.lines or charge is None:
         return
-    for payer in cob.payers:
+    for number, payer in enumerate(cob.payers, 1):
         mine = [adj for adj in cob.lines if len(cob.payers) == 1 or adj.payer_id == payer.payer_id]
         claim_adj = total(payer.adjustments)
         line_adj = total([a for adj in mine for a in adj.adjustments])
@@ -72,7 +72,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             claim,
             None,
             at,
-            f"CLM02 {claim.clm02.value} does not balance for payer {payer.payer_id or '(no id)'}: "
-            f"paid {paid} + claim adjustments {_text(claim_adj)} + line adjustments "
-            f"{_text(line_adj)} = {_text(balance)}",
+            f"CLM02 {claim.clm02.value} does not balance for other payer {number}: paid {paid} "
+            f"+ claim adjustments {_text(claim_adj)} + line adjustments {_text(line_adj)} = "
+            f"{_text(balance)}",
         )

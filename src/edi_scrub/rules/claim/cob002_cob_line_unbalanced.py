@@ -44,7 +44,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     groups: dict[tuple[int, str], list[LineAdjudication]] = {}
     for adj in read_cob(claim).lines:
         groups.setdefault((adj.line.first_pos, adj.payer_id), []).append(adj)
-    for (_, payer_id), adjs in groups.items():
+    for adjs in groups.values():
         line = adjs[0].line
         charge = parse_amount(line.charge.value)
         paid = total([a.paid for a in adjs])
@@ -57,6 +57,6 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             claim,
             line,
             loc(claim, adjs[0].pos, "SVD02"),
-            f"line charge {line.charge.value} does not balance for payer {payer_id or '(no id)'}: "
-            f"paid {paid:f} + adjustments {adjusted:f} = {balance:f}",
+            f"line charge {line.charge.value} does not balance against the earlier payer's "
+            f"adjudication (2430): paid {paid:f} + adjustments {adjusted:f} = {balance:f}",
         )

@@ -61,7 +61,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             problem = "is a category with more specific codes below it, not a billable code"
         else:
             problem = "is not an ICD-10-CM code"
-        message = f"diagnosis {code} ({dx.qualifier}) {problem}"
+        # Named by position: the report repeats none of the patient's diagnoses.
+        message = f"the diagnosis in {dx.loc.ref} ({dx.qualifier}) {problem}"
         if not in_force:
             message += (
                 f" in the {release.name} release (FY{fiscal_year(release.starts)}); "

@@ -45,6 +45,6 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         claim,
         None,
         first.loc,
-        f"ICD-10-CM qualifier {first.qualifier} on a claim dated {day.isoformat()}: ICD-10-CM "
-        f"applies from {ICD10_START.isoformat()}, earlier services are coded in ICD-9-CM",
+        f"ICD-10-CM qualifier {first.qualifier} on a claim dated before "
+        f"{ICD10_START.isoformat()}: earlier services are coded in ICD-9-CM",
     )

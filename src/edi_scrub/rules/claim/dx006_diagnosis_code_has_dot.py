@@ -14,6 +14,7 @@ Example
 
 Fix
     Safe: the dots are removed and nothing else changes; the code itself is the same code.
+    The message names the codes by position; the fix's before/after show them as written.
 
 References
     005010X222A1 / X223A2 HI01-2 ("Do not transmit the decimal point for ICD codes. The decimal
@@ -48,6 +49,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             claim,
             None,
             codes[0].loc,
-            f"diagnosis code(s) {before} are sent with a decimal point, which must be left out",
+            f"{len(codes)} diagnosis code(s) of this HI ({', '.join(d.loc.ref for d in codes)}) "
+            "are sent with a decimal point, which must be left out",
             fix,
         )

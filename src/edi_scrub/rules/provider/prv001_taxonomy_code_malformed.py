@@ -63,7 +63,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             claim,
             line_at(claim, pos) if pos is not None else None,
             loc(claim, pos, "PRV03") if pos is not None else Loc(-1, index, "PRV03"),
-            f"taxonomy code {code!r} (PRV*{element(parts, 1)}) is not 10 digits or capital "
-            "letters ending in X",
+            f"the taxonomy code (PRV*{element(parts, 1)}) is not 10 digits or capital letters "
+            "ending in X",
             _upper_case_fix(pos, code) if pos is not None else None,
         )

@@ -16,8 +16,8 @@ Why it matters
     from the primary's 835 and must be copied from it as they are.
 
 Example
-    ``CLM*PCN1*2000~ … SBR*P*18***…~ AMT*D*1500~ NM1*PR*2*PRIMARY*****PI*PAYER1~ …
-    SVD*PAYER1*1500*HC:J7207**1000~ CAS*CO*45*400~`` (fires: 1500 + 400 = 1900, not 2000).
+    ``CLM*PCN1*2000~ … SBR*P*18***…~ AMT*D*1500~ NM1*PR*2*…*PI*P1~ …
+    SVD*P1*1500*HC:J7207**1000~ CAS*CO*45*400~`` (fires: 1500 + 400 = 1900, not 2000).
 
 Fix
     None: the amounts are the earlier payer's; correct them from its remittance (835). Fixes that

@@ -13,7 +13,7 @@ Why it matters
     the primary adjudicated it.
 
 Example
-    ``SV1*HC:J7207*2000*UN*1000***1~ … SVD*PAYER1*1500*HC:J7207**1000~ CAS*CO*45*400~``
+    ``SV1*HC:J7207*2000*UN*1000***1~ … SVD*P1*1500*HC:J7207**1000~ CAS*CO*45*400~``
     (fires: 1500 + 400 = 1900, not 2000).
 
 Fix

@@ -14,8 +14,8 @@ Why it matters
     clean its drug lines are.
 
 Example
-    ``NM1*82*1*DOE*JOHN****XX*1234567890~`` (fires: the check digit of 123456789 is 3) →
-    ``NM1*82*1*DOE*JOHN****XX*1234567893~`` is what a valid NPI looks like.
+    A rendering provider ``NM1*82*1*…****XX*1902837465~`` (fires: the check digit of
+    190283746 is 1, so ``1902837461`` would be a well-formed NPI).
 
 Fix
     None: which digit is wrong cannot be known from the claim; look the provider up in NPPES.

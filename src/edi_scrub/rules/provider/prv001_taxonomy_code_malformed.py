@@ -2,10 +2,10 @@
 
 What it checks
     Every provider ``PRV`` of the claim (the billing provider's in 2000A, above the claim; the
-    837P rendering provider's in 2310B and 2420A; the 837I attending provider's in 2310A) whose
-    reference qualifier PRV02 is ``PXC``: PRV03 must be a Health Care Provider Taxonomy code, 10
-    characters, digits and capital letters, the last one ``X``. A bad billing provider taxonomy
-    is reported on every claim under it.
+    837P rendering provider's in 2310B and in a line's 2420 loop; the 837I attending provider's
+    in 2310A) whose reference qualifier PRV02 is ``PXC``: PRV03 must be a Health Care Provider
+    Taxonomy code, 10 characters, digits and capital letters, the last one ``X``. A bad billing
+    provider taxonomy is reported on every claim under it.
 
 Why it matters
     Payers check the taxonomy against the provider's enrolment and reject a code that cannot
@@ -23,7 +23,8 @@ Fix
 
 References
     NUCC Health Care Provider Taxonomy code set (10-character codes ending in X);
-    005010X222A1 PRV03 (2000A, 2310B, 2420A); 005010X223A2 PRV03 (2000A, 2310A).
+    005010X222A1 PRV03 (loops 2000A, 2310B, and the line-level rendering provider);
+    005010X223A2 PRV03 (2000A, 2310A).
 """
 
 from __future__ import annotations

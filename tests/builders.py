@@ -60,6 +60,8 @@ class ClaimSpec:
     refs: tuple[tuple[str, str], ...] = ()
     #: Raw 2310x/2320/2330x segments after HI (on the 837I right after the attending NM1*71).
     loops: tuple[tuple[str, ...], ...] = ()
+    #: HI qualifiers of the principal and the other diagnoses (ICD-9-CM: ``("BK", "BF")``).
+    dx_qualifiers: tuple[str, str] = ("ABK", "ABF")
 
 
 @dataclass(frozen=True)
@@ -139,12 +141,13 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
     segs += [["NTE", "ADD", note] for note in claim.notes]
     if claim.dx:
         first, *rest = claim.dx
-        others = [c.join(["ABF", d]) for d in rest]
+        principal, other = claim.dx_qualifiers
+        others = [c.join([other, d]) for d in rest]
         if kind == P:
-            segs.append(["HI", c.join(["ABK", first]), *others])
+            segs.append(["HI", c.join([principal, first]), *others])
         else:
             # The 837I allows only the principal diagnosis in its HI; others go in a second HI.
-            segs.append(["HI", c.join(["ABK", first])])
+            segs.append(["HI", c.join([principal, first])])
             if others:
                 segs.append(["HI", *others])
     if kind == I:

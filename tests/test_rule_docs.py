@@ -59,6 +59,7 @@ NOT_IN_CATALOGUE = {
     "DX004": ("diagnosis-not-valid-on-date", "error", "none"),
     "DX005": ("icd10-before-effective-date", "error", "none"),
     "DX006": ("diagnosis-code-has-dot", "error", "safe"),
+    "DX007": ("icd9-on-or-after-icd10-date", "error", "none"),
     "FRQ001": ("corrected-claim-without-payer-claim-number", "error", "none"),
     "FRQ002": ("original-claim-with-payer-claim-number", "warning", "none"),
     "REF001": ("line-control-number-duplicate", "error", "none"),

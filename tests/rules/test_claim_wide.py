@@ -186,3 +186,25 @@ def test_html_report_documents_the_claim_wide_rules(tmp_path: Path) -> None:
         ("REF001", "receivers are not"),
     ):
         assert rule_id in html and heading_text in html, rule_id
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_findings_name_the_input_segment(tmp_path: Path, kind: str) -> None:
+    """Rules that read Claim.source report the segment's 1-based position in the input file."""
+    bad = ("NM1", "DN", "1", "X", "Y", "", "", "", "XX", "1902837465")
+    claim = ClaimSpec(
+        lines=(
+            LineSpec(modifiers=("JZ",), loops=(bad,)),
+            LineSpec(modifiers=("JZ",), loops=(bad,)),
+        ),
+        loops=(("NM1", "82", *bad[2:]),),
+    )
+    data = build(kind, (ClaimSpec(clm01="FIRST"), claim))
+    report, _ = _run_bytes(tmp_path, data, "NPI001")
+    segments = data.decode().split("~\n")
+    found = [o.finding for o in report.outcomes if o.finding.rule == "NPI001"]
+    assert [(f.line, segments[f.loc.segment - 1][:6]) for f in found if f.loc] == [
+        (None, "NM1*82"),
+        (1, "NM1*DN"),
+        (2, "NM1*DN"),
+    ]

@@ -103,6 +103,8 @@ class LineSpec:
     adjudications: tuple[AdjudicationSpec, ...] = ()
     #: LX01 as written (default: the line's position, 1..n).
     lx: str | None = None
+    #: Raw segments after the 2410 loop (2420x provider loops, 2430 line adjudication).
+    loops: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,12 @@ class ClaimSpec:
     sbr01: str = "P"
     #: Loops 2320/2330A/2330B, one per other payer (a COB claim).
     other_payers: tuple[OtherPayerSpec, ...] = ()
+    #: Claim-level (loop 2300) REFs after REF*G1, as (qualifier, value): ``("F8", "ORIG1")``.
+    refs: tuple[tuple[str, str], ...] = ()
+    #: Raw 2310x/2320/2330x segments after HI (on the 837I right after the attending NM1*71).
+    loops: tuple[tuple[str, ...], ...] = ()
+    #: HI qualifiers of the principal and the other diagnoses (ICD-9-CM: ``("BK", "BF")``).
+    dx_qualifiers: tuple[str, str] = ("ABK", "ABF")
 
 
 @dataclass(frozen=True)
@@ -187,6 +195,7 @@ def _line(kind: str, n: int, line: LineSpec, c: str) -> list[list[str]]:
         segs.append(["SVD", adj.payer_id, adj.paid, procedure, revenue, units])
         segs += [_cas(cas) for cas in adj.cas]
         segs.append(["DTP", "573", "D8", adj.date])
+    segs += [list(seg) for seg in line.loops]
     return segs
 
 
@@ -261,19 +270,22 @@ def _claim(kind: str, claim: ClaimSpec, c: str, hl: int) -> list[list[str]]:
         segs.append(["REF", "G1", claim.prior_auth])
     if claim.original_ref is not None:
         segs.append(["REF", "F8", claim.original_ref])
+    segs += [["REF", qualifier, value] for qualifier, value in claim.refs]
     segs += [["NTE", "ADD", note] for note in claim.notes]
     if claim.dx:
         first, *rest = claim.dx
-        others = [c.join(["ABF", d]) for d in rest]
+        principal, other = claim.dx_qualifiers
+        others = [c.join([other, d]) for d in rest]
         if kind == P:
-            segs.append(["HI", c.join(["ABK", first]), *others])
+            segs.append(["HI", c.join([principal, first]), *others])
         else:
             # The 837I allows only the principal diagnosis in its HI; others go in a second HI.
-            segs.append(["HI", c.join(["ABK", first])])
+            segs.append(["HI", c.join([principal, first])])
             if others:
                 segs.append(["HI", *others])
     if kind == I:
         segs.append(["NM1", "71", "1", "ROE", "RILEY", "", "", "", "XX", "1631706698"])
+    segs += [list(seg) for seg in claim.loops]
     for other in claim.other_payers:
         segs += _other_payer(kind, other)
     for n, line in enumerate(claim.lines, 1):

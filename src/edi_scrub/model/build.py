@@ -186,6 +186,7 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
         component_separator=clm.delimiters.component,
         frequency=clm.component(5, 3),
         cob=cob,
+        billing_provider=context.billing_provider,
     )
 
 

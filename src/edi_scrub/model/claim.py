@@ -165,6 +165,9 @@ class Claim:
     #: 2430 line adjudication): other payers have seen it, so its lines and money must balance
     #: against theirs.
     cob: bool = False
+    #: The billing/pay-to provider's NM1 and PRV (loop 2000A, above the claim) as (file
+    #: position, elements); read by the provider rules only.
+    billing_provider: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     @property
     def is_void(self) -> bool:

@@ -34,6 +34,9 @@ class ClaimContext:
     #: An opaque digest of the patient's identity (member id, name, birth date) so that run-wide
     #: checks can add up one patient's claims. Never reported or logged.
     patient_key: str
+    #: The billing/pay-to provider's NM1*85/NM1*87 and PRV (loop 2000A) as (file position,
+    #: elements), for the provider rules: those segments sit above the claim.
+    billing_provider: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,7 @@ class _State:
     subscriber_id: str = ""
     patient_id: str = ""
     weight: Decimal | None = None
+    billing: tuple[tuple[int, tuple[str, ...]], ...] = ()
     claims: int = 0
     pending: list[Segment] = field(default_factory=list)
 
@@ -97,7 +101,15 @@ class _State:
         identity = "|".join((self.subscriber_id, self.patient_id if patient else "", str(dob)))
         key = hashlib.blake2b(identity.encode("latin-1"), digest_size=12).hexdigest()
         return ClaimContext(
-            kind, version, self.filing, self.payer_id, dob, self.weight, self.st_count, key
+            kind,
+            version,
+            self.filing,
+            self.payer_id,
+            dob,
+            self.weight,
+            self.st_count,
+            key,
+            self.billing,
         )
 
 
@@ -157,11 +169,17 @@ def _track(st: _State, seg: Segment, sid: str, where: str) -> None:
     elif sid == "HL":
         st.hl_level = seg.element(3)
         st.in_payer_loop = False
+        if st.hl_level == "20":
+            st.billing = ()
         if st.hl_level == "22":
             st.filing, st.payer_id, st.subscriber_dob = "", "", None
             st.patient_dob, st.weight, st.subscriber_id, st.patient_id = None, None, "", ""
         elif st.hl_level == "23":
             st.patient_dob, st.weight, st.patient_id = None, None, ""
+    elif st.hl_level == "20" and (
+        sid == "PRV" or (sid == "NM1" and seg.element(1) in ("85", "87"))
+    ):
+        st.billing += ((seg.index, tuple(seg.elements)),)
     elif sid == "SBR" and st.hl_level == "22":
         st.filing = seg.element(9)
     elif sid == "NM1" and st.hl_level == "22":

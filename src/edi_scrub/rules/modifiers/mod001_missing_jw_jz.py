@@ -19,7 +19,8 @@ Fix
     billed IU (no fix may make them equal: UNT002 and NDC008 refuse a rounding that would), and
     the line shows no sign of a unit error (unit basis not UN, fractional units, units that look
     like a vial count or IU/100, a CTP04 no whole number of vials can make: see docs/fixes.md).
-    JZ is the provider's attestation that nothing was discarded, so it is never guessed: otherwise the finding stays with a suggestion to add JZ (or a JW line) after review.
+    JZ is the provider's attestation that nothing was discarded, so it is never guessed:
+    otherwise the finding stays with a suggestion to add JZ (or a JW line) after review.
     Also only a suggestion when the payer does not accept JZ yet on the line's date of service
     (payer profile ``jz_accepted_from``, e.g. a Medicaid plan's later start).
     The modifier goes after the existing ones (the composite is rewritten without gaps, and the

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.maps.drugs import CodeCategory
 from edi_scrub.model.claim import Claim, Transaction
+from edi_scrub.model.source import segment_id
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
@@ -58,9 +59,9 @@ def _claim_notes(claim: Claim) -> tuple[str, ...]:
     """NTE02 of the claim's 2300 NTE segments (those before the first LX)."""
     notes: list[str] = []
     for parts in claim.source:
-        if parts[0] == "LX":
+        if segment_id(parts) == "LX":
             break
-        if parts[0] == "NTE" and len(parts) > 2:
+        if segment_id(parts) == "NTE" and len(parts) > 2:
             notes.append(parts[2])
     return tuple(notes)
 

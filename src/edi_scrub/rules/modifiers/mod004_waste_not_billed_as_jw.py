@@ -60,6 +60,7 @@ from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, Reach, Set
 from edi_scrub.maps.drugs import DrugCode
 from edi_scrub.model.claim import Claim, ServiceLine, Transaction
 from edi_scrub.model.money import format_amount, format_quantity, parse_amount, to_cents
+from edi_scrub.model.source import segment_id
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import line_package, potency_range
@@ -103,7 +104,7 @@ def _waste_line(
             parts[comp] = composite
             parts[comp + 1] = charge
             parts[comp + 3] = format_quantity(waste)
-        elif parts[0] == "REF" and len(parts) > 2 and parts[1] == "6R":
+        elif segment_id(claim.source[pos]) == "REF" and len(parts) > 2 and parts[1] == "6R":
             parts[2] = unique_control(claim, parts[2])
         elif pos == drug.ctp_pos:
             parts[4] = format_quantity(waste)
@@ -129,7 +130,7 @@ def _refusals(
             f"the waste {format_quantity(waste)} IU is not less than one container "
             f"(at most {potency[1]} IU): check CTP04 and the billed units"
         )
-    ids = [claim.source[pos][0] for pos in range(line.first_pos, line.last_pos + 1)]
+    ids = [segment_id(claim.source[pos]) for pos in range(line.first_pos, line.last_pos + 1)]
     if _MONEY_SEGMENTS & set(ids):
         why.append("the line carries other amounts (AMT/HCP/CN1) that a copy would bill twice")
     if ids.count("LIN") > 1:

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability, DeleteSegments, Fix, Reach
 from edi_scrub.model.claim import Claim, ServiceLine
+from edi_scrub.model.source import segment_id
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
@@ -44,7 +45,7 @@ def _remove(claim: Claim, line: ServiceLine) -> Fix | None:
         return None
     shown = ":".join([line.code.value, *line.modifier_codes])
     before = f"line {line.lx.value} {shown} {line.units.value} units at {line.charge.value}"
-    ids = tuple(claim.source[pos][0] for pos in range(line.first_pos, line.last_pos + 1))
+    ids = tuple(segment_id(claim.source[pos]) for pos in range(line.first_pos, line.last_pos + 1))
     edit = DeleteSegments(line.first_pos, line.last_pos, ids)
     return Fix(
         Applicability.UNSAFE,

@@ -433,3 +433,16 @@ def test_rounding_fractional_units_never_decides_waste(tmp_path: Path, kind: str
     report, out = _scrub(tmp_path, data)
     assert out == data
     assert _by_rule(report, "UNT002") == ["suggested"]
+
+
+def test_indented_file_gets_the_same_split_as_a_flat_one(tmp_path: Path) -> None:
+    # Real files indent segments; the segment ids the fixes compare must not carry the indent.
+    from tests.builders import Envelope
+
+    claim = ClaimSpec(lines=(LineSpec(ctp_qty="1200", control="LINE1"),))
+    flat_report, flat = _scrub(tmp_path, build(P, (claim,)))
+    indented = build(P, (claim,), Envelope(terminator="~\n    "))
+    report, out = _scrub(tmp_path, indented)
+    assert _by_rule(report, "MOD004") == _by_rule(flat_report, "MOD004") == ["applied"]
+    # Same segments as the flat file's output, once the indentation is set aside.
+    assert [[s[0].strip(), *s[1:]] for s in _segments(out) if s[0].strip()] == _segments(flat)

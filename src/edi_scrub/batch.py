@@ -24,6 +24,7 @@ machine; a pool worker's would cut through the progress bar): they travel back i
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -153,6 +154,22 @@ class FileResult:
         return self.status in (Status.CLEAN, Status.FINDINGS, Status.SKIPPED)
 
 
+#: errno values that say OUTDIR cannot take the file (not a bug of ours).
+_ENVIRONMENT = frozenset(
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EISDIR,
+        errno.ENOTDIR,
+        errno.ENAMETOOLONG,
+        errno.EXDEV,
+    }
+)
+
+
 def failed(job: FileJob, exc: BaseException, seconds: float = 0.0) -> FileResult:
     """The result for a file whose scrub raised ``exc`` (exit 2 for input/config, else 3)."""
     if isinstance(exc, EdiScrubError):
@@ -160,6 +177,11 @@ def failed(job: FileJob, exc: BaseException, seconds: float = 0.0) -> FileResult
     elif isinstance(exc, OSError) and exc.filename == str(job.input):
         # An unreadable input is the input's problem, not ours (design: exit 2).
         code, message = int(ExitCode.USAGE), f"{job.input}: cannot read: {exc.strerror or exc}"
+    elif isinstance(exc, OSError) and exc.errno in _ENVIRONMENT:
+        # A full disk, a read-only or forbidden OUTDIR, a folder where a file goes: the
+        # environment's problem, exit 2 like any usage error; nothing was published.
+        where = exc.filename or job.output
+        code, message = int(ExitCode.USAGE), f"cannot write {where}: {exc.strerror or exc}"
     else:
         code, message = int(ExitCode.INTERNAL), f"internal error: {type(exc).__name__}: {exc}"
     status = Status.REFUSED if code == ExitCode.USAGE else Status.INTERNAL

@@ -36,7 +36,7 @@ from edi_scrub.batch import (
 )
 from edi_scrub.batch_discover import DEFAULT_GLOBS, EXCLUDED, NOT_837, SCRUB, survey
 from edi_scrub.batch_pool import pool_results
-from edi_scrub.batch_temp import locked_temp, new_token, remove_orphans
+from edi_scrub.batch_temp import locked_temp, new_token, remove_orphans, remove_own
 from edi_scrub.errors import ConfigError
 
 __all__ = ["DEFAULT_GLOBS", "scrub_one"]
@@ -149,6 +149,12 @@ def _engine_results(
         yield from pool_results(pending, max(1, min(engine.workers, len(pending))))
 
 
+def _remove_temps(jobs: Sequence[FileJob]) -> None:
+    folders = {j.output.parent for j in jobs} | {j.report.parent for j in jobs}
+    for token in {j.token for j in jobs}:
+        remove_own(folders, token)
+
+
 def run(
     jobs: Sequence[FileJob],
     engine: Engine,
@@ -176,8 +182,11 @@ def run(
             for result in stream:
                 results.append(result)
                 on_result(result)
+        # The engine is done: what temporary files remain belonged to workers that died.
+        _remove_temps(pending)
     except (ConfigError, OSError) as exc:
         done = {r.name for r in results}
+        _remove_temps(pending)
         message = " ".join(f"engine {engine.name!r} could not run: {exc}".split())
         for job in pending:
             if job.name not in done:

@@ -7,9 +7,12 @@ follow the issue's defect bullets.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -207,7 +210,8 @@ def test_dask_not_installed_still_writes_the_batch_report(
     lines = result.output.splitlines()
     assert len(lines) == 1, result.output
     assert lines[0].startswith("edi-scrub: error: engine 'dask' could not run: --engine dask")
-    assert "pip install -e '.[dask]'" in lines[0]
+    assert "pip install -e '.[dask]' in a checkout" in lines[0]
+    assert "pip install 'edi-scrub[dask]' where it is installed from a package index" in lines[0]
     assert f"batch report: {out / BATCH_REPORT}" in lines[0]
     assert _codes(out) == {"a.837": ("not-run", 2)}
     assert _report(out)["exit_code"] == 2
@@ -259,6 +263,40 @@ def test_fallback_warning_is_silenced_by_q_and_not_json_through_the_progress_bar
     assert [e["event"] for e in events] == ["payer_profile_fallback"]
     assert events[0]["claims"] == 1
     assert events[0]["level"] == "warning"
+
+
+def test_fallback_warning_on_a_terminal_is_not_json_and_clears_the_bar(tmp_path: Path) -> None:
+    """On a terminal (a pty), with the default --log-format auto: a console line, not JSON."""
+    indir = tmp_path / "in"
+    indir.mkdir()
+    for i in range(3):
+        (indir / f"a{i}.837").write_bytes(build(P, (UNMATCHED,)))
+    primary, secondary = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "edi_scrub", "batch", str(indir), str(tmp_path / "out")],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=secondary,
+        )
+        os.close(secondary)
+        chunks = []
+        # Read while it runs (a full pty would block it); EIO once the child has closed it.
+        with contextlib.suppress(OSError):
+            while chunk := os.read(primary, 65536):
+                chunks.append(chunk)
+        assert proc.wait(timeout=300) == 0  # a warning fails nothing under --fail-on error
+    finally:
+        os.close(primary)
+    text = b"".join(chunks).decode()
+    assert "scrubbing" in text  # the progress bar was there
+    # The bar's line is cleared ("\r" then erase-line) before each warning.
+    warnings = [line for line in text.split("\r\x1b[K") if "payer_profile_fallback" in line]
+    assert len(warnings) == 3
+    for line in warnings:
+        plain = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line)
+        assert "{" not in plain
+        assert re.match(r"\S+ \[warning\s*\] payer_profile_fallback .*claims=1", plain), plain
 
 
 def test_1_claims_1_errors_grammar_in_batch_lines(tmp_path: Path) -> None:

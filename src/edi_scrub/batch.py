@@ -98,6 +98,9 @@ class Settings:
             structure=self.structure,
             payer_profile=self.payer_profile,
             maps_dir=None if self.maps_dir is None else Path(self.maps_dir),
+            # No second process per file: the batch's workers already use every core, and a
+            # worker's own children would be one more thing to outlive a killed batch.
+            parallel_validation=False,
         )
 
     def digest(self) -> str:

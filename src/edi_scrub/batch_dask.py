@@ -22,7 +22,8 @@ try:
     from distributed import as_completed as dask_completed
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ConfigError(
-        "--engine dask needs Dask (dask[distributed]): in a checkout, pip install -e '.[dask]'"
+        "--engine dask needs Dask: pip install -e '.[dask]' in a checkout of edi-scrub, "
+        "pip install 'edi-scrub[dask]' where it is installed from a package index"
     ) from exc
 
 

@@ -58,8 +58,9 @@ def _die_with_parent(parent: int) -> None:
 
 def _worker(conn: Connection, parent: int, work: Work) -> None:
     _die_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    for name in ("SIGINT", "SIGHUP"):  # no SIGHUP on Windows
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     while True:
         try:
             job = conn.recv()

@@ -31,15 +31,12 @@ from edi_scrub.batch import (
     FileResult,
     Settings,
     Status,
-    scrub_one,
     up_to_date,
 )
-from edi_scrub.batch_discover import DEFAULT_GLOBS, EXCLUDED, NOT_837, SCRUB, survey
+from edi_scrub.batch_discover import EXCLUDED, NOT_837, SCRUB, survey
 from edi_scrub.batch_pool import pool_results
 from edi_scrub.batch_temp import locked_temp, new_token, remove_orphans, remove_own
 from edi_scrub.errors import ConfigError
-
-__all__ = ["DEFAULT_GLOBS", "scrub_one"]
 
 SCHEMA = "edi-scrub/batch/v1"
 BATCH_REPORT = "batch-report.json"
@@ -132,9 +129,13 @@ def plan(
     return list(survey_batch(indir, outdir, settings, patterns, force).jobs)
 
 
-def clean_orphans(batch: Batch, outdir: Path, started_ns: int) -> list[str]:
-    """Remove temporary files earlier batches left in this batch's folders; their names."""
-    removed = remove_orphans((f for f in batch.folders(outdir) if f.is_dir()), started_ns)
+def clean_orphans(outdir: Path, started_ns: int) -> list[str]:
+    """Remove temporary files that killed batches left anywhere in OUTDIR; their names.
+
+    Only files :mod:`edi_scrub.batch_temp` can prove orphaned (no lock, older than this run).
+    """
+    folders = [Path(root) for root, _, _ in os.walk(outdir)]  # symlinked folders not followed
+    removed = remove_orphans(folders, started_ns)
     return sorted(p.relative_to(outdir).as_posix() for p in removed)
 
 

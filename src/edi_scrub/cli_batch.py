@@ -300,7 +300,7 @@ def _batch(
     with _signals_raise():
         batch = survey_batch(indir, outdir, settings, patterns, force)
         outdir.mkdir(parents=True, exist_ok=True)
-        orphans = clean_orphans(batch, outdir, started_ns)
+        orphans = clean_orphans(outdir, started_ns)
         not_837 = [o for o in batch.others if o.status is Status.NOT_837]
         try:
             with _Progress(len(batch.jobs) + len(not_837), quiet) as progress:

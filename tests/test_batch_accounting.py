@@ -26,6 +26,7 @@ from edi_scrub.batch_run import BATCH_REPORT, Engine, run, survey_batch
 from edi_scrub.cli import main
 from edi_scrub.cli_batch import status_line
 from tests.builders import ClaimSpec, LineSpec, P, build
+from tests.conftest import CORPUS, needs_corpus
 
 REPO = Path(__file__).resolve().parents[1]
 CLEAN = ClaimSpec(lines=(LineSpec(modifiers=("JZ",)),))
@@ -152,8 +153,13 @@ def test_glob_still_selects_exactly_the_files_it_matches(tmp_path: Path) -> None
         ("\ufeffISA*00*".encode("utf-16-le"), True),
         ("\ufeffISA*00*".encode("utf-16-be"), True),
         (b"\xff\xfe" + "  ISA".encode("utf-16-le"), True),
+        ("ISA*00*".encode("utf-16-le"), True),  # no byte order mark (a corpus file)
+        ("ISA*00*".encode("utf-16-be"), True),
+        (b"GS*HC*SENDER*", True),  # an 837 group that lost its ISA: scrubbed, then refused
+        (b"\r\nST|837|0001", True),
+        (b"GS*HP*", False),  # an 835's group
+        (b"ST*835*", False),
         (b"", False),
-        (b"GS*HC*", False),
         (b"UNA:+.? 'UNB+UNOA", False),  # EDIFACT
         (b"xISA*", False),
         ("\ufeffnotes".encode("utf-16-le"), False),
@@ -320,3 +326,14 @@ def test_pip_install_edi_scrub_dask_fails_from_a_checkout() -> None:
     # The index form only where it is labelled as such.
     assert text.count("edi-scrub[dask]") == 1
     assert "installed from a package index, `pip install 'edi-scrub[dask]'`" in text
+
+
+@needs_corpus()
+def test_skipped_0_although_56_corpus_files_were_passed_over() -> None:
+    """The public corpus: every 837 in it is found (by name or content), the manifest is not."""
+    corpus = CORPUS
+    verdicts = survey(corpus)
+    everything = sorted(p.relative_to(corpus).as_posix() for p in corpus.rglob("*") if p.is_file())
+    assert [v.name for v in verdicts] == everything
+    left_alone = {v.name: v.action for v in verdicts if v.action != "scrub"}
+    assert left_alone == {"MANIFEST.tsv": "not-837"}

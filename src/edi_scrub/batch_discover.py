@@ -5,7 +5,8 @@ Every file under INDIR gets exactly one verdict, so the batch report can account
 * ``scrub``: with the default patterns, a file whose name ends in ``.837``, ``.837p`` or
   ``.837i`` (case-insensitive; the name says it is a claim file, so garbage in it is *refused*,
   exit 2), or any other file whose content starts like an X12 interchange: ``ISA`` after an
-  optional UTF-8 byte order mark and whitespace, or a UTF-16 byte order mark followed by ``ISA``.
+  optional byte order mark and whitespace, in UTF-8 or UTF-16 (which the scrub then refuses
+  with the reason), or an 837 group or transaction that lost its ISA (``GS*HC``, ``ST*837``).
   ``.edi``, ``.x12``, ``.txt`` and ``.dat`` files, the other extensions 837 files really carry,
   are taken on their content like any other name: those extensions are shared with remittances
   in EDIFACT, notes and exports, which are not a batch failure.
@@ -21,6 +22,7 @@ Every file under INDIR gets exactly one verdict, so the batch report can account
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +46,9 @@ NO_ISA = "no ISA header: not an X12 interchange"
 
 _SNIFF_BYTES = 512
 _WHITESPACE = b" \t\r\n\x0b\x0c"
+_HEADLESS = re.compile(
+    r"(GS(?P<sep>[^A-Za-z0-9 ])HC(?P=sep)|ST(?P<sep2>[^A-Za-z0-9 ])837(?P=sep2))"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +66,28 @@ def matches(name: str, patterns: Sequence[str]) -> bool:
     return any(path.match(p.lower()) for p in patterns)
 
 
+def _starts_x12(text: str) -> bool:
+    text = text.lstrip(_WHITESPACE.decode())
+    # An ISA, or a claim group or transaction without its ISA (GS01 HC, ST01 837), whatever
+    # the element separator: scrubbed, the refusal then says what is missing.
+    return text.startswith("ISA") or _HEADLESS.match(text) is not None
+
+
 def looks_like_x12(head: bytes) -> bool:
-    """True when ``head`` (a file's first bytes) starts like an X12 interchange."""
+    """True when ``head`` (a file's first bytes) starts like an X12 837 interchange.
+
+    UTF-8 (with or without a byte order mark) or UTF-16 (with a byte order mark, or without one
+    when the first character's other byte is NUL): such files are scrubbed, and the scrub
+    refuses what it cannot read with the reason, rather than the batch calling them not-837.
+    """
     for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if head.startswith(bom):
-            text = head[len(bom) :].decode(codec, errors="ignore")
-            return text.lstrip(_WHITESPACE.decode()).startswith("ISA")
-    return head.removeprefix(b"\xef\xbb\xbf").lstrip(_WHITESPACE).startswith(b"ISA")
+            return _starts_x12(head[len(bom) :].decode(codec, errors="ignore"))
+    if head[1:2] == b"\0" and head[:1] != b"\0":
+        return _starts_x12(head.decode("utf-16-le", errors="ignore"))
+    if head[:1] == b"\0" and head[1:2] != b"\0":
+        return _starts_x12(head.decode("utf-16-be", errors="ignore"))
+    return _starts_x12(head.removeprefix(b"\xef\xbb\xbf").decode("latin-1"))
 
 
 def _sniff(path: Path) -> bool:

@@ -8,6 +8,7 @@ follow the issue's defect bullets.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import pty
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from edi_scrub import batch_run
+from edi_scrub import batch_run, cli_batch
 from edi_scrub.batch import FileResult, Settings, Status
 from edi_scrub.batch_discover import looks_like_x12, survey
 from edi_scrub.batch_run import BATCH_REPORT, Engine, run, survey_batch
@@ -200,6 +201,28 @@ def test_unreachable_dask_scheduler_leaves_an_empty_outdir_without_a_batch_repor
         0,
     )
     assert not out.exists()  # nothing was scrubbed, no temp left behind
+
+
+def test_unreachable_scheduler_on_the_command_line_one_line_exit_2_and_a_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("distributed")
+    # The CLI waits 20 s for a scheduler; the test does not need to.
+    monkeypatch.setattr(cli_batch, "Engine", functools.partial(Engine, connect_timeout=1.0))
+    indir, out = tmp_path / "in", tmp_path / "out"
+    indir.mkdir()
+    (indir / "a.837").write_bytes(build(P, (CLEAN,)))
+    args = ["--engine", "dask", "--scheduler", "tcp://127.0.0.1:1", "--no-structure"]
+    result = _invoke([str(indir), str(out), *args])
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("edi-scrub: error: engine 'dask' could not run: ")
+    assert "tcp://127.0.0.1:1" in lines[0]
+    assert _codes(out) == {"a.837": ("not-run", 2)}
+    report = _report(out)
+    assert report["error"] is not None
+    assert report["scheduler"] == "tcp://127.0.0.1:1"
 
 
 def test_dask_not_installed_still_writes_the_batch_report(

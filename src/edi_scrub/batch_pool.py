@@ -126,6 +126,13 @@ def pool_results(
         slots.append(_Slot(process, mine))
 
     def assign(slot: _Slot) -> None:
+        if not slot.process.is_alive():
+            # Died between two files: a fresh worker, and no attempt charged to the next file.
+            slots.remove(slot)
+            slot.conn.close()
+            slot.process.join()
+            start()
+            slot = slots[-1]
         slot.job = queue.popleft()
         attempts[slot.job.name] = attempts.get(slot.job.name, 0) + 1
         # A worker already dead cannot take it: its sentinel says so on the next round.

@@ -360,3 +360,58 @@ def test_skipped_0_although_56_corpus_files_were_passed_over() -> None:
     assert [v.name for v in verdicts] == everything
     left_alone = {v.name: v.action for v in verdicts if v.action != "scrub"}
     assert left_alone == {"MANIFEST.tsv": "not-837"}
+
+
+def test_a_folder_that_cannot_be_listed_is_in_the_report_not_skipped_silently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.walk skips unreadable folders without a word; the batch reports them refused, exit 2.
+    (Simulated: the tests may run as root, whom permissions do not stop.)"""
+    indir, out = tmp_path / "in", tmp_path / "out"
+    (indir / "locked").mkdir(parents=True)
+    (indir / "a.837").write_bytes(build(P, (CLEAN,)))
+    real_walk = os.walk
+
+    def walk(top: Path, onerror: object = None, **kw: object) -> object:
+        if top == indir and callable(onerror):
+            onerror(PermissionError(13, "Permission denied", str(indir / "locked")))
+        return real_walk(top, **kw)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(os, "walk", walk)
+    result = _invoke([str(indir), str(out), "--no-structure"])
+    assert result.exit_code == 2
+    assert _files(out)["locked"]["status"] == "refused"
+    assert _files(out)["locked"]["message"] == "cannot list this folder: Permission denied"
+    assert _codes(out)["a.837"] == ("clean", 0)
+
+
+@pytest.mark.parametrize("where", ["outdir-under-a-file", "report-is-a-folder"])
+def test_unwritable_outdir_is_exit_2_with_one_line_naming_the_path(
+    tmp_path: Path, where: str
+) -> None:
+    indir = tmp_path / "in"
+    indir.mkdir()
+    (indir / "a.837").write_bytes(build(P, (CLEAN,)))
+    (tmp_path / "file").write_text("x")
+    if where == "outdir-under-a-file":
+        out = tmp_path / "file" / "out"
+        named = str(out)
+    else:
+        out = tmp_path / "out"
+        (out / BATCH_REPORT).mkdir(parents=True)
+        named = str(out / BATCH_REPORT)
+    result = _invoke([str(indir), str(out), "--no-structure", "-q"])
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(f"edi-scrub: error: {named}: ")
+    assert "internal" not in lines[0]
+    assert not list(tmp_path.rglob(".edi-scrub-*"))
+    assert list(tmp_path.rglob("a.837*")) == [indir / "a.837"]  # checked before scrubbing
+
+
+def test_indir_that_is_a_file_is_not_called_missing(tmp_path: Path) -> None:
+    (tmp_path / "in.837").write_bytes(build(P, (CLEAN,)))
+    result = _invoke([str(tmp_path / "in.837"), str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "is not a folder" in result.output or "is a file" in result.output

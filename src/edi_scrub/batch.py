@@ -257,9 +257,12 @@ def up_to_date(job: FileJob) -> FileResult | None:
         return None
 
 
-def _in_the_way(*targets: Path) -> None:
-    # Checked before the first rename, so a report path that cannot be replaced does not leave
-    # a published output without its report.
+def check_targets(*targets: Path) -> None:
+    """Raise :class:`IsADirectoryError` if a folder stands where one of ``targets`` goes.
+
+    Checked before the first rename, so a report path that cannot be replaced does not leave
+    a published output without its report.
+    """
     for target in targets:
         if target.is_dir() and not target.is_symlink():
             raise IsADirectoryError(21, "is a directory", str(target))
@@ -286,7 +289,7 @@ def _write_outputs(job: FileJob) -> Report:
             handle.write(json.dumps(data, indent=2) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        _in_the_way(job.output, job.report)
+        check_targets(job.output, job.report)
         # EDI first: a report must never describe an output that is not in place.
         publish(tmp_out, job.output)
         publish(tmp_report, job.report)

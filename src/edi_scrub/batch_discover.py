@@ -17,6 +17,8 @@ Every file under INDIR gets exactly one verdict, so the batch report can account
   editor swap files, uploads in progress), not matched by ``--glob``, inside OUTDIR (the batch's
   own outputs), not a regular file (a FIFO would hang a reader), or a symlinked folder (not
   followed, so a link loop cannot make the walk endless). Such files are never opened.
+* ``unreadable``: a folder that cannot be listed (its files cannot be accounted for): the batch
+  reports it as ``refused``, exit 2.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ CLAIM_GLOBS = ("*.837", "*.837p", "*.837i")
 SCRUB = "scrub"
 NOT_837 = "not-837"
 EXCLUDED = "excluded"
+UNREADABLE = "unreadable"  # a folder that cannot be listed: its files cannot be accounted for
 
 HIDDEN = "hidden"
 NOT_MATCHED = "not matched by --glob"
@@ -56,7 +59,7 @@ class Verdict:
     """What the batch does with one file: ``name`` is its path relative to INDIR (POSIX form)."""
 
     name: str
-    action: str  # SCRUB, NOT_837 or EXCLUDED
+    action: str  # SCRUB, NOT_837, EXCLUDED or UNREADABLE
     reason: str | None = None
 
 
@@ -134,7 +137,14 @@ def survey(
     sniffing. ``exclude``: OUTDIR (resolved) when it lies inside INDIR.
     """
     verdicts: list[Verdict] = []
-    for root, dirs, files in os.walk(indir):
+
+    def unreadable(error: OSError) -> None:
+        # os.walk would skip such a folder without a word: it must show in the report.
+        where = Path(error.filename or indir).relative_to(indir).as_posix()
+        reason = f"cannot list this folder: {error.strerror or error}"
+        verdicts.append(Verdict(where, UNREADABLE, reason))
+
+    for root, dirs, files in os.walk(indir, onerror=unreadable):
         here = Path(root)
         rel = here.relative_to(indir)
         hidden = any(part.startswith(".") for part in rel.parts)

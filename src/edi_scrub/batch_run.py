@@ -31,9 +31,10 @@ from edi_scrub.batch import (
     FileResult,
     Settings,
     Status,
+    check_targets,
     up_to_date,
 )
-from edi_scrub.batch_discover import EXCLUDED, NOT_837, SCRUB, survey
+from edi_scrub.batch_discover import EXCLUDED, NOT_837, SCRUB, UNREADABLE, survey
 from edi_scrub.batch_pool import pool_results
 from edi_scrub.batch_temp import locked_temp, new_token, remove_orphans, remove_own
 from edi_scrub.errors import ConfigError
@@ -88,7 +89,8 @@ def survey_batch(
     (OUTDIR is INDIR, or INDIR lies inside OUTDIR). OUTDIR inside INDIR is fine: it is skipped.
     """
     if not indir.is_dir():
-        raise ConfigError(f"{indir}: input folder does not exist")
+        problem = "is not a folder" if indir.exists() else "input folder does not exist"
+        raise ConfigError(f"{indir}: {problem}")
     src, dst = indir.resolve(), outdir.resolve()
     if src == dst or src.is_relative_to(dst):
         raise ConfigError(f"{outdir}: the output folder must not be or contain the input folder")
@@ -96,12 +98,15 @@ def survey_batch(
     token = new_token()
     jobs: list[FileJob] = []
     others: list[FileResult] = []
-    status = {NOT_837: Status.NOT_837, EXCLUDED: Status.EXCLUDED}
+    status = {
+        NOT_837: (Status.NOT_837, 0),
+        EXCLUDED: (Status.EXCLUDED, 0),
+        UNREADABLE: (Status.REFUSED, 2),
+    }
     for verdict in survey(indir, patterns, exclude):
         if verdict.action != SCRUB:
-            others.append(
-                FileResult(verdict.name, status[verdict.action], 0, message=verdict.reason)
-            )
+            what, code = status[verdict.action]
+            others.append(FileResult(verdict.name, what, code, message=verdict.reason))
             continue
         output = outdir / verdict.name
         jobs.append(
@@ -265,6 +270,7 @@ def write_json(path: Path, data: object, token: str | None = None) -> None:
     """Write ``data`` as JSON to ``path`` atomically (a batch temporary file, then rename)."""
     token = token or new_token()
     path.parent.mkdir(parents=True, exist_ok=True)
+    check_targets(path)  # before writing: the error then names the path, not a temp file
     fd, tmp = locked_temp(path, token)
     try:
         with os.fdopen(os.dup(fd), "w", encoding="utf-8") as handle:

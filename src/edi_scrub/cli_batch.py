@@ -28,7 +28,7 @@ from typing import TextIO
 import click
 import structlog
 
-from edi_scrub.batch import FileResult, Settings, Status
+from edi_scrub.batch import FileResult, Settings, Status, check_targets
 from edi_scrub.batch_discover import DEFAULT_GLOBS
 from edi_scrub.batch_run import (
     BATCH_REPORT,
@@ -274,6 +274,12 @@ def batch_command(
     except EdiScrubError as exc:
         click.echo(f"edi-scrub: error: {exc}", err=True)
         ctx.exit(exc.exit_code)
+    except OSError as exc:
+        # OUTDIR or the batch report cannot be written (read-only, full, a file in the way):
+        # the environment's problem, exit 2, one line naming the path.
+        where = exc.filename or outdir
+        click.echo(f"edi-scrub: error: {where}: {exc.strerror or exc}", err=True)
+        ctx.exit(int(ExitCode.USAGE))
     except Exception as exc:  # the CLI promises no tracebacks
         click.echo(f"edi-scrub: internal error: {type(exc).__name__}: {exc}", err=True)
         ctx.exit(int(ExitCode.INTERNAL))
@@ -300,6 +306,7 @@ def _batch(
     with _signals_raise():
         batch = survey_batch(indir, outdir, settings, patterns, force)
         outdir.mkdir(parents=True, exist_ok=True)
+        check_targets(outdir / BATCH_REPORT)  # fail now, not after hours of scrubbing
         orphans = clean_orphans(outdir, started_ns)
         not_837 = [o for o in batch.others if o.status is Status.NOT_837]
         try:

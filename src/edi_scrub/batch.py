@@ -30,6 +30,7 @@ import json
 import logging
 import multiprocessing
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -303,12 +304,19 @@ def _write_outputs(job: FileJob) -> Report:
             os.close(report_fd)
 
 
-#: Log events of this worker process during the current file (see the module docs).
-_captured: list[str] = []
+class _Captured(threading.local):
+    """Log events of the current file (see the module docs); per thread, since a Dask worker
+    may run several files at once on its threads."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+
+
+_captured = _Captured()
 
 
 def _capture(_: object, method: str, event: structlog.typing.EventDict) -> str:
-    _captured.append(json.dumps({"level": method, **event}, default=str))
+    _captured.events.append(json.dumps({"level": method, **event}, default=str))
     raise structlog.DropEvent
 
 
@@ -329,7 +337,7 @@ def scrub_one(job: FileJob) -> FileResult:
     output and its report atomically, or nothing at all on exit 2 or 3.
     """
     started = time.perf_counter()
-    _captured.clear()
+    _captured.events.clear()
     try:
         _ensure_logging()
         skipped = up_to_date(job)
@@ -356,6 +364,6 @@ def scrub_one(job: FileJob) -> FileResult:
 
 
 def _logs() -> tuple[str, ...]:
-    logs = tuple(_captured)
-    _captured.clear()
+    logs = tuple(_captured.events)
+    _captured.events.clear()
     return logs

@@ -235,6 +235,25 @@ def test_sigterm_leaves_edi_scrub_tmp_files_in_outdir_for_batch_too(
         assert report["batch"]["output_size"] == output.stat().st_size
 
 
+def test_sigterm_with_the_dask_engine_one_line_no_temps(
+    tmp_path: Path, proc: list[subprocess.Popen[str]]
+) -> None:
+    """The same on a local Dask cluster: its processes go, the batch's temps go, one line."""
+    pytest.importorskip("distributed")
+    indir, out = tmp_path / "in", tmp_path / "out"
+    _tree(indir, 4)
+    p = _start(indir, out, "--workers", "2", "--engine", "dask")
+    proc.append(p)
+    _poll("a Dask worker writing a file", lambda: _temps(out) and _workers(p.pid))
+    children = _descendants(p.pid)
+    os.kill(p.pid, signal.SIGTERM)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 143, err
+    assert err.splitlines() == ["edi-scrub: interrupted by SIGTERM: batch stopped"]
+    assert not _temps(out)
+    _poll("the cluster's processes to exit", lambda: not any(_alive(c) for c in children), 60)
+
+
 def test_orphans_are_removed_only_with_proof(tmp_path: Path) -> None:
     """Removed: batch temps nobody holds, older than the run. Kept: a held lock, a young file,
     temps of single-file runs, anything else."""

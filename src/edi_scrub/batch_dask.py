@@ -12,6 +12,7 @@ processes is started for the batch and closed after it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 
 from edi_scrub.batch import FileJob, FileResult, result_of, scrub_one
@@ -35,8 +36,15 @@ def _connect(
         if scheduler:
             return Client(scheduler, timeout=f"{timeout}s"), None
         # One thread per worker: the scrub is CPU-bound Python, threads would share one GIL.
+        # silence_logs: the batch's status lines and report say what became of each file;
+        # Dask's own worker logs would cut through them, and a batch stopped by a signal
+        # would end in heartbeat tracebacks instead of its one line.
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.CRITICAL,
         )
         return Client(cluster), cluster
     except (OSError, ValueError) as exc:

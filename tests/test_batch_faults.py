@@ -254,7 +254,7 @@ def test_sigterm_with_the_dask_engine_one_line_no_temps(
     _poll("the cluster's processes to exit", lambda: not any(_alive(c) for c in children), 60)
 
 
-def test_orphans_are_removed_only_with_proof(tmp_path: Path) -> None:
+def test_nothing_cleans_stale_tmp_files_up_later_orphans_need_proof(tmp_path: Path) -> None:
     """Removed: batch temps nobody holds, older than the run. Kept: a held lock, a young file,
     temps of single-file runs, anything else."""
     old = time.time_ns() - 10**10

@@ -109,6 +109,7 @@ class _Progress:
             log.log(
                 logging.getLevelNamesMapping().get(level.upper(), logging.WARNING), name, **event
             )
+        self._clear()  # for -v, whose file_scrubbed line would otherwise join the bar's
         log.info(
             "file_scrubbed",
             file=result.name,

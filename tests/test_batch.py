@@ -67,7 +67,7 @@ def make_tree(root: Path, files: int = FILES) -> list[str]:
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
         names.append(name)
-    # Not matched by the default globs, or hidden: never scrubbed.
+    # Not an 837 by content, or hidden: never scrubbed (but listed in the batch report).
     (root / "README.txt").write_text("notes\n")
     (root / ".hidden.837").write_bytes(_file(0))
     (root / ".git").mkdir()
@@ -129,7 +129,12 @@ def test_process_pool_scrubs_every_file_and_refuses_the_bad_ones(
     assert report["engine"] == "process"
     assert report["workers"] == 2
     codes = _codes(out)
-    assert sorted(codes) == names
+    assert sorted(n for n, (s, _) in codes.items() if s not in ("excluded", "not-837")) == names
+    # Every other file under INDIR is accounted for too, with the reason it was left alone.
+    assert codes[".hidden.837"] == codes[".git/x.837"] == ("excluded", 0)
+    assert codes["README.txt"] == ("not-837", 0)
+    assert len(codes) == FILES + 3
+    codes = {n: c for n, c in codes.items() if n in names}
     assert codes[CORRUPT] == ("refused", 2)
     assert codes[NOT_837] == ("refused", 2)
     rest = {n: c for n, c in codes.items() if n not in (CORRUPT, NOT_837)}
@@ -138,7 +143,9 @@ def test_process_pool_scrubs_every_file_and_refuses_the_bad_ones(
     assert report["exit_code"] == max(code for _, code in codes.values())
     totals = report["totals"]
     assert isinstance(totals, dict)
-    assert totals["files"] == FILES
+    assert totals["files"] == FILES + 3
+    assert totals["scrubbed"] == FILES
+    assert (totals["excluded"], totals["not-837"], totals["skipped"]) == (2, 1, 0)
     assert totals["refused"] == 2
     assert totals["clean"] + totals["findings"] == FILES - 2
     # Outputs mirror the tree, each with its report; refused files leave nothing behind.
@@ -149,6 +156,7 @@ def test_process_pool_scrubs_every_file_and_refuses_the_bad_ones(
     # One status line per file plus the summary line.
     lines = [line for line in result.output.splitlines() if line]
     assert len([line for line in lines if line.split(":")[0] in codes]) == FILES
+    assert "README.txt: not-837 exit 0 (no ISA header: not an X12 interchange)" in lines
     assert f"{CORRUPT}: refused exit 2 (byte 0: not X12" in result.output
     assert "\r" not in result.output  # no progress bar when stderr is not a terminal
     # A fixed file really changed; a clean one is byte-identical to its input.
@@ -175,7 +183,12 @@ def test_rerun_skips_up_to_date_files_and_force_redoes_them(
     for name, (status, code) in codes.items():
         assert code == first_codes[name][1]
         # Refused files have no output, so they are tried again (their input may be fixed).
-        assert status == ("refused" if name in (CORRUPT, NOT_837) else "skipped")
+        if name in (CORRUPT, NOT_837):
+            assert status == "refused"
+        elif first_codes[name][0] not in ("excluded", "not-837"):
+            assert status == "skipped"
+        else:
+            assert status == first_codes[name][0]
     assert _tree_files(out) == before
 
     forced = _invoke([str(indir), str(out), "--workers", "2", "--force", "-q"])
@@ -254,20 +267,28 @@ def test_cli_small_tree_status_lines_and_report(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert "a.837: clean exit 0 (1 claim, 1 error, 1 fixed, " in result.output
     assert "sub/b.edi: findings exit 1 (1 claim, 1 error, 0 fixed, " in result.output
-    assert "batch: 2 files (1 clean, 1 findings), exit 1" in result.output
-    assert sorted(_codes(out)) == ["a.837", "sub/b.edi"]
+    assert "batch: 3 files (2 clean, 1 findings), exit 1" in result.output
+    assert sorted(_codes(out)) == ["a.837", "sub/b.edi", "sub/c.dat"]
     per_file = json.loads((out / "a.837.report.json").read_text())
     assert per_file["schema"] == "edi-scrub/report/v1"
     assert per_file["batch"]["settings"] == Settings().digest()
 
     only_dat = _invoke([str(indir), str(tmp_path / "dat"), "--glob", "*.DAT", "--workers", "1"])
     assert only_dat.exit_code == 0
-    assert sorted(_codes(tmp_path / "dat")) == ["sub/c.dat"]
+    assert _codes(tmp_path / "dat") == {
+        "a.837": ("excluded", 0),
+        "sub/b.edi": ("excluded", 0),
+        "sub/c.dat": ("clean", 0),
+    }
 
     # Other settings make the outputs stale: the ignored rule's file is scrubbed again.
     rerun = _invoke([str(indir), str(out), "--ignore", "MOD001", "--workers", "1"])
     assert rerun.exit_code == 0
-    assert _codes(out) == {"a.837": ("clean", 0), "sub/b.edi": ("clean", 0)}
+    assert _codes(out) == {
+        "a.837": ("clean", 0),
+        "sub/b.edi": ("clean", 0),
+        "sub/c.dat": ("clean", 0),
+    }
 
 
 @pytest.mark.parametrize(
@@ -301,7 +322,16 @@ def test_output_folder_inside_input_is_not_scrubbed_again(tmp_path: Path) -> Non
     assert _invoke([str(tmp_path), str(out), "--workers", "1"]).exit_code == 0
     assert discover(tmp_path, ("*.837",), out.resolve()) == ["a.837"]
     assert _invoke([str(tmp_path), str(out), "--workers", "1"]).exit_code == 0
-    assert _codes(out) == {"a.837": ("skipped", 0)}
+    # OUTDIR's files are listed (every file under INDIR is), never opened.
+    assert _codes(out) == {
+        "a.837": ("skipped", 0),
+        "scrubbed/a.837": ("excluded", 0),
+        "scrubbed/a.837.report.json": ("excluded", 0),
+        "scrubbed/batch-report.json": ("excluded", 0),
+    }
+    files = _report(out)["files"]
+    assert isinstance(files, list)
+    assert files[1]["message"] == "inside the output folder"
 
 
 @pytest.fixture

@@ -1,35 +1,47 @@
 """``edi-scrub batch INDIR OUTDIR``: scrub every 837 of a folder tree in parallel.
 
 One status line per file on stderr as files complete, a progress bar when stderr is a terminal
-(nothing extra when piped), and ``OUTDIR/batch-report.json`` at the end. One bad file never stops
-the batch; the batch exits with the worst file exit code. Files whose outputs are up to date
-are skipped unless ``--force``.
+(nothing extra when piped), and ``OUTDIR/batch-report.json`` at the end, listing every file under
+INDIR. One bad file never stops the batch; the batch exits with the worst file exit code. Files
+whose outputs are up to date are skipped unless ``--force``. Workers' log events are logged here,
+under this process's format and level (``-q`` silences warnings), never through the bar.
+
+SIGTERM, SIGINT and SIGHUP stop the workers, remove the temporary files this batch made in
+OUTDIR and exit 128 + the signal number, without a batch report (outputs already published are
+complete and stay).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import TextIO
 
 import click
 import structlog
 
-from edi_scrub.batch import FileResult, Settings, Status
+from edi_scrub.batch import FileResult, Settings, Status, check_targets
+from edi_scrub.batch_discover import DEFAULT_GLOBS
 from edi_scrub.batch_run import (
     BATCH_REPORT,
-    DEFAULT_GLOBS,
     ENGINES,
     Engine,
     batch_report,
-    plan,
+    clean_orphans,
     run,
+    survey_batch,
     worst_exit_code,
     write_json,
 )
+from edi_scrub.batch_temp import remove_own
 from edi_scrub.cli_config import with_config
 from edi_scrub.errors import ConfigError, EdiScrubError
 from edi_scrub.exit_codes import ExitCode
@@ -51,7 +63,7 @@ def _n(count: int, noun: str) -> str:
 
 def status_line(r: FileResult) -> str:
     """``name: status exit N (details)`` — the per-file line a batch prints."""
-    if r.status in (Status.REFUSED, Status.INTERNAL):
+    if r.status in (Status.REFUSED, Status.INTERNAL, Status.NOT_837, Status.NOT_RUN):
         return f"{r.name}: {r.status} exit {r.exit_code} ({r.message})"
     counts = f"{_n(r.claims, 'claim')}, {_n(r.errors, 'error')}, {r.fixed} fixed"
     if r.status is Status.SKIPPED:
@@ -84,7 +96,20 @@ class _Progress:
         if self._bar is not None:
             self._bar.__exit__(kind, exc, tb)
 
+    def _clear(self) -> None:
+        # Clear the bar's line first so what follows does not end up glued to it.
+        if self._bar is not None:
+            click.echo("\r\x1b[K", file=self._stream, nl=False)
+
     def __call__(self, result: FileResult) -> None:
+        for line in result.logs:
+            event = json.loads(line)
+            level, name = event.pop("level", "warning"), event.pop("event", "worker_event")
+            self._clear()
+            log.log(
+                logging.getLevelNamesMapping().get(level.upper(), logging.WARNING), name, **event
+            )
+        self._clear()  # for -v, whose file_scrubbed line would otherwise join the bar's
         log.info(
             "file_scrubbed",
             file=result.name,
@@ -96,9 +121,8 @@ class _Progress:
             seconds=round(result.seconds, 3),
         )
         if not self._quiet:
-            # Clear the bar's line first so the status line does not end up glued to it.
-            prefix = "\r\x1b[K" if self._bar is not None else ""
-            click.echo(prefix + status_line(result), file=self._stream)
+            self._clear()
+            click.echo(status_line(result), file=self._stream)
         if self._bar is not None:
             self._bar.update(1)
 
@@ -106,7 +130,39 @@ class _Progress:
 def _summary(results: list[FileResult], code: int, seconds: float, where: Path) -> str:
     counts = {s: sum(1 for r in results if r.status is s) for s in Status}
     parts = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
-    return f"batch: {len(results)} files ({parts or 'none'}), exit {code}, {seconds:.1f}s → {where}"
+    files = _n(len(results), "file")
+    return f"batch: {files} ({parts or 'none'}), exit {code}, {seconds:.1f}s → {where}"
+
+
+class _Interrupted(BaseException):
+    """A signal asked the batch to stop (BaseException: no ``except Exception`` swallows it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Turn SIGTERM/SIGINT/SIGHUP into :class:`_Interrupted` while the batch runs."""
+
+    def handler(signum: int, _: FrameType | None) -> None:
+        # Once: a second signal must not cut the cleanup short.
+        for sig in _SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 @click.command("batch")
@@ -117,7 +173,8 @@ def _summary(results: list[FileResult], code: int, seconds: float, where: Path) 
     "patterns",
     multiple=True,
     metavar="PATTERN",
-    help=f"File pattern, case-insensitive, repeatable (default: {' '.join(DEFAULT_GLOBS)}).",
+    help=f"File pattern, case-insensitive, repeatable; only matching files are scrubbed "
+    f"(default: {' '.join(DEFAULT_GLOBS)}, and any other file that starts with an ISA).",
 )
 @click.option(
     "--workers",
@@ -186,7 +243,8 @@ def batch_command(
     Each output gets its JSON report beside it (OUT.report.json); OUTDIR/batch-report.json
     sums up the batch. Exit code: the worst file's.
     """
-    configure(log_format, verbose)
+    # -q: no status lines and no warnings (workers' ones included); errors still show.
+    configure(log_format, verbose - (1 if quiet else 0))
     ctx = click.get_current_context()
     try:
         # Resolved here, once: the workers (maybe on other machines, with another $HOME or
@@ -195,7 +253,7 @@ def batch_command(
         code = _batch(
             indir,
             outdir,
-            patterns or DEFAULT_GLOBS,
+            patterns or None,
             Engine(engine, workers or os.cpu_count() or 1, scheduler),
             Settings(
                 fix=not no_fix,
@@ -208,12 +266,21 @@ def batch_command(
                 maps_dir=None if maps is None else str(maps.resolve()),
             ),
             force,
-            "json" if log_format == "auto" else log_format,
             quiet,
         )
+    except _Interrupted as stop:
+        name = signal.Signals(stop.signum).name
+        click.echo(f"edi-scrub: interrupted by {name}: batch stopped", err=True)
+        ctx.exit(128 + stop.signum)
     except EdiScrubError as exc:
         click.echo(f"edi-scrub: error: {exc}", err=True)
         ctx.exit(exc.exit_code)
+    except OSError as exc:
+        # OUTDIR or the batch report cannot be written (read-only, full, a file in the way):
+        # the environment's problem, exit 2, one line naming the path.
+        where = exc.filename or outdir
+        click.echo(f"edi-scrub: error: {where}: {exc.strerror or exc}", err=True)
+        ctx.exit(int(ExitCode.USAGE))
     except Exception as exc:  # the CLI promises no tracebacks
         click.echo(f"edi-scrub: internal error: {type(exc).__name__}: {exc}", err=True)
         ctx.exit(int(ExitCode.INTERNAL))
@@ -223,11 +290,10 @@ def batch_command(
 def _batch(
     indir: Path,
     outdir: Path,
-    patterns: tuple[str, ...],
+    patterns: tuple[str, ...] | None,
     engine: Engine,
     settings: Settings,
     force: bool,
-    worker_log_format: str,
     quiet: bool,
 ) -> int:
     if engine.scheduler and engine.name != "dask":
@@ -237,14 +303,34 @@ def _batch(
     select_rules(settings.select, settings.ignore)
     options = settings.options()
     load_maps(options.maps_dir).chooser(options.payer_profile)
-    started = time.perf_counter()
-    jobs = plan(indir, outdir, settings, patterns, force, worker_log_format)
-    outdir.mkdir(parents=True, exist_ok=True)
-    with _Progress(len(jobs), quiet) as progress:
-        results = run(jobs, engine, progress)
-    wall = time.perf_counter() - started
-    code = worst_exit_code(results)
-    target = outdir / BATCH_REPORT
-    write_json(target, batch_report(results, jobs, indir, outdir, engine, settings, wall))
-    click.echo(_summary(results, code, wall, target), err=True)
+    started, started_ns = time.perf_counter(), time.time_ns()
+    with _signals_raise():
+        batch = survey_batch(indir, outdir, settings, patterns, force)
+        outdir.mkdir(parents=True, exist_ok=True)
+        check_targets(outdir / BATCH_REPORT)  # fail now, not after hours of scrubbing
+        orphans = clean_orphans(outdir, started_ns)
+        not_837 = [o for o in batch.others if o.status is Status.NOT_837]
+        try:
+            with _Progress(len(batch.jobs) + len(not_837), quiet) as progress:
+                for other in not_837:
+                    progress(other)
+                results = run(batch.jobs, engine, progress)
+            results += batch.others
+            wall = time.perf_counter() - started
+            code = worst_exit_code(results)
+            target = outdir / BATCH_REPORT
+            report = batch_report(
+                results, batch.jobs, indir, outdir, engine, settings, wall, orphans
+            )
+            write_json(target, report, batch.token)
+        except _Interrupted:
+            # The engine's workers are stopped by now (run closes its stream on the way out):
+            # every temporary file with this batch's token is dead.
+            remove_own(batch.folders(outdir), batch.token)
+            raise
+    if report["error"]:
+        # One line: the engine's problem, and where the accounting of every file is.
+        click.echo(f"edi-scrub: error: {report['error']}; batch report: {target}", err=True)
+    else:
+        click.echo(_summary(results, code, wall, target), err=True)
     return code

@@ -132,22 +132,81 @@ def _comparable(seg: str) -> str:
     return seg.split("*", maxsplit=1)[0] if seg.startswith(("LX*", "SE*")) else seg
 
 
-def align(a: list[str], b: list[str]) -> tuple[dict[int, int], set[int]]:
-    """Input index -> output index, and the output indexes that are unchanged copies."""
-    mapping: dict[int, int] = {}
-    same: set[int] = set()
+def _map_run(a: list[str], b: list[str], ia: int, ib: int, mapping: dict[int, int]) -> None:
+    """Map a[ia:] onto b[ib:] (two short runs): equal segments first, then same-id ones."""
     ca, cb = [_comparable(s) for s in a], [_comparable(s) for s in b]
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, ca, cb, autojunk=False).get_opcodes():
         if tag == "equal":
             for k in range(i2 - i1):
-                mapping[i1 + k] = j1 + k
-                if a[i1 + k] == b[j1 + k]:
-                    same.add(j1 + k)
+                mapping[ia + i1 + k] = ib + j1 + k
         elif tag == "replace":
             ka, kb = [_key(s) for s in a[i1:i2]], [_key(s) for s in b[j1:j2]]
             for block in SequenceMatcher(None, ka, kb, autojunk=False).get_matching_blocks():
                 for k in range(block.size):
-                    mapping[i1 + block.a + k] = j1 + block.b + k
+                    mapping[ia + i1 + block.a + k] = ib + j1 + block.b + k
+
+
+#: A unit of alignment: a service line (LX up to the next LX or the claim's end) or one segment.
+_Unit = tuple[int, int, bool]
+
+
+def _units(segs: list[str]) -> list[_Unit]:
+    units: list[_Unit] = []
+    i = 0
+    while i < len(segs):
+        if segs[i].startswith("LX*"):
+            j = i + 1
+            while j < len(segs) and not segs[j].startswith(("LX*", "CLM*", "HL*", "SE*")):
+                j += 1
+            units.append((i, j, True))
+            i = j
+        else:
+            units.append((i, i + 1, False))
+            i += 1
+    return units
+
+
+def _score(a: list[str], ua: _Unit, b: list[str], ub: _Unit) -> float:
+    """How well two units match (0: not the same unit)."""
+    if ua[2] != ub[2]:
+        return 0.0
+    if not ua[2]:
+        x, y = a[ua[0]], b[ub[0]]
+        return 2.0 if _comparable(x) == _comparable(y) else 1.0 if _key(x) == _key(y) else 0.0
+    # Lines: how much of the text (LX left out) they share. An edited line stays closer to its
+    # original than a JW line copied from it.
+    tx, ty = "~".join(a[ua[0] + 1 : ua[1]]), "~".join(b[ub[0] + 1 : ub[1]])
+    ratio = SequenceMatcher(None, tx, ty, autojunk=False).ratio()
+    return 1.0 + ratio if ratio >= 0.6 else 0.0
+
+
+def align(a: list[str], b: list[str]) -> tuple[dict[int, int], set[int]]:
+    """Input index -> output index, and the output indexes that are unchanged copies.
+
+    Service lines are aligned as wholes first (an order-preserving best match, so an inserted
+    JW line is not mistaken for the next line), then the segments inside each matched pair.
+    """
+    ua, ub = _units(a), _units(b)
+    n, m = len(ua), len(ub)
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            score = _score(a, ua[i], b, ub[j])
+            take = best[i + 1][j + 1] + score if score else 0.0
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], take)
+    mapping: dict[int, int] = {}
+    i = j = 0
+    while i < n and j < m:
+        score = _score(a, ua[i], b, ub[j])
+        if score and best[i][j] == best[i + 1][j + 1] + score:
+            (ia, ja, _), (ib, jb, _) = ua[i], ub[j]
+            _map_run(a[ia:ja], b[ib:jb], ia, ib, mapping)
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    same = {j for i, j in mapping.items() if a[i] == b[j]}
     return mapping, same
 
 

@@ -69,7 +69,7 @@ KITS = tuple(
     )
     if (pkg := CATALOG.package(ndc)) is not None and pkg.potency_max is not None
 )
-INNER_VIAL = "00944425701"  # inner vial of kit 00944462501 (maps/drugs.xml)
+INNER_VIAL, INNER_KIT = "00944425701", "00944462501"  # a vial and its kit (maps/drugs.xml)
 JIVI_KIT = "00026394225"  # a Jivi kit NDC from the CMS crosswalk (domain.md); no potency known
 DATE = "20240115"
 
@@ -164,11 +164,12 @@ MODIFIER_SETS = (
 @st.composite
 def drug_lines(draw: st.DrawFn, kind: str, n: int) -> tuple[LineSpec, ...]:
     """An administered drug line, with or without a JW sibling in one of its forms."""
-    jivi = draw(st.integers(0, 4)) == 0
+    jivi = draw(st.integers(0, 4)) == 4  # shrinks towards Adynovate, the drug with potencies
     if jivi:
         code, ndc, low, high = "J7208", JIVI_KIT, 900, 1100  # synthetic amounts only
     else:
-        ndc = draw(st.sampled_from(KITS))
+        # The 2000 IU kit twice as often: its inner vial is the one JW form that needs it.
+        ndc = draw(st.sampled_from((*KITS, INNER_KIT)))
         pkg = CATALOG.package(ndc)
         assert pkg is not None and pkg.potency_min is not None and pkg.potency_max is not None
         code, low, high = "J7207", pkg.potency_min, pkg.potency_max
@@ -234,7 +235,7 @@ def drug_lines(draw: st.DrawFn, kind: str, n: int) -> tuple[LineSpec, ...]:
         jw_ndc = _label_442(ndc).replace("-", "")
     elif form == "hyphenated" and not jivi:
         jw_ndc = _label_442(ndc)
-    elif form == "inner-vial" and ndc == "00944462501":
+    elif form == "inner-vial" and ndc == INNER_KIT:
         jw_ndc = INNER_VIAL
     jw = replace(
         admin,
@@ -638,3 +639,23 @@ def test_normal_ndc_reads_the_forms_a_payer_matches() -> None:
     assert normal_ndc("0944462401") == "00944462401"  # the only reading the drug map knows
     assert normal_ndc(INNER_VIAL) == "00944462501"
     assert normal_ndc("0094-44624-01") == "0094-44624-01"  # not a label layout: not guessed
+
+
+def test_align_does_not_take_an_inserted_jw_line_for_the_next_line() -> None:
+    """Line 1 split (JW line inserted), line 2 given JZ: each input line maps to its own line."""
+    a = [
+        *("LX*1", "SV1*HC:J7207*400.00*UN*1***1", "DTP*472*D8*20240115"),
+        *("LIN**N4*00944462201", "CTP****200*F2"),
+        *("LX*2", "SV1*HC:J7207:KX*802.00*UN*401***1", "DTP*472*D8*20240115"),
+        *("LIN**N4*00944462301", "CTP****401*F2", "SE*12*0001"),
+    ]
+    b = [
+        *a[:4],
+        "CTP****1*F2",
+        *("LX*2", "SV1*HC:J7207:JW*79600.00*UN*199***1", "DTP*472*D8*20240115"),
+        *("LIN**N4*00944462201", "CTP****199*F2"),
+        *("LX*3", "SV1*HC:J7207:KX:JZ*802.00*UN*401***1", *a[7:10], "SE*17*0001"),
+    ]
+    mapping, same = align(a, b)
+    assert mapping == {0: 0, 1: 1, 2: 2, 3: 3, 4: 4, 5: 10, 6: 11, 7: 12, 8: 13, 9: 14, 10: 15}
+    assert same == {0, 1, 2, 3, 12, 13, 14}

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from edi_scrub.model.claim import Claim, ServiceLine
+from edi_scrub.model.ndc import read_ndc
 from edi_scrub.model.source import frequency
 
 #: Frequencies of claims that act on an earlier claim (replacement, void): they repeat its lines
@@ -38,7 +39,9 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
         day = line.service_date
         if day is None or day.start is None or line.has_modifier(_REPEAT):
             continue
-        ndc = line.drug.ndc.value if line.drug is not None else ""
+        # Normalised, so that NDC003 reformatting one copy cannot make (or unmake) a duplicate.
+        raw = line.drug.ndc.value if line.drug is not None else ""
+        ndc = read_ndc(raw).normalized or raw
         units = line.units.decimal()
         amount = str(units.normalize()) if units is not None else line.units.value
         identity = (claim.patient_key, day.start, day.end, line.code.value, ndc, amount)

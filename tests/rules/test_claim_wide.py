@@ -208,3 +208,18 @@ def test_findings_name_the_input_segment(tmp_path: Path, kind: str) -> None:
         (1, "NM1*DN"),
         (2, "NM1*DN"),
     ]
+
+
+def test_duplicate_with_a_hyphenated_ndc_copy_is_a_duplicate_before_and_after_fixing(
+    tmp_path: Path,
+) -> None:
+    # The second copy's NDC is reformatted by NDC003: the duplicate must be seen either way, or
+    # the fix looks like it created a new finding and the engine reverts it.
+    hyphen = LineSpec(ndc="0944-4624-01", modifiers=("JZ",))
+    claims = (ClaimSpec(clm01="PCNA"), ClaimSpec(clm01="PCNB", lines=(hyphen,)))
+    data = build(P, claims)
+    src = tmp_path / "in.837"
+    src.write_bytes(data)
+    report = scrub(src, io.BytesIO(), Options(structure=False))
+    assert [o.status.value for o in report.outcomes if o.finding.rule == "NDC003"] == ["applied"]
+    assert len(_messages(report, "DUP001")) == 1

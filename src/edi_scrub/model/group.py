@@ -11,10 +11,11 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from edi_scrub.errors import InputError
 from edi_scrub.model.claim import Transaction
+from edi_scrub.model.money import parse_amount
 from edi_scrub.x12.lexer import Segment
 
 _CLAIM_END = frozenset({"HL", "CLM", "SE", "GE", "IEA", "ST", "GS", "ISA"})
@@ -104,10 +105,7 @@ class _State:
 def _weight(seg: Segment) -> Decimal | None:
     if seg.element(7) != "01":
         return None
-    try:
-        return Decimal(seg.element(8))
-    except InvalidOperation:
-        return None
+    return parse_amount(seg.element(8))
 
 
 def group(segments: Iterable[Segment], where: str = "<input>") -> Iterator[Unit]:

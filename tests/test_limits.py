@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -112,3 +113,77 @@ def test_absurd_amount_is_a_finding_not_exit_3(text: str, where: str, tmp_path: 
     assert out.exists() and rep.exists()
     if where != "clm02":  # CLM02 garbage is recomputed from the lines (CLM001)
         assert result.exit_code == 1
+
+
+def _cut_mid_claim() -> bytes:
+    data = build(P, (ClaimSpec(clm01="A1"), ClaimSpec(clm01="A2")))
+    return data[: data.find(b"CLM*A2") + 20]  # mid-segment: no SE, GE or IEA, a claim gone
+
+
+def _missing(report: dict[str, Any]) -> list[str]:
+    return [
+        f["element"]
+        for f in report["findings"]
+        if f["rule"] == "X12003" and "has no" in f["message"]
+    ]
+
+
+def test_no_structure_does_not_pass_a_file_cut_mid_segment_as_clean(tmp_path: Path) -> None:
+    """Before: exit 0 and no finding. Now: X12003 for each lost trailer, exit 1."""
+    src, out, rep = tmp_path / "in.837", tmp_path / "out.837", tmp_path / "r.json"
+    src.write_bytes(_cut_mid_claim())
+    args = [str(src), str(out), "--report", str(rep), "-q", "--no-structure"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    report = json.loads(rep.read_text())
+    assert sorted(_missing(report)) == ["GE", "IEA", "SE"]
+
+
+def test_no_structure_missing_se_between_two_transaction_sets(tmp_path: Path) -> None:
+    """An ST followed by another ST (its SE dropped) is one missing SE, nothing else."""
+    data = build(P, (ClaimSpec(),))
+    se = data[data.find(b"\nSE*") + 1 : data.find(b"\nGE*") + 1]
+    st_to_se = data[data.find(b"\nST*") + 1 : data.find(b"\nGE*") + 1]
+    doubled = data.replace(st_to_se, st_to_se.replace(se, b"") + st_to_se.replace(b"0001", b"0002"))
+    doubled = doubled.replace(b"GE*1*", b"GE*2*")
+    src, out, rep = tmp_path / "in.837", tmp_path / "out.837", tmp_path / "r.json"
+    src.write_bytes(doubled)
+    args = [str(src), str(out), "--report", str(rep), "-q", "--no-structure"]
+    assert CliRunner().invoke(main, args).exit_code == 1
+    assert _missing(json.loads(rep.read_text())) == ["SE"]
+
+
+def test_no_structure_intact_envelope_has_no_missing_trailer(tmp_path: Path) -> None:
+    src, out, rep = tmp_path / "in.837", tmp_path / "out.837", tmp_path / "r.json"
+    src.write_bytes(build(P, (ClaimSpec(lines=(LineSpec(modifiers=("JZ",)),)),)))
+    args = [str(src), str(out), "--report", str(rep), "-q", "--no-structure"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert _missing(json.loads(rep.read_text())) == []
+
+
+def test_with_structure_pyx12_reports_the_lost_trailers_once(tmp_path: Path) -> None:
+    """With pyx12 on, X12001 names the missing SE/GE/IEA; X12003 does not repeat them."""
+    src, out, rep = tmp_path / "in.837", tmp_path / "out.837", tmp_path / "r.json"
+    src.write_bytes(_cut_mid_claim())
+    assert CliRunner().invoke(main, [str(src), str(out), "--report", str(rep), "-q"]).exit_code == 1
+    report = json.loads(rep.read_text())
+    assert _missing(report) == []
+    assert sum("(SE) missing" in f["message"] for f in report["findings"]) == 1
+
+
+@pytest.mark.parametrize("trailer", [b"GE*1*1", b"IEA*1*000000001", b"SE*25*0001"])
+@pytest.mark.parametrize("structure", [False, True])
+def test_trailer_with_no_elements_is_recounted_not_index_error(
+    trailer: bytes, structure: bool, tmp_path: Path
+) -> None:
+    """Found by the atheris harness: `GE~` (no GE01) was an IndexError, exit 3."""
+    data = build(P, (ClaimSpec(lines=(LineSpec(modifiers=("JZ",)),)),))
+    seg_id = trailer.split(b"*")[0]
+    assert trailer in data
+    src, out = tmp_path / "in.837", tmp_path / "out.837"
+    src.write_bytes(data.replace(trailer, seg_id))
+    args = [str(src), str(out), "-q"] + ([] if structure else ["--no-structure"])
+    result = CliRunner().invoke(main, args)
+    # The count is restored (X12003, applied); pyx12 still misses the control number.
+    assert result.exit_code == (1 if structure else 0), result.output
+    assert seg_id + b"*" + trailer.split(b"*")[1] in out.read_bytes()

@@ -21,7 +21,7 @@ Fix
     depends on the payer and the period, and a wrong date of service is as likely as a wrong code.
 
 References
-    domain.md §1 (the codes and their start years); CMS HCPCS quarterly update files.
+    docs/domain.md §1 (the codes and their start years); CMS HCPCS quarterly update files.
 """
 
 from __future__ import annotations

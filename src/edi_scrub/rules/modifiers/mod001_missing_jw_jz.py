@@ -23,7 +23,7 @@ Fix
     The modifier goes in the next free slot; none is added when four are already present.
 
 References
-    domain.md §4 (JW and JZ); CMS JW/JZ policy (JZ required from 2023-07-01).
+    docs/domain.md §4 (JW and JZ); CMS JW/JZ policy (JZ required from 2023-07-01).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ Fix
     one slot left and no gap is left. A line carrying both JW and JZ is MOD002's, not this rule's.
 
 References
-    domain.md §4 (JW and JZ; how discarded drug is billed); CMS JW/JZ policy.
+    docs/domain.md §4 (JW and JZ; how discarded drug is billed); CMS JW/JZ policy.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ Fix
     ``jw_from`` when given): the waste is then not billable as a JW line.
 
 References
-    domain.md §4 (JW/JZ; how discarded drug is billed); CMS JW/JZ FAQ; MAC articles A56433, A56482.
+    docs/domain.md §4 (JW/JZ; how discarded drug is billed); CMS JW/JZ FAQ; MAC articles A56433,
+    A56482.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ Fix
     one of its three readings is in maps/ the fix is unsafe; otherwise it is only a suggestion.
 
 References
-    domain.md §2 (NDC formats); 005010X222A1 / X223A2 loop 2410 LIN03.
+    docs/domain.md §2 (NDC formats); 005010X222A1 / X223A2 loop 2410 LIN03.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ Fix
     claim carries neither.
 
 References
-    domain.md §3 (CTP04 quantity, CTP05-1 units; the preferred unit is payer-specific), §2
+    docs/domain.md §3 (CTP04 quantity, CTP05-1 units; the preferred unit is payer-specific), §2
     (actual potency per vial).
 """
 

@@ -22,7 +22,7 @@ Fix
     dispensing record.
 
 References
-    domain.md §3 (loop 2410 CTP04 drug quantity, a decimal); payer profile ``ctp_precision``.
+    docs/domain.md §3 (loop 2410 CTP04 drug quantity, a decimal); payer profile ``ctp_precision``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ Fix
     have to be converted, which the claim cannot tell.
 
 References
-    domain.md §1 (billed per 1 IU), §3 (SV103 UN or MJ; SV204 UN or DA).
+    docs/domain.md §1 (billed per 1 IU), §3 (SV103 UN or MJ; SV204 UN or DA).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ Fix
     negative or non-numeric count: the quantity must come from the dispensing record.
 
 References
-    domain.md §1 (billed per 1 IU), §5 ("Round fractional IU up").
+    docs/domain.md §1 (billed per 1 IU), §5 ("Round fractional IU up").
 """
 
 from __future__ import annotations

@@ -81,8 +81,8 @@ class EnvelopeTracker:
     def _nest(self, seg: Segment) -> None:
         sid = seg.seg_id
         if sid in _TRAILERS:
-            # A new ISA/GS/ST closes nothing: whatever is open at its level or below lost its
-            # trailer (an ST after an ST with no SE between them).
+            # Whatever is still open at this level or below lost its trailer (an ST after an ST
+            # with no SE between them).
             self._close_down_to(sid)
             self._open[sid] = seg.index
         elif sid in ("IEA", "GE", "SE"):

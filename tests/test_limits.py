@@ -63,9 +63,10 @@ def test_wide_segment_costs_linear_not_quadratic_work(
     make: Callable[[int], bytes], tmp_path: Path
 ) -> None:
     """Twice the composites is about twice the work (recounting per composite made it 4x)."""
+    _scrub_bytes(make(10), tmp_path)  # warm-up: maps and caches load once, outside the count
     small = _calls(lambda: _scrub_bytes(make(1000), tmp_path))
     large = _calls(lambda: _scrub_bytes(make(2000), tmp_path))
-    assert large < 2.3 * small, (small, large)
+    assert large < 2.2 * small, (small, large)
 
 
 def test_hi_with_100k_composites_scrubs_in_seconds(tmp_path: Path) -> None:

@@ -257,7 +257,7 @@ def check_contract(data: bytes, category: str, structure: bool, rejects: bool) -
         folder = Path(tmp)
         src, out, rep, rej = (folder / n for n in ("in.837", "out.837", "r.json", "rej.837"))
         src.write_bytes(data)
-        args = [str(src), str(out), "--report", str(rep), "--log-format", "json", "-v"]
+        args = [str(src), str(out), "--report", str(rep), "--log-format", "json", "-vv"]
         args += [] if structure else ["--no-structure"]
         args += ["--rejects", str(rej)] if rejects else []
         code, output = _cli(args)
@@ -284,7 +284,7 @@ def _rescrub(path: Path, stem: Path, structure: bool, texts: list[str]) -> int:
     if not first:
         return 0  # an empty OUT (every claim rejected) or an empty rejects file
     again, report = stem.with_suffix(".837"), stem.with_suffix(".json")
-    args = [str(path), str(again), "--report", str(report), "--log-format", "json", "-v"]
+    args = [str(path), str(again), "--report", str(report), "--log-format", "json", "-vv"]
     code, output = _cli(args + ([] if structure else ["--no-structure"]))
     assert code in (0, 1), f"written output does not re-read: {output[-500:]}"
     assert again.read_bytes() == first, "a second scrub changed the output"

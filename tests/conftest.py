@@ -28,4 +28,7 @@ def _no_user_maps(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Tests never pick up the developer's own maps (~/.local/share/edi-scrub/maps)."""
-    monkeypatch.setenv("EDI_SCRUB_MAPS", str(tmp_path_factory.getbasetemp() / "no-user-maps"))
+    # Through XDG_DATA_HOME, not $EDI_SCRUB_MAPS: a set but missing $EDI_SCRUB_MAPS is a typo
+    # edi-scrub warns about, and that warning would land in every CLI test's output.
+    monkeypatch.delenv("EDI_SCRUB_MAPS", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "no-user-data"))

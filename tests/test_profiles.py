@@ -34,8 +34,10 @@ Findings = list[dict[str, object]]
 
 @pytest.fixture(autouse=True)
 def _no_user_maps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The CLI layers the user maps directory when it exists; keep the developer's out.
-    monkeypatch.setenv("EDI_SCRUB_MAPS", str(tmp_path / "no-user-maps"))
+    # The CLI layers the user maps directory when it exists; keep the developer's out (not by
+    # a missing $EDI_SCRUB_MAPS, which warns: see conftest.py).
+    monkeypatch.delenv("EDI_SCRUB_MAPS", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "no-user-data"))
 
 
 def _run(path: Path, profile: str, maps_dir: Path | None = None) -> tuple[bytes, dict[str, object]]:

@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,8 +33,8 @@ from edi_scrub.maps.layers import AUTO, user_maps_dir
 from edi_scrub.pipeline import Options, scrub
 from edi_scrub.rejects import split
 from edi_scrub.report.html import render_html
-from edi_scrub.report.model import Report
-from edi_scrub.report.text import render_text
+from edi_scrub.report.model import Report, bounded
+from edi_scrub.report.text import printable, render_text
 from edi_scrub.rules import get_rule
 from edi_scrub.rules._base import Severity
 from edi_scrub.rules.docs import rules_markdown, rules_table
@@ -245,15 +246,22 @@ def _options(
     )
 
 
+def _where(exc: BaseException) -> str:
+    """``module.py:line`` of the innermost frame of ``exc`` (for a bug report)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+
+
 def _guarded(work: click.Context, action: Callable[[], int]) -> None:
     """Run ``action`` mapping every failure to a one-line message and its exit code."""
     try:
         code = action()
     except EdiScrubError as exc:
-        click.echo(f"edi-scrub: error: {exc}", err=True)
+        click.echo(f"edi-scrub: error: {printable(bounded(str(exc), 1000))}", err=True)
         work.exit(exc.exit_code)
     except Exception as exc:  # the CLI promises no tracebacks
-        click.echo(f"edi-scrub: internal error: {type(exc).__name__}: {exc}", err=True)
+        # Where, not what: an unexpected exception's text may quote input (int('DOE')).
+        click.echo(f"edi-scrub: internal error: {type(exc).__name__} at {_where(exc)}", err=True)
         work.exit(int(ExitCode.INTERNAL))
     work.exit(int(code))
 

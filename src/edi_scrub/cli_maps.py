@@ -17,6 +17,7 @@ from edi_scrub.exit_codes import ExitCode
 from edi_scrub.maps._codes import parse_codes
 from edi_scrub.maps._locate import bundled_maps_dir
 from edi_scrub.maps._user import ENV_VAR, default_user_maps_dir, writable_maps_dir
+from edi_scrub.maps._xml import map_present
 from edi_scrub.maps.drugs import DRUGS_XML, load_drug_catalog
 from edi_scrub.maps.hcpcs import HCPCS_XML, load_hcpcs_entries
 from edi_scrub.maps.importers import ImportResult, import_crosswalk, import_hcpcs, import_mue
@@ -117,12 +118,12 @@ def _check_dir(folder: Path, bundled: Path) -> int:
         raise ConfigError(f"{folder}: no such directory")
     checked = 0
     drugs = folder / DRUGS_XML
-    if drugs.is_file():
+    if map_present(drugs):
         catalog = load_drug_catalog(drugs)
         click.echo(f"ok  {drugs} ({len(catalog.codes)} codes, {len(catalog.packages)} NDCs)")
         checked += 1
     mue = folder / MUE_XML
-    if mue.is_file():
+    if map_present(mue):
         click.echo(f"ok  {mue} ({len(load_mue_entries(mue))} MUE values)")
         checked += 1
     hcpcs = folder / HCPCS_XML

@@ -229,6 +229,7 @@ def _run_pass(
         written = tracker.trailer(unit, position)
         result.changed |= written is not unit
         out.write(written.raw().encode(ENCODING))
+    tracker.close()
     return result, tracker
 
 
@@ -298,10 +299,28 @@ def _structural_findings(structure: StructuralResult, spans: list[_Span]) -> lis
     return outcomes
 
 
-def _count_findings(tracker: EnvelopeTracker) -> list[Outcome]:
+def _count_findings(tracker: EnvelopeTracker, missing: bool) -> list[Outcome]:
     meta = get_rule("X12003").meta
     status = FixStatus.APPLIED if tracker.recount else FixStatus.AVAILABLE
-    return [
+    # Missing trailers only without pyx12 (which reports them itself, X12001); nothing can
+    # restore what a cut file lost, so no fix.
+    lost = [
+        Outcome(
+            Finding(
+                meta.id,
+                meta.name,
+                meta.severity,
+                None,
+                None,
+                m.loc,
+                f"{m.opener} at segment {m.loc.segment} has no {m.trailer}: the input ends or "
+                f"moves on before its trailer (cut short?), so its count cannot be checked",
+            ),
+            FixStatus.NONE,
+        )
+        for m in (tracker.missing if missing else ())
+    ]
+    return lost + [
         Outcome(
             Finding(
                 meta.id,
@@ -395,7 +414,7 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
             o for o in _structural_findings(structure_in, result.spans) if o.finding.rule in ids
         ]
     if x12003:
-        outcomes += _count_findings(tracker)
+        outcomes += _count_findings(tracker, missing=not options.structure)
     outcomes += result.outcomes
     summary = Summary.of(
         outcomes,

@@ -1,7 +1,9 @@
 """What every map loader shares: safe lxml parsing, XSD validation, one-line located errors.
 
 A map is data, never a fetch: the parser resolves no entities, loads no DTD and touches no
-network, and a map with a DOCTYPE is refused outright. Every problem becomes a
+network, and a map with a DOCTYPE is refused outright. A map must be a regular file of at most
+:data:`MAX_MAP_BYTES` (a FIFO would block the run forever, ``/dev/zero`` never ends, and lxml
+needs about twenty times a file's size in memory). Every problem becomes a
 :class:`~edi_scrub.errors.ConfigError` reading ``"<file>:<line>: <problem>"`` on one line, which
 the CLI prints as is (exit 2).
 """
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 import functools
 import io
+import os
+import stat
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -19,6 +23,49 @@ from lxml import etree
 
 from edi_scrub.errors import ConfigError
 from edi_scrub.maps._locate import bundled_maps_dir
+
+#: The largest map file read: twenty times what a real one needs (the January 2026 CMS
+#: crosswalk, 7,125 rows, imports to a 1.5 MB drugs.xml), and a bound on memory (lxml takes about
+#: twenty times a file's size: a 145 MB drugs.xml took 2.9 GB).
+MAX_MAP_BYTES = 32 * 1024 * 1024
+
+
+def map_present(path: Path) -> bool:
+    """Whether a map layer file is there: ``False`` when absent, ``True`` for a regular file.
+
+    Raises :class:`ConfigError` for anything else at that name (a directory, a FIFO, a device,
+    a broken symlink): silently skipping it would scrub with the wrong maps.
+    """
+    if not os.path.lexists(path):
+        return False
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read map: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise ConfigError(f"{path}: not a regular file (a map must be a plain XML file)")
+    return True
+
+
+def read_map(path: Path) -> bytes:
+    """The bytes of the map at ``path``; :class:`ConfigError` unless a small regular file."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        # Non-blocking open, then fstat: opening a FIFO for reading would wait for a writer.
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read map: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ConfigError(f"{path}: not a regular file (a map must be a plain XML file)")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(MAX_MAP_BYTES + 1)
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read map: {exc.strerror or exc}") from None
+    if len(data) > MAX_MAP_BYTES:
+        raise ConfigError(f"{path}: map larger than {MAX_MAP_BYTES // (1024 * 1024)} MiB")
+    return data
 
 
 def _parser() -> etree.XMLParser:
@@ -47,10 +94,7 @@ def line_of(el: etree._Element) -> int:
 
 def parse(path: Path) -> etree._ElementTree:
     """Parse ``path`` safely; :class:`ConfigError` when unreadable, malformed or with a DTD."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read map: {exc.strerror or exc}") from None
+    data = read_map(path)
     try:
         tree = etree.parse(io.BytesIO(data), _parser())
     except etree.XMLSyntaxError as exc:

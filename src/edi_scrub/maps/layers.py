@@ -22,20 +22,26 @@ counts which profile each claim got (see :meth:`PolicyChooser.fell_back`).
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+import structlog
+
 from edi_scrub.errors import ConfigError
 from edi_scrub.maps._locate import bundled_maps_dir
-from edi_scrub.maps._user import default_user_maps_dir
+from edi_scrub.maps._user import ENV_VAR, default_user_maps_dir
+from edi_scrub.maps._xml import map_present
 from edi_scrub.maps.drugs import DRUGS_XML, DrugCatalog, load_drug_catalog
 from edi_scrub.maps.hcpcs import HCPCS_XML, load_code_dates
 from edi_scrub.maps.mue import MUE_XML, MueSetting, load_mue_entries, setting_for
 from edi_scrub.maps.payers import PAYERS_DIR, load_payer_profiles, with_mue_table
 from edi_scrub.model.claim import Claim
 from edi_scrub.policy import Mue, PayerPolicy
+
+log = structlog.get_logger(__name__)
 
 #: ``--payer-profile`` value that matches each claim instead of forcing one profile.
 AUTO = "auto"
@@ -88,6 +94,15 @@ def user_maps_dir(given: Path | None) -> Path | None:
     if given is not None:
         return given
     user = default_user_maps_dir()
+    if not user.is_dir() and os.environ.get(ENV_VAR):
+        # Set on purpose and missing: a typo would scrub with the bundled maps only. A warning,
+        # not an error: the importers create the folder, so it may legitimately not exist yet.
+        log.warning(
+            "user_maps_not_found",
+            path=str(user),
+            variable=ENV_VAR,
+            reason="not a directory; scrubbing with the bundled maps only",
+        )
     return user if user.is_dir() else None
 
 
@@ -128,7 +143,7 @@ def _layered(user_dir: Path, signature: tuple[tuple[str, int, int], ...]) -> Map
     del signature  # part of the cache key only
     base = _bundled()
     catalog = base.catalog
-    if (user_dir / DRUGS_XML).is_file():
+    if map_present(user_dir / DRUGS_XML):
         catalog = catalog.merged(load_drug_catalog(user_dir / DRUGS_XML))
     if (user_dir / HCPCS_XML).is_file():
         catalog = catalog.with_code_dates(load_code_dates(user_dir / HCPCS_XML))
@@ -151,7 +166,7 @@ def _bundled() -> MapSet:
 
 
 def _load_mue(folder: Path) -> MueTables:
-    if not (folder / MUE_XML).is_file():
+    if not map_present(folder / MUE_XML):
         return MappingProxyType({})
     tables: dict[MueSetting, dict[str, Mue]] = {}
     for entry in load_mue_entries(folder / MUE_XML):

@@ -191,11 +191,16 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
 
 
 def _diagnoses(seg: Segment, pos: int, out: list[Diagnosis]) -> None:
+    # The pointer count is carried, not recounted per composite: a hostile HI with 100k
+    # composites must cost linear time (recounting made it quadratic: 40k took 31 s).
+    counted = sum(1 for d in out if d.qualifier in _POINTER_QUALIFIERS)
     for i, composite in enumerate(seg.elements[1:], 1):
         qualifier, _, rest = composite.partition(seg.delimiters.component)
         if qualifier not in _DX_QUALIFIERS:
             continue
         code = rest.partition(seg.delimiters.component)[0]
-        counted = sum(1 for d in out if d.qualifier in _POINTER_QUALIFIERS)
-        position = counted + 1 if qualifier in _POINTER_QUALIFIERS else 0
+        position = 0
+        if qualifier in _POINTER_QUALIFIERS:
+            counted += 1
+            position = counted
         out.append(Diagnosis(qualifier, code, position, Loc(pos, seg.index, f"HI{i:02d}-2")))

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
+
+from edi_scrub.model.money import parse_amount
 
 
 class Transaction(StrEnum):
@@ -37,12 +39,8 @@ class Field:
     loc: Loc
 
     def decimal(self) -> Decimal | None:
-        """The value as a decimal, or ``None`` when it is not a number."""
-        try:
-            number = Decimal(self.value)
-        except InvalidOperation:
-            return None
-        return number if number.is_finite() else None
+        """The value as a decimal, or ``None`` when it is not an X12 number (see money.py)."""
+        return parse_amount(self.value)
 
 
 @dataclass(frozen=True, slots=True)

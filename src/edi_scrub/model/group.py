@@ -8,13 +8,15 @@ from the loops above it. Memory is bounded by the largest claim.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from edi_scrub.errors import InputError
 from edi_scrub.model.claim import Transaction
+from edi_scrub.model.money import parse_amount
 from edi_scrub.x12.lexer import Segment
 
 _CLAIM_END = frozenset({"HL", "CLM", "SE", "GE", "IEA", "ST", "GS", "ISA"})
@@ -116,10 +118,19 @@ class _State:
 def _weight(seg: Segment) -> Decimal | None:
     if seg.element(7) != "01":
         return None
-    try:
-        return Decimal(seg.element(8))
-    except InvalidOperation:
-        return None
+    return parse_amount(seg.element(8))
+
+
+#: What an ST01 and an X12 version look like. Anything else is shown only as its length: a
+#: damaged delimiter can put any element there (``ST01 N4 CENTERVILLE PA 17111``, an address).
+_ST01 = re.compile(r"[0-9]{3}")
+_VERSION = re.compile(r"[0-9]{6}(?:X[0-9]{3}(?:A[0-9])?)?")
+
+
+def _shown(value: str, shape: re.Pattern[str]) -> str:
+    if not value:
+        return "-"
+    return value if shape.fullmatch(value) else f"unreadable ({len(value)} characters)"
 
 
 def group(segments: Iterable[Segment], where: str = "<input>") -> Iterator[Unit]:
@@ -163,7 +174,7 @@ def _track(st: _State, seg: Segment, sid: str, where: str) -> None:
         if seg.element(1) != "837" or not version.startswith("00501"):
             raise InputError(
                 f"{where}: segment {seg.index}: not an 837 5010 transaction set "
-                f"(ST01 {seg.element(1) or '-'}, version {version or '-'})"
+                f"(ST01 {_shown(seg.element(1), _ST01)}, version {_shown(version, _VERSION)})"
             )
         st.saw_837 = True
     elif sid == "HL":

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 _CENT = Decimal("0.01")
+#: An X12 ``R`` value: optional minus, digits, optional decimal point. No exponent (``1e30``),
+#: no ``NaN``/``Infinity``, no sign ``+``, no spaces: Python's Decimal accepts all of those.
+_X12_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+#: The widest ``R`` element an 837 has (CLM02, SV102, SV203: R 1/18); the length counts digits
+#: only. Longer text is not an amount any payer reads, and would overflow Decimal's 28 digits
+#: once multiplied or rounded.
+MAX_DIGITS = 18
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """The amount in ``text``, or ``None`` when it is not a plain decimal number."""
-    if not text or text.strip() != text:
+    """The amount in ``text``, or ``None`` when it is not a plain X12 decimal number."""
+    if not text or len(text) > MAX_DIGITS + 2 or not _X12_DECIMAL.fullmatch(text):
         return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
+    if sum(c.isdigit() for c in text) > MAX_DIGITS:
         return None
-    return value if value.is_finite() else None
+    return Decimal(text)
 
 
 def to_cents(value: Decimal) -> Decimal:
-    """Round half up to the cent, as billing systems do."""
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    """Round half up to the cent, as billing systems do.
+
+    Exact for any finite value: quantize raises ``InvalidOperation`` when the result needs more
+    digits than the context holds (28), so the context is widened to fit (a product of two
+    18-digit amounts has 36).
+    """
+    with localcontext() as ctx:
+        ctx.prec = max(ctx.prec, value.adjusted() + 4)
+        return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def format_amount(value: Decimal, like: str = "") -> str:

@@ -21,6 +21,23 @@ from edi_scrub.rules._base import Severity
 
 SCHEMA = "edi-scrub/report/v1"
 
+#: The longest message, and value (CLM01, a fix's before/after), a report carries. Messages may
+#: quote an element of a known segment ("SV102 'x' is not a number"); a 10 MB element must not
+#: become a 10 MB report line. CLM01 is at most 38 characters, the values edited are codes.
+MAX_MESSAGE = 500
+MAX_VALUE = 80
+
+
+def bounded(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text) - limit} more characters)"
+
+
+def _value(text: str | None) -> str | None:
+    return None if text is None else bounded(text, MAX_VALUE)
+
 
 @dataclass(frozen=True, slots=True)
 class Summary:
@@ -222,15 +239,15 @@ def _finding_json(o: Outcome) -> FindingJson:
         "rule": f.rule,
         "name": f.name,
         "severity": f.severity.value,
-        "claim": f.claim,
+        "claim": _value(f.claim),
         "line": f.line,
         "segment": f.loc.segment if f.loc and f.loc.segment > 0 else None,
-        "element": f.loc.ref if f.loc else None,
-        "message": f.message,
+        "element": _value(f.loc.ref) if f.loc and f.loc.ref else None,
+        "message": bounded(f.message, MAX_MESSAGE),
         "fix": {
             "status": o.status.value,
             "applicability": fix.applicability.value if fix else "none",
-            "before": fix.before if fix else None,
-            "after": fix.after if fix else None,
+            "before": _value(fix.before) if fix else None,
+            "after": _value(fix.after) if fix else None,
         },
     }

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 from edi_scrub import __version__
 from edi_scrub.report.model import FindingJson, Report
+
+#: C0/C1 controls, DEL, and the invisible format characters that reorder or hide text (bidi
+#: overrides): input bytes can carry them in CLM01 or a quoted value, and a terminal would obey
+#: an escape sequence (colours, cursor moves, a changed window title) instead of showing it.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` / ``\\uNNNN`` escapes."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 _HEAD = ("line", "segment", "element", "rule", "severity", "fix", "message")
 _INDENT = "  "
@@ -13,7 +26,7 @@ def summary_line(report: Report) -> str:
     """The one-line account of the run that goes to stderr."""
     s = report.summary
     return (
-        f"{report.input}: {s.claims} claims, {s.drug_lines} drug lines; "
+        f"{printable(report.input)}: {s.claims} claims, {s.drug_lines} drug lines; "
         f"{s.errors} errors, {s.warnings} warnings, {s.infos} infos; {s.fixed} fixed "
         f"({s.lines_added} lines added, {s.charges_added:f} charges added); "
         f"{s.unfixed_errors} errors remain{_rejects_note(report)} → exit {int(s.exit_code)}"
@@ -36,11 +49,11 @@ def _cells(row: FindingJson) -> tuple[str, ...]:
     return (
         str(row["line"]) if row["line"] is not None else "-",
         str(row["segment"]) if row["segment"] is not None else "-",
-        row["element"] or "-",
+        printable(row["element"] or "-"),
         row["rule"],
         row["severity"],
         row["fix"]["status"],
-        row["message"],
+        printable(row["message"]),
     )
 
 
@@ -49,7 +62,8 @@ def _change(row: FindingJson) -> str | None:
     if fix["before"] is None and fix["after"] is None:
         return None
     verb = "changed" if fix["status"] == "applied" else "proposed"
-    return f"{verb}: {fix['before'] or '(nothing)'} → {fix['after'] or '(removed)'}"
+    before, after = fix["before"] or "(nothing)", fix["after"] or "(removed)"
+    return f"{verb}: {printable(before)} → {printable(after)}"
 
 
 def _findings(report: Report) -> list[str]:
@@ -71,7 +85,7 @@ def _findings(report: Report) -> list[str]:
         claims.setdefault(row["claim"], []).append((row, c))
     for claim, group in claims.items():
         fixed = sum(1 for row, _ in group if row["fix"]["status"] == "applied")
-        title = f"claim {claim}" if claim else "whole file (envelope)"
+        title = f"claim {printable(claim)}" if claim else "whole file (envelope)"
         lines.append(f"{title}: {len(group)} finding(s), {fixed} fixed")
         for row, c in group:
             lines.append(fmt(c))
@@ -88,7 +102,7 @@ def render_text(report: Report, findings: bool = True) -> str:
     if findings:
         target = f" → {report.output}" if report.output and report.output != "-" else ""
         lines.append(
-            f"edi-scrub {__version__} report: {report.input}{target} "
+            f"edi-scrub {__version__} report: {printable(report.input + target)} "
             f"({report.transaction} {report.implementation})"
         )
         lines.append("")

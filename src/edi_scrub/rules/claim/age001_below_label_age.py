@@ -20,7 +20,7 @@ Fix
     gives the age in whole years, never the birth date.
 
 References
-    domain.md §5 (age: Jivi only for ages 12 and over; age = date of service minus DMG birth
+    docs/domain.md §5 (age: Jivi only for ages 12 and over; age = date of service minus DMG birth
     date); the product's FDA label.
 """
 

@@ -19,8 +19,8 @@ Fix
     the claim.
 
 References
-    domain.md §3 (2300 REF*G1 prior authorisation; 837P line REF*G1 up to 5; 837I prior auth only
-    at claim level), §5 (commercial payers: prior authorisation varies per plan).
+    docs/domain.md §3 (2300 REF*G1 prior authorisation; 837P line REF*G1 up to 5; 837I prior
+    auth only at claim level), §5 (commercial payers: prior authorisation varies per plan).
 """
 
 from __future__ import annotations

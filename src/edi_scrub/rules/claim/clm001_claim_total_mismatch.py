@@ -16,7 +16,7 @@ Fix
     No fix when a line charge is not a number (CLM002 reports that).
 
 References
-    domain.md §3 (claim level, loop 2300); 005010X222A1 CLM02 / X223A2 CLM02 notes.
+    docs/domain.md §3 (claim level, loop 2300); 005010X222A1 CLM02 / X223A2 CLM02 notes.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ Fix
     the charge, then let CLM001 recompute CLM02.
 
 References
-    domain.md §3 (SV102 / SV203 charge; CLM02 equals the sum of the line charges).
+    docs/domain.md §3 (SV102 / SV203 charge; CLM02 equals the sum of the line charges).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ Fix
 
 References
     X12 RFIs 1115 and 1294 (COB balancing in the 837); 005010X222A1 / X223A2 section 1.4.1
-    (coordination of benefits), loops 2320 AMT*D / CAS and 2430 SVD / CAS; domain.md §3.
+    (coordination of benefits), loops 2320 AMT*D / CAS and 2430 SVD / CAS; docs/domain.md §3.
 """
 
 from __future__ import annotations

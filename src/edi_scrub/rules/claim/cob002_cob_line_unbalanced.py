@@ -22,7 +22,7 @@ Fix
 
 References
     X12 RFIs 1115 and 1294 (COB balancing in the 837); 005010X222A1 / X223A2 loop 2430 SVD02
-    and CAS; domain.md §3.
+    and CAS; docs/domain.md §3.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ Fix
     None: the date the drug was given comes from the provider's records, not from the claim.
 
 References
-    domain.md §3 (837P loop 2400: DTP*472 required on every line; 837I: situational);
+    docs/domain.md §3 (837P loop 2400: DTP*472 required on every line; 837I: situational);
     005010X222A1 loop 2400 DTP Service Date.
 """
 

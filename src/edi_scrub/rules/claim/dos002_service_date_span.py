@@ -19,7 +19,7 @@ Fix
     many IU). A same-day span could be rewritten as D8, but the catalogue offers no fix.
 
 References
-    domain.md §3 (837P/837I loop 2400 ``DTP*472*D8`` or RD8 span); payer profile
+    docs/domain.md §3 (837P/837I loop 2400 ``DTP*472*D8`` or RD8 span); payer profile
     ``single_date_lines``.
 """
 

@@ -24,7 +24,7 @@ Fix
     the documentation of the exception for review.
 
 References
-    domain.md §5 (dose: Jivi's maximum is about 6000 IU per infusion); the product's FDA label.
+    docs/domain.md §5 (dose: Jivi's maximum is about 6000 IU per infusion); the product's FDA label.
 """
 
 from __future__ import annotations

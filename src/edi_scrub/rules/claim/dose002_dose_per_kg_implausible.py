@@ -25,7 +25,7 @@ Fix
     None: the dose and the weight are clinical facts.
 
 References
-    domain.md §5 (1 IU/kg raises FVIII about 2 IU/dL; weight-based checks only on the 837P with
+    docs/domain.md §5 (1 IU/kg raises FVIII about 2 IU/dL; weight-based checks only on the 837P with
     PAT weight, so they are informational), §3 (PAT07 = 01, PAT08 weight in pounds).
 """
 

@@ -24,7 +24,7 @@ Fix
     is the provider's decision.
 
 References
-    domain.md §5 (modifier 76 for units repeated on purpose) and §3 (claim frequency);
+    docs/domain.md §5 (modifier 76 for units repeated on purpose) and §3 (claim frequency);
     payers' duplicate-claim edits (same patient, date, procedure and units).
 """
 

@@ -22,7 +22,8 @@ Fix
     that does not exist is DX003's, which can re-point automatically.
 
 References
-    domain.md §5 (diagnosis: hemophilia A = D66); domain.md §3 (SV107 pointers; 837I has none).
+    docs/domain.md §5 (diagnosis: hemophilia A = D66); docs/domain.md §3 (SV107 pointers; 837I
+    has none).
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ Fix
     indicated diagnosis; this rule says that the one billed is a known off-label use.
 
 References
-    domain.md §5 (Jivi and Adynovate are not indicated for von Willebrand disease D68.0;
+    docs/domain.md §5 (Jivi and Adynovate are not indicated for von Willebrand disease D68.0;
     acquired hemophilia D68.311 is Obizur's indication); §3 (SV107 pointers; 837I has none).
 """
 

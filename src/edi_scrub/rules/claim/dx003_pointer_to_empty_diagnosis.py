@@ -21,8 +21,8 @@ Fix
     belongs to is the provider's call.
 
 References
-    domain.md §3 (SV107 pointers into the claim's HI list); domain.md §5 (indicated diagnoses);
-    005010X222A1 SV107.
+    docs/domain.md §3 (SV107 pointers into the claim's HI list); docs/domain.md §5 (indicated
+    diagnoses); 005010X222A1 SV107.
 """
 
 from __future__ import annotations

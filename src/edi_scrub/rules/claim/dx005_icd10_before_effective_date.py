@@ -19,7 +19,7 @@ Fix
 
 References
     HIPAA code set rule, 45 CFR 162.1002(c) (ICD-10-CM for services from October 1, 2015);
-    CMS MLN Matters SE1408 (claims spanning the implementation date); domain.md §3 (HI).
+    CMS MLN Matters SE1408 (claims spanning the implementation date); docs/domain.md §3 (HI).
 """
 
 from __future__ import annotations

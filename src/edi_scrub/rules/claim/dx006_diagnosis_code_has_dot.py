@@ -18,7 +18,7 @@ Fix
 
 References
     005010X222A1 / X223A2 HI01-2 ("Do not transmit the decimal point for ICD codes. The decimal
-    point is implied"); domain.md §3 (HI).
+    point is implied"); docs/domain.md §3 (HI).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ Fix
 
 References
     HIPAA code set rule, 45 CFR 162.1002(c) (ICD-10-CM for services from October 1, 2015);
-    005010X222A1 / X223A2 HI01-1 qualifiers; domain.md §3 (HI).
+    005010X222A1 / X223A2 HI01-1 qualifiers; docs/domain.md §3 (HI).
 """
 
 from __future__ import annotations

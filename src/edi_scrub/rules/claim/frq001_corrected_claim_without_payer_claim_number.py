@@ -20,7 +20,7 @@ Fix
 
 References
     005010X222A1 / X223A2 loop 2300 REF*F8 ("Required when CLM05-3 indicates this claim is a
-    replacement or void to a previously adjudicated claim"); domain.md §3 (claim frequency).
+    replacement or void to a previously adjudicated claim"); docs/domain.md §3 (claim frequency).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ Fix
 
 References
     005010X222A1 / X223A2 loop 2300 REF*F8 situational rule ("If not required by this
-    implementation guide, do not send"); domain.md §3 (claim frequency).
+    implementation guide, do not send"); docs/domain.md §3 (claim frequency).
 """
 
 from __future__ import annotations

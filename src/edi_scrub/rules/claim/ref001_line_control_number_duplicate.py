@@ -20,7 +20,7 @@ Fix
 
 References
     005010X222A1 / X223A2 loop 2400 REF*6R (line item control number, "receivers are not
-    required to maintain more than 30 characters"); domain.md §3 (REF*6R).
+    required to maintain more than 30 characters"); docs/domain.md §3 (REF*6R).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ Fix
 
 References
     005010X222A1 / X223A2 loop 2400 REF02 (qualifier 6R) note on the 30 characters receivers
-    keep; domain.md §3 (REF*6R).
+    keep; docs/domain.md §3 (REF*6R).
 """
 
 from __future__ import annotations

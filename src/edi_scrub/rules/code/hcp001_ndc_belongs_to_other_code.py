@@ -22,8 +22,8 @@ Fix
     suggestion when the map's code is not yet (or no longer) valid on the date of service.
 
 References
-    domain.md §1 (the codes: J7207 is Adynovate, J7208 is Jivi), §2 (NDCs), §6 (CARC 16 / M119);
-    CMS ASP NDC-HCPCS crosswalk.
+    docs/domain.md §1 (the codes: J7207 is Adynovate, J7208 is Jivi), §2 (NDCs), §6 (CARC 16 /
+    M119); CMS ASP NDC-HCPCS crosswalk.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ Fix
     depends on the payer and the period, and a wrong date of service is as likely as a wrong code.
 
 References
-    domain.md §1 (the codes and their start dates); CMS HCPCS Level II alpha-numeric file
+    docs/domain.md §1 (the codes and their start dates); CMS HCPCS Level II alpha-numeric file
     (HCPCS Code Added Date, Termination Date); CMS HCPCS quarterly update files.
 """
 

@@ -22,7 +22,7 @@ Fix
     effect on that date.
 
 References
-    domain.md §1 (J7192 NOS, J7199 NOC, start years of the specific codes), §2 (NDCs).
+    docs/domain.md §1 (J7192 NOS, J7199 NOC, start years of the specific codes), §2 (NDCs).
 """
 
 from __future__ import annotations

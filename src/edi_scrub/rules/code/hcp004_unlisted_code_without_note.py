@@ -26,7 +26,7 @@ Fix
     the product's own code when it has one (HCP003).
 
 References
-    domain.md §1 (J7199: "needs drug name + IU in NTE (Medicare MAC)"); 005010X222A1 loop 2400
+    docs/domain.md §1 (J7199: "needs drug name + IU in NTE (Medicare MAC)"); 005010X222A1 loop 2400
     NTE Line Note; 005010X223A2 loop 2300 NTE Claim Note.
 """
 

@@ -18,7 +18,7 @@ Fix
     None. Confirm the version your receiver expects.
 
 References
-    pyx12 4.0 ``map/maps.xml``; domain.md §3; pyx12-notes.md D.3.
+    pyx12 4.0 ``map/maps.xml``; docs/domain.md §3 (837I map versions).
 """
 
 from __future__ import annotations

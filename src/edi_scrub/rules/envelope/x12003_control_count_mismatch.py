@@ -3,6 +3,8 @@
 What it checks
     SE01 against the number of segments from ST to SE inclusive; GE01 against the number of ST
     transaction sets in the group; IEA01 against the number of GS groups in the interchange.
+    With ``--no-structure`` (no pyx12, which reports it otherwise) also an ISA, GS or ST whose
+    IEA, GE or SE never comes: a file cut short has no count left to check.
 
 Why it matters
     Receivers reject the transaction set (999 IK5 with AK9/IK502 code 4) or the whole group

@@ -27,7 +27,7 @@ Fix
     report's ``after`` is the composite written); none is added when four are already present.
 
 References
-    domain.md §4 (JW and JZ); CMS JW/JZ policy (JZ required from 2023-07-01).
+    docs/domain.md §4 (JW and JZ); CMS JW/JZ policy (JZ required from 2023-07-01).
 """
 
 from __future__ import annotations

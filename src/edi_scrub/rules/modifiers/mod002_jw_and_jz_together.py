@@ -20,7 +20,7 @@ Fix
     or bill one line with JZ when nothing was discarded.
 
 References
-    domain.md §4 (JW and JZ; how discarded drug is billed); CMS JW/JZ policy.
+    docs/domain.md §4 (JW and JZ; how discarded drug is billed); CMS JW/JZ policy.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ Fix
     matched).
 
 References
-    domain.md §4 (JW and JZ; how discarded drug is billed); CMS JW/JZ policy.
+    docs/domain.md §4 (JW and JZ; how discarded drug is billed); CMS JW/JZ policy.
 """
 
 from __future__ import annotations

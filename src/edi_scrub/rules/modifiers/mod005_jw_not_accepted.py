@@ -24,7 +24,7 @@ Fix
     No fix when the JW line is the claim's only line (a claim needs one).
 
 References
-    domain.md §4 (JW on single-dose containers; payers that deny JW lines, e.g. UHC New Jersey
+    docs/domain.md §4 (JW on single-dose containers; payers that deny JW lines, e.g. UHC New Jersey
     Medicaid from 2021-05-01; JW/JZ behaviour is per payer).
 """
 

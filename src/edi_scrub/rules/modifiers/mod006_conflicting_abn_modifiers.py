@@ -18,7 +18,7 @@ Fix
     service may not be covered, which only the provider knows.
 
 References
-    domain.md §4 (KX, GA, GY, GZ); CMS ABN modifier instructions.
+    docs/domain.md §4 (KX, GA, GY, GZ); CMS ABN modifier instructions.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ Fix
     dropped, and a description in SV101-7 stays where it is.
 
 References
-    domain.md §4 (modifiers: at most 4 per line; pricing first, informational after).
+    docs/domain.md §4 (modifiers: at most 4 per line; pricing first, informational after).
 """
 
 from __future__ import annotations

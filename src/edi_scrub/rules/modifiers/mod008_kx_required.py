@@ -19,7 +19,7 @@ Fix
     only the provider can make. Add it in the next free slot (at most four modifiers, MOD007).
 
 References
-    domain.md §4 (KX: requirements of medical policy met; at most 4 modifiers), §5 (payer
+    docs/domain.md §4 (KX: requirements of medical policy met; at most 4 modifiers), §5 (payer
     coverage rules vary per plan → payer profiles).
 """
 

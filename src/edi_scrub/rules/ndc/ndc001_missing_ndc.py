@@ -18,7 +18,7 @@ Fix
     NDCs, so none can be inferred.
 
 References
-    domain.md §2 (NDCs), §3 (loop 2410 LIN/CTP), §6 (CARC 16 / M119); policy.py (which payers
+    docs/domain.md §2 (NDCs), §3 (loop 2410 LIN/CTP), §6 (CARC 16 / M119); policy.py (which payers
     require the NDC).
 """
 

@@ -18,7 +18,7 @@ Fix
     NDC at all.
 
 References
-    domain.md §2 (NDCs), §3 (loop 2410: ``LIN**N4*<11-digit NDC>``); 005010X222A1 / X223A2
+    docs/domain.md §2 (NDCs), §3 (loop 2410: ``LIN**N4*<11-digit NDC>``); 005010X222A1 / X223A2
     loop 2410 LIN02.
 """
 

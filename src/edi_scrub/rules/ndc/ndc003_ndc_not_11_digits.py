@@ -20,7 +20,7 @@ Fix
     suggestion.
 
 References
-    domain.md §2 (NDC formats); 005010X222A1 / X223A2 loop 2410 LIN03.
+    docs/domain.md §2 (NDC formats); 005010X222A1 / X223A2 loop 2410 LIN03.
 """
 
 from __future__ import annotations

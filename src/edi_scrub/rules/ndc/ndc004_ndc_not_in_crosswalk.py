@@ -21,7 +21,7 @@ Fix
     lists only sourced NDCs, so a warning here can mean the map, not the claim, is incomplete.
 
 References
-    domain.md §2 (NDCs; users load NDCs from the CMS crosswalk), §6 (CARC 16 / M119).
+    docs/domain.md §2 (NDCs; users load NDCs from the CMS crosswalk), §6 (CARC 16 / M119).
 """
 
 from __future__ import annotations

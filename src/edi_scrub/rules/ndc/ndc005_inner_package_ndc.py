@@ -18,7 +18,7 @@ Fix
     so the drug's NDC must come from the carton.
 
 References
-    domain.md §2 ("bill the outer carton/kit NDC, not the inner vial or the diluent").
+    docs/domain.md §2 ("bill the outer carton/kit NDC, not the inner vial or the diluent").
 """
 
 from __future__ import annotations

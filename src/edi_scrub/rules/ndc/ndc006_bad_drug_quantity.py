@@ -19,7 +19,7 @@ Fix
     wants (F2 IU or UN kit count) is payer-specific (NDC007).
 
 References
-    domain.md §3 (loop 2410: CTP04 quantity, CTP05-1 ∈ F2/GR/ME/ML/UN); 005010X222A1 / X223A2
+    docs/domain.md §3 (loop 2410: CTP04 quantity, CTP05-1 ∈ F2/GR/ME/ML/UN); 005010X222A1 / X223A2
     loop 2410 CTP.
 """
 

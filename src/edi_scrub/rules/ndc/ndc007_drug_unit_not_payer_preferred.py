@@ -20,11 +20,11 @@ Fix
     (``ctp_precision``) so that NDC008 does not have to round it. It stays unsafe because the
     quantity is the dispensing record's. Every other pair is a suggestion: IU and kit count
     (F2 and UN) are linked by the actual potency printed on each vial, which varies from vial to
-    vial (domain.md §2), and milliliters depend on the concentration after reconstitution; the
+    vial (docs/domain.md §2), and milliliters depend on the concentration after reconstitution; the
     claim carries neither.
 
 References
-    domain.md §3 (CTP04 quantity, CTP05-1 units; the preferred unit is payer-specific), §2
+    docs/domain.md §3 (CTP04 quantity, CTP05-1 units; the preferred unit is payer-specific), §2
     (actual potency per vial).
 """
 

@@ -23,7 +23,7 @@ Fix
     billed IU (a rounded CTP04 must never prove zero waste for JZ, nor make a JW split).
 
 References
-    domain.md §3 (loop 2410 CTP04 drug quantity, a decimal); payer profile ``ctp_precision``.
+    docs/domain.md §3 (loop 2410 CTP04 drug quantity, a decimal); payer profile ``ctp_precision``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ Fix
     (docs/fixes.md).
 
 References
-    domain.md §1 (billed per 1 IU), §3 (SV103 UN or MJ; SV204 UN or DA).
+    docs/domain.md §1 (billed per 1 IU), §3 (SV103 UN or MJ; SV204 UN or DA).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ Fix
     billed of 1000 dispensed would become "no waste" and let JZ through): see docs/fixes.md.
 
 References
-    domain.md §1 (billed per 1 IU), §5 ("Round fractional IU up").
+    docs/domain.md §1 (billed per 1 IU), §5 ("Round fractional IU up").
 """
 
 from __future__ import annotations

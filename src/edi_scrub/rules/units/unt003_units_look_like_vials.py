@@ -21,7 +21,7 @@ Fix
     (and usually the charge) from the dispensing record.
 
 References
-    domain.md §2 (actual IU per vial), §5 ("units that look like a vial count or IU/100 are
+    docs/domain.md §2 (actual IU per vial), §5 ("units that look like a vial count or IU/100 are
     suspicious"; billed IU = the actual IU printed on the vials).
 """
 

@@ -22,7 +22,7 @@ Fix
     wrong one.
 
 References
-    domain.md §2 (actual IU per vial), §5 ("billed IU ÷ vial count should fall inside the NDC's
+    docs/domain.md §2 (actual IU per vial), §5 ("billed IU ÷ vial count should fall inside the NDC's
     actual-potency range").
 """
 

@@ -23,7 +23,7 @@ Fix
     error) or medically justified (appeal with records) is for a person to decide.
 
 References
-    domain.md §5 (MUE: MAI 1 per line, MAI 2/3 per day; values from the CMS MUE tables, none
+    docs/domain.md §5 (MUE: MAI 1 per line, MAI 2/3 per day; values from the CMS MUE tables, none
     built in), §6 (RARC N362).
 """
 

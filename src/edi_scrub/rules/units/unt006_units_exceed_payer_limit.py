@@ -23,7 +23,7 @@ Fix
     check against the authorisation and the dispensing record.
 
 References
-    domain.md §5 (payer quantity limits in prior-auth programs); payer profile
+    docs/domain.md §5 (payer quantity limits in prior-auth programs); payer profile
     ``quantity_limits`` (the finding cites a limit's ``source`` when the profile gives one).
 """
 

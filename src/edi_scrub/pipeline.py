@@ -235,8 +235,7 @@ def _run_pass(
 def _fails(outcomes: Iterable[Outcome], fail_on: Severity) -> bool:
     """Whether a finding at or above ``fail_on`` is left unfixed (as the exit code counts)."""
     return any(
-        o.finding.severity.rank >= fail_on.rank and o.status is not FixStatus.APPLIED
-        for o in outcomes
+        o.finding.severity.fails(fail_on) and o.status is not FixStatus.APPLIED for o in outcomes
     )
 
 
@@ -246,7 +245,7 @@ def _failing_claims(
     """Claims with a failing claim finding or a structural (X12001) error inside them."""
     broken: dict[int, int] = {}
     x12001 = get_rule("X12001").meta
-    if structure is not None and x12001.id in ids and x12001.severity.rank >= options.fail_on.rank:
+    if structure is not None and x12001.id in ids and x12001.severity.fails(options.fail_on):
         broken = _issues_by_claim(structure, spans, output=False)
     return tuple(
         ClaimRef(s.ordinal, s.claim_id, s.in_first)

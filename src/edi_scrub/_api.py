@@ -25,8 +25,8 @@ import structlog
 from edi_scrub import pipeline
 from edi_scrub._options import Options
 from edi_scrub._targets import Destination, Labelled, Source, guard, path_of, stream_of
-from edi_scrub.atomic import Publication, temp_in
-from edi_scrub.errors import EdiScrubError
+from edi_scrub.atomic import Publication, remove_orphans, remove_temp, temp_in
+from edi_scrub.errors import EdiScrubError, InputError
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.fixes.engine import Outcome
 from edi_scrub.maps.layers import user_maps_dir
@@ -36,6 +36,8 @@ from edi_scrub.report.model import ClaimRef, Report, Summary
 from edi_scrub.report.text import render_text
 from edi_scrub.rules._base import Severity
 from edi_scrub.x12.lexer import ENCODING
+
+log = structlog.get_logger(__name__)
 
 #: How a report is rendered: the report file formats of ``--report-format``.
 REPORT_FORMATS = ("json", "text", "html")
@@ -141,40 +143,105 @@ def run(
     guard(source, targets)
     settings = _pipeline_options(options, fix=out is not None, ack=ack is not None)
     settings = replace(settings, parallel_validation=parallel_validation)
-    spool = _spooled(source.value)
-    with Publication() as publication, spool as path:
-        scratch = tempfile.TemporaryFile()  # noqa: SIM115 - closed below, whatever happens
-        with scratch:
-            report = pipeline.scrub(path, scratch, settings)
-            scratch.seek(0)
-            report = replace(
-                report,
-                input=_label(source.value),
-                output=None if out is None else _label(out.value),
-            )
-            # Opened (and so renamed) in this order: REJECTS before OUT, because OUT appearing
-            # is what a pipeline watches for; reports after OUT, which they describe.
-            rejects_stream = _sink(publication, rejects)
-            out_stream = _sink(publication, out)
-            if rejects_stream is not None and out_stream is not None:
-                failing = report.failing_claims
-                where = f"{report.input} (scrubbed)"
-                split(scratch, out_stream, rejects_stream, {c.ordinal for c in failing}, where)
-                report = replace(report, rejected=failing)
-            elif out_stream is not None:
-                shutil.copyfileobj(scratch, out_stream)
-        for wanted in reports:
-            sink = _sink(publication, wanted.target)
-            if sink is not None:
-                sink.writelines(render_report(report, wanted.fmt))
-        # No 999 could be built (the pipeline logged why): no file is written, none replaced.
-        ack_stream = _sink(publication, ack) if report.ack is not None else None
-        if ack_stream is not None and report.ack is not None:
-            ack_stream.write(report.ack.encode(ENCODING))
-        _flush_streams(t for t in targets if path_of(t.value) is None)
-        publication.commit()
+    _remove_orphans(source, targets)
+    with Publication() as publication:
+        try:
+            with _spooled(source.value) as path:
+                before = _identity(source, path)
+                report = _produce(path, publication, source, out, rejects, settings)
+                if _identity(source, path) != before:
+                    raise InputError(
+                        f"{source_label(source)}: changed while it was being scrubbed "
+                        "(size, modification time or inode); nothing written"
+                    )
+            for wanted in reports:
+                sink = _sink(publication, wanted.target)
+                if sink is not None:
+                    sink.writelines(render_report(report, wanted.fmt))
+            # No 999 could be built (the pipeline logged why): no file written, none replaced.
+            ack_stream = _sink(publication, ack) if report.ack is not None else None
+            if ack_stream is not None and report.ack is not None:
+                ack_stream.write(report.ack.encode(ENCODING))
+            _flush_streams(t for t in targets if path_of(t.value) is None)
+            publication.commit()
+        except BrokenPipeError:
+            raise  # the reader went away: the CLI ends quietly, a caller sees its own stream
+        except OSError as exc:
+            # The environment, not a bug: a full disk, a folder that went read-only, an input
+            # that cannot be read. One line naming the file, and nothing published.
+            raise InputError(_os_problem(exc, publication, source)) from None
     code = ExitCode.OK if options.exit_zero else report.summary.exit_code
     return Result(report, None, code)
+
+
+def _produce(
+    path: Path,
+    publication: Publication,
+    source: Labelled,
+    out: Labelled | None,
+    rejects: Labelled | None,
+    settings: pipeline.Options,
+) -> Report:
+    """Scrub ``path`` and write OUT (and REJECTS); the report with the caller's names."""
+    with tempfile.TemporaryFile() as scratch:
+        report = pipeline.scrub(path, scratch, settings)
+        scratch.seek(0)
+        report = replace(
+            report,
+            input=_label(source.value),
+            output=None if out is None else _label(out.value),
+        )
+        # Opened (and so renamed) in this order: REJECTS before OUT, because OUT appearing is
+        # what a pipeline watches for; the reports come after OUT, which they describe.
+        rejects_stream = _sink(publication, rejects)
+        out_stream = _sink(publication, out)
+        if rejects_stream is not None and out_stream is not None:
+            failing = report.failing_claims
+            where = f"{report.input} (scrubbed)"
+            split(scratch, out_stream, rejects_stream, {c.ordinal for c in failing}, where)
+            report = replace(report, rejected=failing)
+        elif out_stream is not None:
+            shutil.copyfileobj(scratch, out_stream)
+    return report
+
+
+def source_label(source: Labelled) -> str:
+    """How messages name the input: its path as given, or ``-``."""
+    return _label(source.value)
+
+
+def _identity(source: Labelled, path: Path) -> tuple[int, int, int, int] | None:
+    """What must not change while the input is read (None for our own spool of bytes/stdin)."""
+    if path_of(source.value) is None:
+        return None
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _remove_orphans(source: Labelled, targets: Sequence[Labelled]) -> None:
+    folders: set[Path | None] = set()
+    for target in targets:
+        path = path_of(target.value)
+        if path is not None:
+            folders.add(path.resolve().parent)
+    if path_of(source.value) is None:
+        folders.add(None)  # the stdin/bytes spool lives in the system temp folder
+    for folder in folders:
+        removed = remove_orphans(folder)
+        if removed:
+            log.info("orphans_removed", folder=str(folder or "temp"), files=removed)
+
+
+def _os_problem(exc: OSError, publication: Publication, source: Labelled) -> str:
+    what = exc.strerror or type(exc).__name__
+    pending = publication.targets()
+    named = exc.filename if isinstance(exc.filename, str) else None
+    if named is not None and Path(named) in pending:
+        return f"{pending[Path(named)]}: {what}"  # name the target, not our temporary file
+    if named is not None:
+        return f"{named}: {what}"
+    writing = ", ".join(str(p) for p in pending.values())
+    return f"{writing or source_label(source)}: {what}"
 
 
 def render_report(report: Report, fmt: str) -> Iterator[bytes]:
@@ -235,7 +302,7 @@ class _spooled:  # noqa: N801 - used like a function, as contextlib's context ma
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
         if self._temp is None:
             return
-        self._temp.unlink(missing_ok=True)
+        remove_temp(self._temp)
         if isinstance(exc, EdiScrubError) and str(self._temp) in str(exc):
             # The spool is ours, not the caller's: messages name the input as `-`, as the
             # CLI does for stdin (and they never point at a file that is gone).

@@ -13,16 +13,32 @@ A run that publishes several files (OUT, report, HTML, 999, rejects) collects th
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import re
+import signal
+import socket
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 #: Every temporary file edi-scrub creates starts with this (and ends with ``.tmp``).
 PREFIX = ".edi-scrub-"
 SUFFIX = ".tmp"
-_OURS = re.compile(r"\.edi-scrub-(\d+)-[^/]*\.tmp")
+#: ``.edi-scrub-<pid>@<host>-<random>.tmp``: who made it, so a later run can prove it orphaned.
+_NAME = re.compile(r"\.edi-scrub-(\d+)@([0-9a-f]{8})-[A-Za-z0-9_]+\.tmp")
+_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+#: The temporary files of this process not yet renamed or removed (for the signal handler).
+_LIVE: set[Path] = set()
+
+
+def _host() -> str:
+    # Folders can be shared between machines (batch on a shared file system): a pid proves
+    # nothing about another host's files, so the name says which host made it.
+    return hashlib.sha1(socket.gethostname().encode(), usedforsecurity=False).hexdigest()[:8]
 
 
 def temp_beside(target: Path) -> tuple[int, Path]:
@@ -32,8 +48,78 @@ def temp_beside(target: Path) -> tuple[int, Path]:
 
 def temp_in(folder: Path | None) -> tuple[int, Path]:
     """A new temporary file (descriptor, path) in ``folder`` (None: the system temp folder)."""
-    fd, name = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-", suffix=SUFFIX, dir=folder)
+    prefix = f"{PREFIX}{os.getpid()}@{_host()}-"
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=SUFFIX, dir=folder)
+    _LIVE.add(Path(name))
     return fd, Path(name)
+
+
+def remove_temp(path: Path) -> None:
+    """Remove a temporary file made by :func:`temp_in` (gone already is fine)."""
+    path.unlink(missing_ok=True)
+    _LIVE.discard(path)
+
+
+def remove_live_temps() -> None:
+    """Remove every temporary file this process still has (a signal ends the run)."""
+    for path in list(_LIVE):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+        _LIVE.discard(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def remove_orphans(folder: Path | None) -> int:
+    """Remove the temporary files in ``folder`` (None: the system temp folder) that a dead
+    edi-scrub process of this host and user left (killed before it could clean up).
+
+    Only what can be proven orphaned goes: our name pattern, made on this host, owned by this
+    user, by a process id that no longer exists. Returns how many were removed.
+    """
+    where = Path(tempfile.gettempdir()) if folder is None else folder
+    host, removed = _host(), 0
+    try:
+        entries = list(os.scandir(where))
+    except OSError:
+        return 0
+    for entry in entries:
+        match = _NAME.fullmatch(entry.name)
+        if match is None or match.group(2) != host:
+            continue
+        pid = int(match.group(1))
+        try:
+            owned = entry.stat(follow_symlinks=False).st_uid == os.geteuid()
+        except OSError:
+            continue
+        ours = owned and entry.is_file(follow_symlinks=False) and pid != os.getpid()
+        if ours and not _alive(pid):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGTERM/SIGINT/SIGHUP while files are renamed, so a run publishes all or none."""
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
+    except (AttributeError, ValueError, OSError):  # no sigmask on this platform or thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _umask() -> int:
@@ -51,6 +137,7 @@ def publish(tmp: Path, target: Path) -> None:
         mode = 0o666 & ~_umask()
     tmp.chmod(mode)
     os.replace(tmp, target)
+    _LIVE.discard(tmp)
 
 
 class Publication:
@@ -74,14 +161,14 @@ class Publication:
             handle = os.fdopen(fd, "w+b")
         except BaseException:
             os.close(fd)
-            tmp.unlink(missing_ok=True)
+            remove_temp(tmp)
             raise
         self._pending.append((handle, tmp, real))
         return handle
 
-    def temporaries(self) -> tuple[Path, ...]:
-        """The temporary files not yet renamed (for cleanup on a signal)."""
-        return tuple(tmp for _, tmp, _ in self._pending)
+    def targets(self) -> dict[Path, Path]:
+        """Each temporary file not yet renamed, and the file it is for."""
+        return {tmp: real for _, tmp, real in self._pending}
 
     def commit(self) -> None:
         """Sync every file, then rename them all into place, in the order they were opened."""
@@ -89,17 +176,19 @@ class Publication:
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
-        while self._pending:
-            _, tmp, real = self._pending[0]
-            publish(tmp, real)
-            self._pending.pop(0)
+        with _signals_held():
+            while self._pending:
+                _, tmp, real = self._pending[0]
+                publish(tmp, real)
+                self._pending.pop(0)
 
     def discard(self) -> None:
         """Close and remove every temporary file not yet renamed."""
         while self._pending:
             handle, tmp, _ = self._pending.pop()
-            handle.close()
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a full disk can fail the close's flush
+                handle.close()
+            remove_temp(tmp)
 
     def __enter__(self) -> Publication:
         return self

@@ -1,12 +1,18 @@
 """The ``edi-scrub`` command: scrub IN to OUT, report, and exit with a code pipelines can trust.
 
 Exit codes: 0 no failing findings remain; 1 failing findings remain; 2 usage, configuration or
-unreadable/non-837 input; 3 internal error. On 2 and 3 no output file is written. Output goes to
-a temporary file beside the target and is renamed into place only when the run succeeds.
+unreadable/non-837 input or an environment problem (a full disk, a folder that cannot be
+written); 3 internal error; 128+n when signal n stopped the run (130 Ctrl-C, 143 SIGTERM) and
+141 when the reader of stdout went away. On 2, 3 and signals no output file is written. The
+work is the Python API's (``_api.run``): this module only turns the command line into its
+arguments and its results and errors into output and exit codes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +25,9 @@ import structlog
 from edi_scrub import __version__
 from edi_scrub._api import ReportTarget, Result, run
 from edi_scrub._options import Options
+from edi_scrub._signals import Interrupted, cleanup_on_signals
 from edi_scrub._targets import Labelled
+from edi_scrub.atomic import remove_live_temps
 from edi_scrub.cli_batch import batch_command
 from edi_scrub.cli_config import with_config
 from edi_scrub.cli_maps import maps_group
@@ -81,16 +89,48 @@ def _run(
 
 
 def _guarded(work: click.Context, action: Callable[[], int]) -> None:
-    """Run ``action`` mapping every failure to a one-line message and its exit code."""
+    """Run ``action`` mapping every failure to a one-line message and its exit code.
+
+    Signals end the run with ``128 + n`` after removing its temporary files (see _signals); a
+    reader that closed stdout early (``| head``) ends it quietly, as ``cat`` would.
+    """
     try:
-        code = action()
-    except EdiScrubError as exc:
-        click.echo(f"edi-scrub: error: {exc}", err=True)
+        with cleanup_on_signals():
+            code = action()
+    except Interrupted as exc:
+        _say(f"edi-scrub: {exc}; no output written")
         work.exit(exc.exit_code)
+    except BrokenPipeError:
+        _quiet_stdout()
+        work.exit(_BROKEN_PIPE)
+    except EdiScrubError as exc:
+        _say(f"edi-scrub: error: {exc}")
+        work.exit(exc.exit_code)
+    except OSError as exc:  # the environment (a full disk, permissions), not a bug: exit 2
+        where = exc.filename if exc.filename is not None else "edi-scrub"
+        _say(f"edi-scrub: error: {where}: {exc.strerror or type(exc).__name__}")
+        work.exit(int(ExitCode.USAGE))
     except Exception as exc:  # the CLI promises no tracebacks
-        click.echo(f"edi-scrub: internal error: {type(exc).__name__}: {exc}", err=True)
+        _say(f"edi-scrub: internal error: {type(exc).__name__}: {exc}")
         work.exit(int(ExitCode.INTERNAL))
     work.exit(int(code))
+
+
+#: 128 + SIGPIPE: what a shell reports for a writer whose reader went away.
+_BROKEN_PIPE = 141
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError):  # stderr may be a closed pipe too
+        click.echo(line, err=True)
+
+
+def _quiet_stdout() -> None:
+    # Python flushes stdout again at exit and would print "Exception ignored ... BrokenPipeError";
+    # pointing the descriptor at /dev/null makes that flush succeed silently.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 _COMMON = [
@@ -174,6 +214,14 @@ def _common(func: _F) -> _F:
 
 class _Main(click.Group):
     """``edi-scrub IN OUT`` without a subcommand name scrubs; subcommands win by name."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        # Ctrl-C outside a run's own handler: 130 as for any signal, not click's "Aborted!" 1.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            remove_live_temps()
+            raise click.exceptions.Exit(128 + int(signal.SIGINT)) from None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):

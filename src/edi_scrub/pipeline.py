@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import structlog
 
+from edi_scrub._lifeline import die_with_parent
 from edi_scrub.envelope import EnvelopeTracker
 from edi_scrub.errors import ConfigError
 from edi_scrub.fixes.edits import Applicability
@@ -146,7 +147,10 @@ class _InputValidation:
         self._result: StructuralResult | None = None
         big = options.parallel_validation and path.stat().st_size >= _PARALLEL_MIN_BYTES
         if options.structure and big and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = multiprocessing.get_context("fork").Pool(processes=1)
+            # The worker dies with this process, even after a kill -9 (see _lifeline).
+            self._pool = multiprocessing.get_context("fork").Pool(
+                processes=1, initializer=die_with_parent
+            )
             self._pending = self._pool.apply_async(_validate_path, (str(path), options.ack))
 
     def result(self) -> StructuralResult:

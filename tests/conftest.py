@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -28,4 +29,7 @@ def _no_user_maps(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """Tests never pick up the developer's own maps (~/.local/share/edi-scrub/maps)."""
-    monkeypatch.setenv("EDI_SCRUB_MAPS", str(tmp_path_factory.getbasetemp() / "no-user-maps"))
+    # One per test: a run asked for a 999 creates it for its control number counter, and
+    # that must not turn into a user maps directory for the tests after it.
+    absent = tmp_path_factory.getbasetemp() / "no-user-maps" / uuid.uuid4().hex
+    monkeypatch.setenv("EDI_SCRUB_MAPS", str(absent))

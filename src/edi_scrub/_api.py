@@ -23,6 +23,7 @@ from typing import BinaryIO
 import structlog
 
 from edi_scrub import pipeline
+from edi_scrub._control_numbers import counter_path, next_control_number
 from edi_scrub._options import Options
 from edi_scrub._targets import Destination, Labelled, Source, guard, path_of, stream_of
 from edi_scrub.atomic import Publication, remove_orphans, remove_temp, temp_in
@@ -35,6 +36,7 @@ from edi_scrub.report.html import render_html
 from edi_scrub.report.model import ClaimRef, Report, Summary
 from edi_scrub.report.text import render_text
 from edi_scrub.rules._base import Severity
+from edi_scrub.x12._ack import set_control_number
 from edi_scrub.x12.lexer import ENCODING
 
 log = structlog.get_logger(__name__)
@@ -110,10 +112,13 @@ def scrub(
     return result if out is not None else replace(result, output=buffer.getvalue())
 
 
-def check(source: Source, *, options: Options | None = None) -> Report:
-    """Check ``source`` and report; nothing is fixed and no EDI is written."""
+def check(
+    source: Source, *, options: Options | None = None, ack: Destination | None = None
+) -> Report:
+    """Check ``source`` and report; nothing is fixed and no EDI is written (``ack``: the 999)."""
     _library_logging()
-    return run(Labelled("source", source), None, options or Options()).report
+    target = None if ack is None else Labelled("ack", ack)
+    return run(Labelled("source", source), None, options or Options(), ack=target).report
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +163,8 @@ def run(
                 sink = _sink(publication, wanted.target)
                 if sink is not None:
                     sink.writelines(render_report(report, wanted.fmt))
+            if ack is not None and report.ack is not None:
+                report = replace(report, ack=_numbered(report.ack, options))
             # No 999 could be built (the pipeline logged why): no file written, none replaced.
             ack_stream = _sink(publication, ack) if report.ack is not None else None
             if ack_stream is not None and report.ack is not None:
@@ -203,6 +210,14 @@ def _produce(
         elif out_stream is not None:
             shutil.copyfileobj(scratch, out_stream)
     return report
+
+
+def _numbered(ack: str, options: Options) -> str:
+    """The 999 with its own interchange control number (pyx12's comes from the clock)."""
+    number = options.ack_control_number
+    if number is None:
+        number = next_control_number(counter_path(options.maps))
+    return set_control_number(ack, number)
 
 
 def source_label(source: Labelled) -> str:

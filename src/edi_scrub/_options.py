@@ -16,6 +16,7 @@ from edi_scrub.config import FAIL_ON, Table
 from edi_scrub.errors import ConfigError
 from edi_scrub.maps.layers import AUTO, load_maps, user_maps_dir
 from edi_scrub.rules import select_rules
+from edi_scrub.x12._ack import CONTROL_NUMBER_MAX
 
 _KEYS = (
     "select",
@@ -27,6 +28,7 @@ _KEYS = (
     "maps",
     "structure",
     "exit_zero",
+    "ack_control_number",
 )
 
 
@@ -44,7 +46,9 @@ class Options:
     ``Options(fail_on="warning", payer_profile="medicare-part-b", maps="my-maps")``. ``select``
     and ``ignore`` take rule ids, names or families (a list, or one comma-separated string);
     ``maps`` is a user maps directory layered over the bundled maps (default: ``$EDI_SCRUB_MAPS``
-    or the XDG user maps directory, when it exists). Raises :class:`ConfigError` for a bad value.
+    or the XDG user maps directory, when it exists). ``ack_control_number`` is the 999's ISA13
+    (default: the next number of the counter file ``ack-control-number`` in the maps
+    directory). Raises :class:`ConfigError` for a bad value.
     """
 
     select: tuple[str, ...] = ()
@@ -56,6 +60,8 @@ class Options:
     maps: Path | None = None
     structure: bool = True
     exit_zero: bool = False
+    #: ISA13/IEA02 of the 999 (``ack=``); None: the next number of the maps directory's counter.
+    ack_control_number: int | None = None
 
     def __init__(
         self,
@@ -69,6 +75,7 @@ class Options:
         maps: str | os.PathLike[str] | None = None,
         structure: bool = True,
         exit_zero: bool = False,
+        ack_control_number: int | None = None,
     ) -> None:
         data: dict[str, object] = {
             "fail_on": fail_on,
@@ -77,6 +84,7 @@ class Options:
             "payer_profile": payer_profile,
             "structure": structure,
             "exit_zero": exit_zero,
+            "ack_control_number": ack_control_number,
         }
         table = Table(data, Path("Options"), origin="Options", keys=_KEYS, base=Path.cwd())
         checked_select = _rules(table, "select", select)
@@ -97,6 +105,7 @@ class Options:
         object.__setattr__(self, "maps", folder)
         object.__setattr__(self, "structure", _flag(table, "structure", default=True))
         object.__setattr__(self, "exit_zero", _flag(table, "exit_zero", default=False))
+        object.__setattr__(self, "ack_control_number", _control_number(table))
 
 
 def _rules(table: Table, key: str, value: Sequence[str] | str) -> tuple[str, ...]:
@@ -116,3 +125,13 @@ def _folder(maps: str | os.PathLike[str] | None) -> Path | None:
         raise ConfigError(f"Options: key 'maps': expected a path, got {type(maps).__name__}")
     # As given (like --maps DIR): load_maps names a missing folder in the CLI's words.
     return Path(os.fspath(maps)).expanduser()
+
+
+def _control_number(table: Table) -> int | None:
+    number = table.count("ack_control_number")
+    if number is not None and number > CONTROL_NUMBER_MAX:
+        raise ConfigError(
+            f"Options: key 'ack_control_number': must be at most {CONTROL_NUMBER_MAX} "
+            f"(nine digits), got {number}"
+        )
+    return number

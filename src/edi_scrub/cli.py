@@ -40,6 +40,7 @@ from edi_scrub.report.model import Report
 from edi_scrub.report.text import render_text
 from edi_scrub.rules import get_rule
 from edi_scrub.rules.docs import rules_markdown, rules_table
+from edi_scrub.x12._ack import CONTROL_NUMBER_MAX
 
 log = structlog.get_logger(__name__)
 
@@ -156,6 +157,13 @@ _COMMON = [
         help="Write a 999 acknowledging the input's TR3 structure here "
         "(accepted/rejected per transaction set).",
     ),
+    click.option(
+        "--ack-control-number",
+        type=click.IntRange(1, CONTROL_NUMBER_MAX),
+        metavar="N",
+        help="ISA13/IEA02 of the 999 (default: the next number of the counter file "
+        "ack-control-number in the maps directory).",
+    ),
     click.option("--no-fix", is_flag=True, help="Report only; write the input unchanged."),
     click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe."),
     click.option(
@@ -247,6 +255,7 @@ class _RunArgs:
     report_format: str
     html_path: str | None
     ack_path: str | None
+    ack_control_number: int | None
     no_fix: bool
     unsafe_fixes: bool
     select: tuple[str, ...]
@@ -272,6 +281,7 @@ class _RunArgs:
             maps=self.maps_dir,
             structure=not self.no_structure,
             exit_zero=self.exit_zero,
+            ack_control_number=self.ack_control_number,
         )
 
 

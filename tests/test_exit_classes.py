@@ -105,11 +105,18 @@ def test_unwritable_folder_is_exit_2_not_3(work: Path, monkeypatch: pytest.Monke
 def test_disk_full_while_writing_out_is_exit_2_naming_it(
     work: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """ENOSPC where a full disk reports it: on a write, or only when the data is synced."""
+
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("edi_scrub._api.shutil.copyfileobj", full)
+    real_fsync = os.fsync
+    monkeypatch.setattr("edi_scrub.atomic.os.fsync", full)
     assert "No space left on device" in _exit_2(work, ["in.837", "out.837"], "out.837")
+    monkeypatch.setattr("edi_scrub.atomic.os.fsync", real_fsync)
+    monkeypatch.setattr("edi_scrub._api.split", full)
+    err = _exit_2(work, ["in.837", "out.837", "--rejects", "rej.837"], "out.837", "rej.837")
+    assert "No space left on device" in err
 
 
 def test_cross_device_symlink_out_writes_through_the_link(work: Path) -> None:

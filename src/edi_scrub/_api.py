@@ -41,9 +41,6 @@ from edi_scrub.x12.lexer import ENCODING
 
 log = structlog.get_logger(__name__)
 
-#: How a report is rendered: the report file formats of ``--report-format``.
-REPORT_FORMATS = ("json", "text", "html")
-
 #: What the report says for a source or an output that is not a path (bytes, a stream).
 STREAM = "-"
 
@@ -190,14 +187,17 @@ def _produce(
     settings: pipeline.Options,
 ) -> Report:
     """Scrub ``path`` and write OUT (and REJECTS); the report with the caller's names."""
+    label_in, label_out = _label(source.value), None if out is None else _label(out.value)
+    out_path = None if out is None else path_of(out.value)
+    if rejects is None and out_path is not None:
+        # The common case: the pipeline writes straight into OUT's temporary file (it rewinds
+        # and re-reads it when a claim is reverted), no scratch copy of the whole output.
+        report = pipeline.scrub(path, publication.open(out_path), settings)
+        return replace(report, input=label_in, output=label_out)
     with tempfile.TemporaryFile() as scratch:
         report = pipeline.scrub(path, scratch, settings)
+        report = replace(report, input=label_in, output=label_out)
         scratch.seek(0)
-        report = replace(
-            report,
-            input=_label(source.value),
-            output=None if out is None else _label(out.value),
-        )
         # Opened (and so renamed) in this order: REJECTS before OUT, because OUT appearing is
         # what a pipeline watches for; the reports come after OUT, which they describe.
         rejects_stream = _sink(publication, rejects)

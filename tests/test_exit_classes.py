@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -14,8 +15,10 @@ from click.testing import CliRunner
 
 import edi_scrub
 from edi_scrub import pipeline
+from edi_scrub._targets import Labelled, guard
 from edi_scrub.cli import main
 from tests.builders import ClaimSpec, LineSpec, P, build
+from tests.conftest import SAMPLES
 
 DATA = build(P, (ClaimSpec(lines=(LineSpec(ndc="0944-4624-01", modifiers=("JZ",)),)),))
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -172,3 +175,49 @@ def _exit_2_after_change(work: Path) -> str:
     assert err.count("\n") == 1 and "in.837" in err
     assert sorted(p.name for p in work.iterdir()) == ["in.837"]
     return err
+
+
+def test_fifo_out_is_written_not_replaced_and_fifo_in_is_read_once(work: Path) -> None:
+    """A named pipe as OUT gets the EDI (the pipe stays a pipe); one as IN is read once."""
+    import threading
+
+    os.mkfifo(work / "out.fifo")
+    received: list[bytes] = []
+    reader = threading.Thread(
+        target=lambda: received.append((work / "out.fifo").read_bytes()), daemon=True
+    )
+    reader.start()
+    code, err = _cli(["in.837", "out.fifo", "--report", "r.json"])
+    reader.join(timeout=60)
+    assert code == 0, err
+    assert stat.S_ISFIFO((work / "out.fifo").stat().st_mode)
+    assert received and received[0].startswith(b"ISA")
+    expected = received[0]
+
+    os.mkfifo(work / "in.fifo")
+    writer = threading.Thread(target=lambda: (work / "in.fifo").write_bytes(DATA), daemon=True)
+    writer.start()
+    code, err = _cli(["in.fifo", "from-fifo.837"])
+    writer.join(timeout=60)
+    assert code == 0, err
+    assert (work / "from-fifo.837").read_bytes() == expected
+    assert not [p for p in Path(tempfile.gettempdir()).glob(f".edi-scrub-{os.getpid()}@*")]
+
+
+def test_device_outputs_are_written_not_replaced(work: Path) -> None:
+    """A device as OUT is written into, never replaced by a regular file (tried on a private
+    null device: a regression must not replace the machine's /dev/null)."""
+    device = work / "null"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except (OSError, AttributeError):
+        pytest.skip("cannot make a device node here (needs root)")
+    code, err = _cli(["in.837", "null", "--report", "r.json"])
+    assert code == 0, err
+    assert device.is_char_device()
+
+
+def test_dev_null_may_take_several_outputs() -> None:
+    """Only the guard is run here (nothing is written): /dev/null twice destroys nothing."""
+    targets = [Labelled("OUT", os.devnull), Labelled("--report", os.devnull)]
+    guard(Labelled("IN", str(SAMPLES / "p_clean_j7207.837")), targets)

@@ -14,6 +14,7 @@ import io
 import logging
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -225,9 +226,19 @@ def source_label(source: Labelled) -> str:
     return _label(source.value)
 
 
+def _readable_once(path: Path) -> bool:
+    """A FIFO or a device (``/dev/stdin``, a named pipe): the pipeline reads its input twice,
+    so such an input is spooled to a temporary file first, like stdin."""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False  # the pipeline names the problem
+
+
 def _identity(source: Labelled, path: Path) -> tuple[int, int, int, int] | None:
     """What must not change while the input is read (None for our own spool of bytes/stdin)."""
-    if path_of(source.value) is None:
+    given = path_of(source.value)
+    if given is None or given != path:
         return None
     st = os.stat(path)
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
@@ -303,15 +314,22 @@ class _spooled:  # noqa: N801 - used like a function, as contextlib's context ma
 
     def __enter__(self) -> Path:
         path = path_of(self._value)
-        if path is not None:
+        if path is not None and not _readable_once(path):
             return path
         fd, self._temp = temp_in(None)
-        with os.fdopen(fd, "wb") as handle:
-            stream = stream_of(self._value)
-            if stream is not None:
-                shutil.copyfileobj(stream, handle)
-            elif isinstance(self._value, bytes | bytearray | memoryview):
-                handle.write(self._value)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                stream = stream_of(self._value)
+                if path is not None:
+                    with path.open("rb") as once:
+                        shutil.copyfileobj(once, handle)
+                elif stream is not None:
+                    shutil.copyfileobj(stream, handle)
+                elif isinstance(self._value, bytes | bytearray | memoryview):
+                    handle.write(self._value)
+        except BaseException:
+            remove_temp(self._temp)
+            raise
         return self._temp
 
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
@@ -319,9 +337,9 @@ class _spooled:  # noqa: N801 - used like a function, as contextlib's context ma
             return
         remove_temp(self._temp)
         if isinstance(exc, EdiScrubError) and str(self._temp) in str(exc):
-            # The spool is ours, not the caller's: messages name the input as `-`, as the
-            # CLI does for stdin (and they never point at a file that is gone).
-            raise type(exc)(str(exc).replace(str(self._temp), STREAM)) from None
+            # The spool is ours, not the caller's: messages name the input as given (`-` for
+            # stdin and bytes, as the CLI always did), never a file that is gone.
+            raise type(exc)(str(exc).replace(str(self._temp), _label(self._value))) from None
 
 
 def _pipeline_options(options: Options, fix: bool, ack: bool) -> pipeline.Options:

@@ -60,7 +60,7 @@ def guard(source: Labelled, targets: Sequence[Labelled]) -> None:
     named += [(t, p) for t in targets if (p := path_of(t.value)) is not None]
     for i, (first, first_path) in enumerate(named):
         for second, second_path in named[i + 1 :]:
-            if _same_file(first_path, second_path):
+            if _same_file(first_path, second_path) and not _is_devnull(second_path):
                 why = "the input is never overwritten" if first is source else "give each its own"
                 raise ConfigError(
                     f"{first.label} and {second.label} are the same file ({second_path}): {why}"
@@ -105,3 +105,12 @@ def _same_file(first: Path, second: Path) -> bool:
     except OSError:
         # One does not exist yet: compare where they would be, symlinks followed.
         return first.resolve() == second.resolve()
+
+
+def _is_devnull(path: Path) -> bool:
+    # Two outputs thrown away in the same place destroy nothing (`--report /dev/null --html
+    # /dev/null`).
+    try:
+        return os.path.samefile(path, os.devnull)
+    except OSError:
+        return False

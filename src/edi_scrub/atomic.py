@@ -17,8 +17,10 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 import signal
 import socket
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -146,16 +148,24 @@ class Publication:
 
     A target that is a symlink is followed: the file it points to is replaced and the link is
     kept (as ``open(path, "w")`` would), and the temporary file sits beside the real file, so
-    the rename never crosses file systems. Use as a context manager: leaving the block without
-    :meth:`commit` (an error, a signal turned into an exception) removes every temporary file.
+    the rename never crosses file systems. A target that exists and is not a regular file (a
+    FIFO, ``/dev/null``) is never replaced: its data is kept in an anonymous temporary file and
+    written into it at :meth:`commit`, before the renames. Use as a context manager: leaving
+    the block without :meth:`commit` (an error, a signal turned into an exception) removes
+    every temporary file.
     """
 
     def __init__(self) -> None:
-        self._pending: list[tuple[BinaryIO, Path, Path]] = []
+        #: (handle, temporary file or None for a special file, the real target)
+        self._pending: list[tuple[BinaryIO, Path | None, Path]] = []
 
     def open(self, target: Path) -> BinaryIO:
         """A new temporary file for ``target``, open for writing (and reading back)."""
         real = target.resolve()
+        if _special(real):
+            spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by commit or discard
+            self._pending.append((spool, None, real))
+            return spool
         fd, tmp = temp_beside(real)
         try:
             handle = os.fdopen(fd, "w+b")
@@ -168,18 +178,28 @@ class Publication:
 
     def targets(self) -> dict[Path, Path]:
         """Each temporary file not yet renamed, and the file it is for."""
-        return {tmp: real for _, tmp, real in self._pending}
+        return {tmp: real for _, tmp, real in self._pending if tmp is not None}
 
     def commit(self) -> None:
-        """Sync every file, then rename them all into place, in the order they were opened."""
-        for handle, _, _ in self._pending:
-            handle.flush()
-            os.fsync(handle.fileno())
-            handle.close()
+        """Sync every file, write the special ones, then rename the others into place (in the
+        order they were opened)."""
+        for handle, tmp, _ in self._pending:
+            if tmp is not None:
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+        for handle, tmp, real in self._pending:
+            if tmp is None:
+                handle.seek(0)
+                with real.open("wb") as device:
+                    shutil.copyfileobj(handle, device)
+                handle.close()
+        self._pending = [entry for entry in self._pending if entry[1] is not None]
         with _signals_held():
             while self._pending:
-                _, tmp, real = self._pending[0]
-                publish(tmp, real)
+                _, named, real = self._pending[0]
+                if named is not None:
+                    publish(named, real)
                 self._pending.pop(0)
 
     def discard(self) -> None:
@@ -188,10 +208,20 @@ class Publication:
             handle, tmp, _ = self._pending.pop()
             with contextlib.suppress(OSError):  # a full disk can fail the close's flush
                 handle.close()
-            remove_temp(tmp)
+            if tmp is not None:
+                remove_temp(tmp)
 
     def __enter__(self) -> Publication:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.discard()
+
+
+def _special(path: Path) -> bool:
+    """An existing target that is not a regular file (a FIFO, a device): written, not replaced."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)

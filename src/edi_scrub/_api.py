@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -26,9 +24,19 @@ import structlog
 from edi_scrub import pipeline
 from edi_scrub._control_numbers import counter_path, next_control_number
 from edi_scrub._options import Options
-from edi_scrub._targets import Destination, Labelled, Source, guard, path_of, stream_of
-from edi_scrub.atomic import Publication, remove_orphans, remove_temp, temp_in
-from edi_scrub.errors import EdiScrubError, InputError
+from edi_scrub._targets import (
+    Destination,
+    Labelled,
+    Source,
+    guard,
+    identity,
+    label,
+    path_of,
+    spooled,
+    stream_of,
+)
+from edi_scrub.atomic import Publication, remove_orphans
+from edi_scrub.errors import InputError
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.fixes.engine import Outcome
 from edi_scrub.maps.layers import user_maps_dir
@@ -41,9 +49,6 @@ from edi_scrub.x12._ack import set_control_number
 from edi_scrub.x12.lexer import ENCODING
 
 log = structlog.get_logger(__name__)
-
-#: What the report says for a source or an output that is not a path (bytes, a stream).
-STREAM = "-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +154,12 @@ def run(
     _remove_orphans(source, targets)
     with Publication() as publication:
         try:
-            with _spooled(source.value) as path:
-                before = _identity(source, path)
+            with spooled(source.value) as path:
+                before = identity(source, path)
                 report = _produce(path, publication, source, out, rejects, settings)
-                if _identity(source, path) != before:
+                if identity(source, path) != before:
                     raise InputError(
-                        f"{source_label(source)}: changed while it was being scrubbed "
+                        f"{sourcelabel(source)}: changed while it was being scrubbed "
                         "(size, modification time or inode); nothing written"
                     )
             for wanted in reports:
@@ -188,7 +193,7 @@ def _produce(
     settings: pipeline.Options,
 ) -> Report:
     """Scrub ``path`` and write OUT (and REJECTS); the report with the caller's names."""
-    label_in, label_out = _label(source.value), None if out is None else _label(out.value)
+    label_in, label_out = label(source.value), None if out is None else label(out.value)
     out_path = None if out is None else path_of(out.value)
     if rejects is None and out_path is not None:
         # The common case: the pipeline writes straight into OUT's temporary file (it rewinds
@@ -221,27 +226,9 @@ def _numbered(ack: str, options: Options) -> str:
     return set_control_number(ack, number)
 
 
-def source_label(source: Labelled) -> str:
+def sourcelabel(source: Labelled) -> str:
     """How messages name the input: its path as given, or ``-``."""
-    return _label(source.value)
-
-
-def _readable_once(path: Path) -> bool:
-    """A FIFO or a device (``/dev/stdin``, a named pipe): the pipeline reads its input twice,
-    so such an input is spooled to a temporary file first, like stdin."""
-    try:
-        return not stat.S_ISREG(path.stat().st_mode)
-    except OSError:
-        return False  # the pipeline names the problem
-
-
-def _identity(source: Labelled, path: Path) -> tuple[int, int, int, int] | None:
-    """What must not change while the input is read (None for our own spool of bytes/stdin)."""
-    given = path_of(source.value)
-    if given is None or given != path:
-        return None
-    st = os.stat(path)
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+    return label(source.value)
 
 
 def _remove_orphans(source: Labelled, targets: Sequence[Labelled]) -> None:
@@ -267,7 +254,7 @@ def _os_problem(exc: OSError, publication: Publication, source: Labelled) -> str
     if named is not None:
         return f"{named}: {what}"
     writing = ", ".join(str(p) for p in pending.values())
-    return f"{writing or source_label(source)}: {what}"
+    return f"{writing or sourcelabel(source)}: {what}"
 
 
 def render_report(report: Report, fmt: str) -> Iterator[bytes]:
@@ -295,51 +282,6 @@ def _flush_streams(targets: Iterator[Labelled]) -> None:
         stream = stream_of(target.value)
         if stream is not None:
             stream.flush()
-
-
-def _label(value: Source) -> str:
-    # A path string is kept as given (`./in.837` stays so), as the CLI always reported it.
-    if isinstance(value, str):
-        return value
-    path = path_of(value)
-    return STREAM if path is None else os.fspath(path)
-
-
-class _spooled:  # noqa: N801 - used like a function, as contextlib's context managers are
-    """The source as a path the pipeline can read twice: a path itself, else a spooled copy."""
-
-    def __init__(self, value: Source) -> None:
-        self._value = value
-        self._temp: Path | None = None
-
-    def __enter__(self) -> Path:
-        path = path_of(self._value)
-        if path is not None and not _readable_once(path):
-            return path
-        fd, self._temp = temp_in(None)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                stream = stream_of(self._value)
-                if path is not None:
-                    with path.open("rb") as once:
-                        shutil.copyfileobj(once, handle)
-                elif stream is not None:
-                    shutil.copyfileobj(stream, handle)
-                elif isinstance(self._value, bytes | bytearray | memoryview):
-                    handle.write(self._value)
-        except BaseException:
-            remove_temp(self._temp)
-            raise
-        return self._temp
-
-    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
-        if self._temp is None:
-            return
-        remove_temp(self._temp)
-        if isinstance(exc, EdiScrubError) and str(self._temp) in str(exc):
-            # The spool is ours, not the caller's: messages name the input as given (`-` for
-            # stdin and bytes, as the CLI always did), never a file that is gone.
-            raise type(exc)(str(exc).replace(str(self._temp), _label(self._value))) from None
 
 
 def _pipeline_options(options: Options, fix: bool, ack: bool) -> pipeline.Options:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,9 @@ def _no_user_maps(
 ) -> None:
     """Tests never pick up the developer's own maps (~/.local/share/edi-scrub/maps)."""
     # Through XDG_DATA_HOME, not $EDI_SCRUB_MAPS: a set but missing $EDI_SCRUB_MAPS is a typo
-    # edi-scrub warns about, and that warning would land in every CLI test's output.
+    # edi-scrub warns about, and that warning would land in every CLI test's output. One per
+    # test: a run asked for a 999 creates it for its control number counter, and that must not
+    # turn into a user maps directory for the tests after it.
     monkeypatch.delenv("EDI_SCRUB_MAPS", raising=False)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "no-user-data"))
+    absent = tmp_path_factory.getbasetemp() / "no-user-data" / uuid.uuid4().hex
+    monkeypatch.setenv("XDG_DATA_HOME", str(absent))

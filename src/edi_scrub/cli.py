@@ -1,44 +1,47 @@
 """The ``edi-scrub`` command: scrub IN to OUT, report, and exit with a code pipelines can trust.
 
 Exit codes: 0 no failing findings remain; 1 failing findings remain; 2 usage, configuration or
-unreadable/non-837 input; 3 internal error. On 2 and 3 no output file is written. Output goes to
-a temporary file beside the target and is renamed into place only when the run succeeds.
+unreadable/non-837 input or an environment problem (a full disk, a folder that cannot be
+written); 3 internal error; 128+n when signal n stopped the run (130 Ctrl-C, 143 SIGTERM) and
+141 when the reader of stdout went away. On 2, 3 and signals no output file is written. The
+work is the Python API's (``_api.run``): this module only turns the command line into its
+arguments and its results and errors into output and exit codes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
+import signal
 import sys
-import tempfile
 import traceback
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 import click
 import structlog
 
 from edi_scrub import __version__
-from edi_scrub.atomic import publish
+from edi_scrub._api import ReportTarget, Result, run
+from edi_scrub._options import Options
+from edi_scrub._signals import Interrupted, cleanup_on_signals
+from edi_scrub._targets import Labelled
+from edi_scrub.atomic import remove_live_temps
 from edi_scrub.cli_batch import batch_command
 from edi_scrub.cli_config import with_config
 from edi_scrub.cli_maps import maps_group
-from edi_scrub.errors import ConfigError, EdiScrubError, InputError
+from edi_scrub.errors import ConfigError, EdiScrubError
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.log import configure
 from edi_scrub.maps._user import ENV_VAR
-from edi_scrub.maps.layers import AUTO, user_maps_dir
-from edi_scrub.pipeline import Options, scrub
-from edi_scrub.rejects import split
-from edi_scrub.report.html import render_html
+from edi_scrub.maps.layers import AUTO
 from edi_scrub.report.model import Report, bounded
 from edi_scrub.report.text import printable, render_text
 from edi_scrub.rules import get_rule
-from edi_scrub.rules._base import Severity
 from edi_scrub.rules.docs import rules_markdown, rules_table
-from edi_scrub.x12.lexer import ENCODING
+from edi_scrub.x12._ack import CONTROL_NUMBER_MAX
 
 log = structlog.get_logger(__name__)
 
@@ -47,51 +50,9 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
-def _stdin_to_temp() -> Path:
-    with tempfile.NamedTemporaryFile(prefix="edi-scrub-", suffix=".837", delete=False) as handle:
-        shutil.copyfileobj(sys.stdin.buffer, handle)
-    return Path(handle.name)
-
-
-def _atomic_target(target: str) -> tuple[BinaryIO, Path | None]:
-    if target == "-":
-        return tempfile.TemporaryFile(), None
-    folder = Path(target).resolve().parent
-    if not folder.is_dir():
-        raise InputError(f"{target}: output folder does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".edi-scrub-", suffix=".tmp", dir=folder)
-    return os.fdopen(fd, "w+b"), Path(tmp)
-
-
-def _render_report(report: Report, fmt: str) -> Iterator[bytes]:
-    if fmt == "html":
-        yield render_html(report)
-    elif fmt == "text":
-        yield render_text(report).encode("utf-8")
-    else:
-        # Streamed: a 50,000-claim report built as one string would double the run's memory.
-        for chunk in report.json_chunks():
-            yield chunk.encode("utf-8")
-
-
-def _write_report(report: Report, target: str | None, fmt: str) -> None:
-    if target is None:
-        return
-    if target == "-":
-        sys.stdout.flush()  # text already written through sys.stdout must come first
-        sys.stdout.buffer.writelines(_render_report(report, fmt))
-        sys.stdout.buffer.flush()
-        return
-    folder = Path(target).resolve().parent
-    if not folder.is_dir():
-        raise InputError(f"{target}: report folder does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=".edi-scrub-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.writelines(_render_report(report, fmt))
-        publish(Path(tmp), Path(target))
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+def _place(label: str, value: str) -> Labelled:
+    """A command-line path, ``-`` being stdout."""
+    return Labelled(label, sys.stdout.buffer if value == "-" else value)
 
 
 def _run(
@@ -103,144 +64,27 @@ def _run(
     html_path: str | None = None,
     ack_path: str | None = None,
     rejects_path: str | None = None,
-) -> Report:
-    for extra in (report_path, html_path):
-        # Checked before scrubbing: an exit 2 must not leave a fresh output file behind.
-        if extra and extra != "-" and not Path(extra).resolve().parent.is_dir():
-            raise InputError(f"{extra}: report folder does not exist")
-    if ack_path is not None:
-        _check_ack_target(ack_path)
-        options = replace(options, ack=True)
-    if rejects_path is not None:
-        _check_rejects_target(rejects_path, source, target)
-    temp_input = _stdin_to_temp() if source == "-" else None
-    path = temp_input or Path(source)
-    if temp_input is None and not path.is_file():
-        raise InputError(f"{source}: no such file")
-    # Closed by the `with stream` below; the target is only renamed into place on success.
-    stream, tmp = _atomic_target(target) if target else (tempfile.TemporaryFile(), None)  # noqa: SIM115
-    rejects_tmp: Path | None = None
-    try:
-        with stream:
-            if rejects_path is None:
-                report = scrub(path, stream, options)
-            else:
-                report, rejects_tmp = _scrub_and_split(path, stream, options, rejects_path)
-            if target == "-":
-                stream.seek(0)
-                shutil.copyfileobj(stream, sys.stdout.buffer)
-                sys.stdout.buffer.flush()
-            elif tmp is not None and target is not None:
-                stream.flush()
-                os.fsync(stream.fileno())
-        if rejects_tmp is not None and rejects_path is not None:
-            # REJECTS first: OUT appearing is what a pipeline watches for, so when it does,
-            # the claims it no longer holds are already in place beside it.
-            publish(rejects_tmp, Path(rejects_path))
-            rejects_tmp = None
-        if tmp is not None and target is not None:
-            publish(tmp, Path(target))
-            tmp = None
-        report = _with_paths(report, source, target)
-        _write_report(report, report_path, report_format)
-        _write_report(report, html_path, "html")
-        _write_ack(report.ack, ack_path)
-        return report
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-        if rejects_tmp is not None:
-            rejects_tmp.unlink(missing_ok=True)
-        if temp_input is not None:
-            temp_input.unlink(missing_ok=True)
-
-
-def _check_rejects_target(target: str, source: str, out: str | None) -> None:
-    if target == "-":
-        raise ConfigError("--rejects -: the rejected claims are EDI; give them a file of their own")
-    if not Path(target).resolve().parent.is_dir():
-        raise InputError(f"{target}: rejects folder does not exist")
-    resolved = Path(target).resolve()
-    if (source != "-" and resolved == Path(source).resolve()) or (
-        out not in (None, "-") and resolved == Path(str(out)).resolve()
-    ):
-        raise ConfigError(f"--rejects {target}: must differ from IN and OUT")
-
-
-def _scrub_and_split(
-    path: Path, stream: BinaryIO, options: Options, rejects_path: str
-) -> tuple[Report, Path]:
-    """Scrub into a scratch file, then split it into OUT (``stream``) and a rejects temp file.
-
-    Returns the report (with ``rejected`` set) and the rejects temp file, which the caller
-    renames into place only when everything succeeded.
-    """
-    fd, name = tempfile.mkstemp(
-        prefix=".edi-scrub-", suffix=".tmp", dir=Path(rejects_path).resolve().parent
-    )
-    try:
-        with tempfile.TemporaryFile() as scrubbed, os.fdopen(fd, "w+b") as rejects:
-            report = scrub(path, scrubbed, options)
-            scrubbed.seek(0)
-            failing = report.failing_claims
-            split(scrubbed, stream, rejects, {c.ordinal for c in failing}, f"{path} (scrubbed)")
-            rejects.flush()
-            os.fsync(rejects.fileno())
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return replace(report, rejected=failing), Path(name)
-
-
-def _check_ack_target(target: str) -> None:
-    if target == "-":
+) -> Result:
+    """The API's run with the command line's names: ``-`` is stdin/stdout."""
+    if ack_path == "-":
         raise ConfigError("--ack -: the 999 is EDI; give it a file of its own")
-    if not Path(target).resolve().parent.is_dir():
-        raise InputError(f"{target}: 999 folder does not exist")
-
-
-def _write_ack(text: str | None, target: str | None) -> None:
-    """Write the 999 atomically; nothing when none could be built (the pipeline warned)."""
-    if target is None or text is None:
-        return
-    fd, tmp = tempfile.mkstemp(prefix=".edi-scrub-", suffix=".tmp", dir=Path(target).parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode(ENCODING))
-            handle.flush()
-            os.fsync(handle.fileno())
-        publish(Path(tmp), Path(target))
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _with_paths(report: Report, source: str, target: str | None) -> Report:
-    return replace(report, input=source, output=target)
-
-
-def _exit(report: Report, exit_zero: bool) -> int:
-    return 0 if exit_zero else int(report.summary.exit_code)
-
-
-def _options(
-    no_fix: bool,
-    unsafe_fixes: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fail_on: str,
-    no_structure: bool,
-    payer_profile: str,
-    maps_dir: Path | None,
-) -> Options:
-    return Options(
-        fix=not no_fix,
-        unsafe_fixes=unsafe_fixes,
-        select=_split(select),
-        ignore=_split(ignore),
-        fail_on=Severity(fail_on),
-        structure=not no_structure,
-        payer_profile=payer_profile,
-        maps_dir=user_maps_dir(maps_dir),
+    if rejects_path == "-":
+        raise ConfigError("--rejects -: the rejected claims are EDI; give them a file of their own")
+    reports = [
+        ReportTarget(_place(label, path), fmt)
+        for label, path, fmt in (
+            ("--report", report_path, report_format),
+            ("--html", html_path, "html"),
+        )
+        if path is not None
+    ]
+    return run(
+        Labelled("IN", sys.stdin.buffer if source == "-" else source),
+        None if target is None else _place("OUT", target),
+        options,
+        rejects=None if rejects_path is None else Labelled("--rejects", rejects_path),
+        ack=None if ack_path is None else Labelled("--ack", ack_path),
+        reports=reports,
         # One file from the command line: let pyx12 use the second core.
         parallel_validation=True,
     )
@@ -253,17 +97,50 @@ def _where(exc: BaseException) -> str:
 
 
 def _guarded(work: click.Context, action: Callable[[], int]) -> None:
-    """Run ``action`` mapping every failure to a one-line message and its exit code."""
+    """Run ``action`` mapping every failure to a one-line message and its exit code.
+
+    Signals end the run with ``128 + n`` after removing its temporary files (see _signals); a
+    reader that closed stdout early (``| head``) ends it quietly, as ``cat`` would.
+    """
     try:
-        code = action()
-    except EdiScrubError as exc:
-        click.echo(f"edi-scrub: error: {printable(bounded(str(exc), 1000))}", err=True)
+        with cleanup_on_signals():
+            code = action()
+    except Interrupted as exc:
+        _say(f"edi-scrub: {exc}; no output written")
         work.exit(exc.exit_code)
+    except BrokenPipeError:
+        _quiet_stdout()
+        work.exit(_BROKEN_PIPE)
+    except EdiScrubError as exc:
+        _say(f"edi-scrub: error: {printable(bounded(str(exc), 1000))}")
+        work.exit(exc.exit_code)
+    except OSError as exc:  # the environment (a full disk, permissions), not a bug: exit 2
+        where = exc.filename if exc.filename is not None else "edi-scrub"
+        shown = printable(bounded(str(where), 1000))
+        _say(f"edi-scrub: error: {shown}: {exc.strerror or type(exc).__name__}")
+        work.exit(int(ExitCode.USAGE))
     except Exception as exc:  # the CLI promises no tracebacks
         # Where, not what: an unexpected exception's text may quote input (int('DOE')).
-        click.echo(f"edi-scrub: internal error: {type(exc).__name__} at {_where(exc)}", err=True)
+        _say(f"edi-scrub: internal error: {type(exc).__name__} at {_where(exc)}")
         work.exit(int(ExitCode.INTERNAL))
     work.exit(int(code))
+
+
+#: 128 + SIGPIPE: what a shell reports for a writer whose reader went away.
+_BROKEN_PIPE = 141
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError):  # stderr may be a closed pipe too
+        click.echo(line, err=True)
+
+
+def _quiet_stdout() -> None:
+    # Python flushes stdout again at exit and would print "Exception ignored ... BrokenPipeError";
+    # pointing the descriptor at /dev/null makes that flush succeed silently.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 _COMMON = [
@@ -288,6 +165,13 @@ _COMMON = [
         metavar="FILE",
         help="Write a 999 acknowledging the input's TR3 structure here "
         "(accepted/rejected per transaction set).",
+    ),
+    click.option(
+        "--ack-control-number",
+        type=click.IntRange(1, CONTROL_NUMBER_MAX),
+        metavar="N",
+        help="ISA13/IEA02 of the 999 (default: the next number of the counter file "
+        "ack-control-number in the maps directory).",
     ),
     click.option("--no-fix", is_flag=True, help="Report only; write the input unchanged."),
     click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe."),
@@ -348,6 +232,14 @@ def _common(func: _F) -> _F:
 class _Main(click.Group):
     """``edi-scrub IN OUT`` without a subcommand name scrubs; subcommands win by name."""
 
+    def invoke(self, ctx: click.Context) -> object:
+        # Ctrl-C outside a run's own handler: 130 as for any signal, not click's "Aborted!" 1.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            remove_live_temps()
+            raise click.exceptions.Exit(128 + int(signal.SIGINT)) from None
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["scrub", *args]
@@ -372,6 +264,7 @@ class _RunArgs:
     report_format: str
     html_path: str | None
     ack_path: str | None
+    ack_control_number: int | None
     no_fix: bool
     unsafe_fixes: bool
     select: tuple[str, ...]
@@ -385,17 +278,19 @@ class _RunArgs:
     verbose: int
     quiet: bool
 
-    def options(self, fix: bool) -> Options:
-        """The pipeline options; ``fix=False`` for report-only runs."""
-        return _options(
-            not fix or self.no_fix,
-            self.unsafe_fixes,
-            self.select,
-            self.ignore,
-            self.fail_on,
-            self.no_structure,
-            self.payer_profile,
-            self.maps_dir,
+    def options(self) -> Options:
+        """The run's options (the API's, validated there); ``check`` never fixes."""
+        return Options(
+            select=_split(self.select),
+            ignore=_split(self.ignore),
+            fail_on=self.fail_on,
+            fix=not self.no_fix,
+            unsafe_fixes=self.unsafe_fixes,
+            payer_profile=self.payer_profile,
+            maps=self.maps_dir,
+            structure=not self.no_structure,
+            exit_zero=self.exit_zero,
+            ack_control_number=self.ack_control_number,
         )
 
 
@@ -406,18 +301,18 @@ def _execute(source: str, target: str | None, rejects_path: str | None, args: _R
 
     def action() -> int:
         report_path = args.report_path if target is not None else args.report_path or "-"
-        report = _run(
+        result = _run(
             source,
             target,
-            args.options(fix=target is not None),
+            args.options(),
             report_path,
             args.report_format,
             args.html_path,
             args.ack_path,
             rejects_path,
         )
-        _announce(report, args.quiet)
-        return _exit(report, args.exit_zero)
+        _announce(result.report, args.quiet)
+        return int(result.exit_code)
 
     _guarded(ctx, action)
 

@@ -109,18 +109,32 @@ class Config:
         return {name: value for name, value in pairs if value is not None}
 
 
-class _Table:
-    """Typed access to one config table; every problem names the file and the key."""
+class Table:
+    """Typed access to one config table; every problem names the file and the key.
 
-    def __init__(self, data: Mapping[str, object], path: Path) -> None:
+    Also the validation of the Python API's ``Options`` (one code path, one set of messages):
+    there ``origin`` is ``"Options"`` instead of a file, ``keys`` are the snake_case names and
+    ``base`` (for a relative ``maps``) is the current directory.
+    """
+
+    def __init__(
+        self,
+        data: Mapping[str, object],
+        path: Path,
+        *,
+        origin: str | None = None,
+        keys: tuple[str, ...] = KEYS,
+        base: Path | None = None,
+    ) -> None:
         self._data = data
-        self._path = path
+        self._origin = str(path) if origin is None else origin
+        self._base = path.parent if base is None else base
         for key in data:
-            if key not in KEYS:
-                raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(KEYS)})")
+            if key not in keys:
+                raise ConfigError(f"{self._origin}: unknown key {key!r} (known: {', '.join(keys)})")
 
     def _fail(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self._path}: key {key!r}: {problem}")
+        return ConfigError(f"{self._origin}: key {key!r}: {problem}")
 
     def _typed(self, key: str, kind: type[object], name: str) -> object:
         value = self._data.get(key)
@@ -147,7 +161,8 @@ class _Table:
             raise self._fail(key, f"{value!r} is not one of {', '.join(choices)}")
         return value
 
-    def rules(self, key: str) -> tuple[str, ...] | None:
+    def selectors(self, key: str) -> tuple[str, ...] | None:
+        """A list of rule selectors, checked for type only (see :meth:`rules`)."""
         value = self._typed(key, list, "a list of rule ids, names or families")
         if not isinstance(value, list):
             return None
@@ -156,6 +171,12 @@ class _Table:
             if not isinstance(item, str) or not item.strip():
                 raise self._fail(key, f"expected rule ids, names or families, got {item!r}")
             selectors.append(item.strip())
+        return tuple(selectors)
+
+    def rules(self, key: str) -> tuple[str, ...] | None:
+        selectors = self.selectors(key)
+        if selectors is None:
+            return None
         try:
             # Checked here so the message names this file, not just the selector.
             select_rules(selectors, ())
@@ -175,7 +196,7 @@ class _Table:
             return None
         # Relative to the file, not the working directory: a config means the same wherever
         # the command is started from below it.
-        folder = (self._path.parent / Path(value).expanduser()).resolve()
+        folder = (self._base / Path(value).expanduser()).resolve()
         if not folder.is_dir():
             raise self._fail(key, f"{value!r} is not a directory ({folder})")
         return folder
@@ -183,7 +204,7 @@ class _Table:
 
 def parse_config(data: Mapping[str, object], path: Path) -> Config:
     """The :class:`Config` of one table (top level of ``edi-scrub.toml``, or ``tool.edi-scrub``)."""
-    table = _Table(data, path)
+    table = Table(data, path)
     return Config(
         path=path,
         select=table.rules("select"),

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import structlog
 
+from edi_scrub._lifeline import die_with_parent
 from edi_scrub.envelope import EnvelopeTracker
 from edi_scrub.errors import ConfigError
 from edi_scrub.fixes.edits import Applicability
@@ -146,7 +147,10 @@ class _InputValidation:
         self._result: StructuralResult | None = None
         big = options.parallel_validation and path.stat().st_size >= _PARALLEL_MIN_BYTES
         if options.structure and big and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = multiprocessing.get_context("fork").Pool(processes=1)
+            # The worker dies with this process, even after a kill -9 (see _lifeline).
+            self._pool = multiprocessing.get_context("fork").Pool(
+                processes=1, initializer=die_with_parent
+            )
             self._pending = self._pool.apply_async(_validate_path, (str(path), options.ack))
 
     def result(self) -> StructuralResult:
@@ -236,8 +240,7 @@ def _run_pass(
 def _fails(outcomes: Iterable[Outcome], fail_on: Severity) -> bool:
     """Whether a finding at or above ``fail_on`` is left unfixed (as the exit code counts)."""
     return any(
-        o.finding.severity.rank >= fail_on.rank and o.status is not FixStatus.APPLIED
-        for o in outcomes
+        o.finding.severity.fails(fail_on) and o.status is not FixStatus.APPLIED for o in outcomes
     )
 
 
@@ -247,7 +250,7 @@ def _failing_claims(
     """Claims with a failing claim finding or a structural (X12001) error inside them."""
     broken: dict[int, int] = {}
     x12001 = get_rule("X12001").meta
-    if structure is not None and x12001.id in ids and x12001.severity.rank >= options.fail_on.rank:
+    if structure is not None and x12001.id in ids and x12001.severity.fails(options.fail_on):
         broken = _issues_by_claim(structure, spans, output=False)
     return tuple(
         ClaimRef(s.ordinal, s.claim_id, s.in_first)

@@ -58,6 +58,10 @@ class Summary:
     payer_profiles: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     #: Claims no payer profile matched, scrubbed under the default profile.
     unmatched_claims: int = 0
+    #: The run's ``--fail-on`` and the unfixed findings at or above it (what the exit code
+    #: counts); not in the JSON, whose ``exit_code`` already says whether any remain.
+    fail_on: Severity = Severity.ERROR
+    failing: int = 0
 
     @classmethod
     def of(
@@ -80,9 +84,11 @@ class Summary:
 
         unfixed_errors = count(Severity.ERROR, unfixed=True)
         unfixed_warnings = count(Severity.WARNING, unfixed=True)
-        failing = unfixed_errors + (unfixed_warnings if fail_on is Severity.WARNING else 0)
-        if fail_on is Severity.INFO:
-            failing += count(Severity.INFO, unfixed=True)
+        failing = sum(
+            1
+            for o in outcomes
+            if o.finding.severity.fails(fail_on) and o.status is not FixStatus.APPLIED
+        )
         return cls(
             claims=claims,
             drug_lines=drug_lines,
@@ -100,6 +106,8 @@ class Summary:
             lines_added=lines_added,
             charges_added=charges_added,
             exit_code=ExitCode.FINDINGS if failing else ExitCode.OK,
+            fail_on=fail_on,
+            failing=failing,
         )
 
 

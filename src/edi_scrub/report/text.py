@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from edi_scrub import __version__
-from edi_scrub.report.model import FindingJson, Report
+from edi_scrub.report.model import FindingJson, Report, Summary
+from edi_scrub.rules._base import Severity
 
 #: C0/C1 controls, DEL, and the invisible format characters that reorder or hide text (bidi
 #: overrides): input bytes can carry them in CLM01 or a quoted value, and a terminal would obey
@@ -29,8 +30,15 @@ def summary_line(report: Report) -> str:
         f"{printable(report.input)}: {s.claims} claims, {s.drug_lines} drug lines; "
         f"{s.errors} errors, {s.warnings} warnings, {s.infos} infos; {s.fixed} fixed "
         f"({s.lines_added} lines added, {s.charges_added:f} charges added); "
-        f"{s.unfixed_errors} errors remain{_rejects_note(report)} → exit {int(s.exit_code)}"
+        f"{_remaining(s)}{_rejects_note(report)} → exit {int(s.exit_code)}"
     )
+
+
+def _remaining(s: Summary) -> str:
+    # What the exit code counts: with --fail-on warning or info that is more than errors.
+    if s.fail_on is Severity.ERROR:
+        return f"{s.unfixed_errors} errors remain"
+    return f"{s.unfixed_errors} errors and {s.failing} findings at --fail-on {s.fail_on} remain"
 
 
 def _rejects_note(report: Report) -> str:

@@ -28,6 +28,14 @@ class Severity(StrEnum):
         """Higher is worse."""
         return {"info": 0, "warning": 1, "error": 2}[self.value]
 
+    def fails(self, fail_on: Severity) -> bool:
+        """Whether an unfixed finding of this severity fails a run with ``--fail-on fail_on``.
+
+        The one order the exit code, ``--rejects``, the summary and batch all use:
+        ``info`` ⊇ ``warning`` ⊇ ``error``.
+        """
+        return self.rank >= fail_on.rank
+
 
 @dataclass(frozen=True, slots=True)
 class RuleMeta:

@@ -30,9 +30,11 @@ places where ``x12n_document``'s tree would give a wrong 999:
   break the 999, so such values (and over-long ones) are left out.
 
 The 999's envelope is pyx12's: its fixed delimiters ``~ * : ^``, sender and receiver swapped from
-the (last) ISA and GS, ISA13 from the clock, a random GS06, version ``005010X231``. A failure
-anywhere in the tree never affects validation: the tree stops, and ``render`` says why there
-is no 999.
+the (last) ISA and GS, a random GS06, version ``005010X231``. pyx12 derives ISA13 from the clock
+(the same number for every 999 of a minute, which trading partners reject as duplicates), so the
+run replaces it, and IEA02 with it, by a control number of its own (:func:`set_control_number`).
+A failure anywhere in the tree never affects validation: the tree stops, and ``render`` says why
+there is no 999.
 """
 
 from __future__ import annotations
@@ -226,3 +228,29 @@ def _settle(gs: Any) -> None:
         gs.ack_code = "P"
     else:
         gs.ack_code = "A"
+
+
+#: ISA13 / IEA02: a 9-digit interchange control number.
+CONTROL_NUMBER_MAX: Final = 999_999_999
+
+
+def set_control_number(ack: str, number: int) -> str:
+    """The 999 ``ack`` with ISA13 and IEA02 set to ``number`` (9 digits, zero-padded).
+
+    The 999 is pyx12's rendering, so its delimiters are the fixed ``~`` and ``*``.
+    """
+    if not 1 <= number <= CONTROL_NUMBER_MAX:
+        raise ValueError(f"interchange control number {number} is not 1..{CONTROL_NUMBER_MAX}")
+    value = f"{number:09d}"
+    segments = ack.split("~")
+    for i, segment in enumerate(segments):
+        tag = segment.lstrip()
+        if tag.startswith("ISA*"):
+            elements = segment.split("*")
+            elements[13] = value
+            segments[i] = "*".join(elements)
+        elif tag.startswith("IEA*"):
+            elements = segment.split("*")
+            elements[2] = value
+            segments[i] = "*".join(elements)
+    return "~".join(segments)

@@ -59,7 +59,7 @@ def _label_ndc(path: Path, row: Row, raw: str) -> tuple[str, str] | None:
     parts = raw.split("-")
     if len(parts) == 3:
         shape = tuple(len(p) for p in parts)
-        if all(p.isdigit() for p in parts) and shape in _NDC_SHAPES:
+        if all(p.isascii() and p.isdigit() for p in parts) and shape in _NDC_SHAPES:
             return parts[0].zfill(5) + parts[1].zfill(4) + parts[2].zfill(2), raw
         raise ConfigError(f"{path}:{row.line}: NDC2 {raw!r} is not a 5-4-2 NDC")
     if re.fullmatch(r"[0-9]{10}", raw):

@@ -31,6 +31,7 @@ def test_harness_target_accepts_samples_and_past_crashes() -> None:
         for path in sorted(SAMPLES.glob("*.837")):
             target(path.read_bytes())
         target(build(P).replace(b"GE*1*1", b"GE"))  # was an IndexError, exit 3
+        target(build(P).replace(b"LX*1~", b"LX*\xb2~"))  # was a ValueError, exit 3
         target(b"not x12 at all")  # exit 2 is a normal outcome
     finally:
         structlog.configure(**saved)

@@ -188,3 +188,29 @@ def test_trailer_with_no_elements_is_recounted_not_index_error(
     # The count is restored (X12003, applied); pyx12 still misses the control number.
     assert result.exit_code == (1 if structure else 0), result.output
     assert seg_id + b"*" + trailer.split(b"*")[1] in out.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b"LX*1~", b"LX*\xb9~"),  # LX01 '¹'
+        (b"*1~\nDTP*472", b"*\xb2~\nDTP*472"),  # SV107 pointer '²'
+        (b"*1~\nDTP*472", b"*\xb33~\nDTP*472"),  # SV107 pointer '³3'
+        (b"N4*00944462401", b"N4*0094446240\xb9"),  # an NDC ending in '¹'
+    ],
+    ids=["lx01", "sv107", "sv107-mixed", "ndc"],
+)
+def test_superscript_digits_are_not_numbers_not_value_error(
+    old: bytes, new: bytes, tmp_path: Path
+) -> None:
+    """Found by the atheris harness: str.isdigit() accepts '²' (byte 0xB2), int() does not."""
+    data = build(P, (ClaimSpec(),))
+    assert old in data
+    src, out, rep = tmp_path / "in.837", tmp_path / "out.837", tmp_path / "r.json"
+    src.write_bytes(data.replace(old, new, 1))
+    result = CliRunner().invoke(main, [str(src), str(out), "--report", str(rep), "-q"])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(rep.read_text())["findings"]
+    if old.startswith(b"N4"):  # not taken for an 11-digit NDC, so not "fixed" into the output
+        assert any(f["rule"] == "NDC003" for f in findings)
+        assert new in out.read_bytes()

@@ -223,3 +223,8 @@ def test_duplicate_with_a_hyphenated_ndc_copy_is_a_duplicate_before_and_after_fi
     report = scrub(src, io.BytesIO(), Options(structure=False))
     assert [o.status.value for o in report.outcomes if o.finding.rule == "NDC003"] == ["applied"]
     assert len(_messages(report, "DUP001")) == 1
+
+
+def test_npi_with_a_superscript_digit_is_a_defect_not_a_crash() -> None:
+    # Latin-1 byte 0xB2 reads as '²', which str.isdigit() accepts and int() refuses.
+    assert npi_defect("1\u00b2345678930"[:10]) is not None

@@ -82,7 +82,7 @@ def _ndc_forms(raw: str) -> tuple[str, str] | None:
     parts = raw.split("-")
     if len(parts) == 3:
         shape = tuple(len(p) for p in parts)
-        if all(p.isdigit() for p in parts) and shape in _NDC_SHAPES:
+        if all(p.isascii() and p.isdigit() for p in parts) and shape in _NDC_SHAPES:
             return parts[0].zfill(5) + parts[1].zfill(4) + parts[2].zfill(2), raw
     return None
 

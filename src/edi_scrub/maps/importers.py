@@ -354,7 +354,7 @@ def _read_mue(path: Path, given: MueSetting | None) -> tuple[MueSetting, dict[st
         where = f"{path}:{row.line}"
         if not CODE.fullmatch(code):
             raise ConfigError(f"{where}: {code!r} is not a HCPCS or CPT code")
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise ConfigError(f"{where}: {code}: MUE value {value!r} is not a whole number")
         indicator = _MAI.match(mai)
         if indicator is None:

@@ -55,7 +55,7 @@ Unit = Segment | ClaimUnit
 
 def parse_date(value: str) -> date | None:
     """CCYYMMDD to a date, or ``None`` when it is not a valid date."""
-    if len(value) != 8 or not value.isdigit():
+    if len(value) != 8 or not (value.isascii() and value.isdigit()):
         return None
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:]))

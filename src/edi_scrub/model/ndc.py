@@ -34,18 +34,24 @@ class NdcReading:
     normalized: str | None
 
 
+def _digits(text: str) -> bool:
+    # ASCII digits only: str.isdigit() is also true of '²' and '³' (Latin-1 input bytes 0xB2,
+    # 0xB3), which int() refuses and no NDC or LX01 contains (found by fuzzing).
+    return text.isascii() and text.isdigit()
+
+
 def read_ndc(text: str) -> NdcReading:
     """Classify ``text`` and give the 11-digit NDC when it is certain."""
-    if len(text) == 11 and text.isdigit():
+    if len(text) == 11 and _digits(text):
         return NdcReading(NdcShape.CLAIM_FORM, text)
     parts = [p for p in _SEPARATORS.split(text.strip()) if p]
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
+    if len(parts) == 3 and all(_digits(p) for p in parts):
         pad = _PADDINGS.get((len(parts[0]), len(parts[1]), len(parts[2])))
         if pad is not None:
             padded = "".join("0" * n + p for n, p in zip(pad, parts, strict=True))
             return NdcReading(NdcShape.SEPARATED, padded)
     digits = "".join(parts)
-    if len(parts) == 1 and len(digits) == 10 and digits.isdigit():
+    if len(parts) == 1 and len(digits) == 10 and _digits(digits):
         return NdcReading(NdcShape.BARE_TEN, None)
     # Eleven digits split any other way (0094-44624-01, 00944-462-401) are not a label layout:
     # which digit belongs to which segment is unknown, so they are not normalised.

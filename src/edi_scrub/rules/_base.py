@@ -120,9 +120,15 @@ class RuleContext:
 ClaimCheck = Callable[[Claim, RuleContext], Iterator[Finding]]
 
 
+def _digits(text: str) -> bool:
+    # ASCII digits only: str.isdigit() is also true of '²' and '³' (Latin-1 input bytes 0xB2,
+    # 0xB3), which int() refuses and no NDC or LX01 contains (found by fuzzing).
+    return text.isascii() and text.isdigit()
+
+
 def line_number(line: ServiceLine) -> int | None:
     """LX01 as an int (what reports call the line), if it is one."""
-    return int(line.lx.value) if line.lx.value.isdigit() else None
+    return int(line.lx.value) if _digits(line.lx.value) else None
 
 
 def make_finding(

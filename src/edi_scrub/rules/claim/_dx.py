@@ -36,7 +36,8 @@ def line_diagnoses(claim: Claim, line: ServiceLine) -> tuple[Diagnosis, ...]:
 
 def pointed(claim: Claim, pointer: Field) -> Diagnosis | None:
     """The HI diagnosis an SV107 pointer selects, or ``None`` when it selects nothing."""
-    if not pointer.value.isdigit():
+    # ASCII only: str.isdigit() accepts '²', which int() then refuses (found by fuzzing).
+    if not (pointer.value.isascii() and pointer.value.isdigit()):
         return None
     return _by_position(claim.diagnoses).get(int(pointer.value))
 

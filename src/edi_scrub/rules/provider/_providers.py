@@ -34,7 +34,7 @@ def npi_defect(npi: str) -> str | None:
     An NPI is 10 digits starting with 1 or 2; its last digit is the Luhn check digit computed
     over the prefix ``80840`` (the card issuer code for US health) followed by the first nine.
     """
-    if len(npi) != 10 or not npi.isdigit():
+    if len(npi) != 10 or not (npi.isascii() and npi.isdigit()):  # int() refuses "²"
         return f"is {len(npi)} characters, not 10 digits" if npi else "is empty"
     if npi[0] not in "12":
         return "does not start with 1 or 2"

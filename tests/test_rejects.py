@@ -444,7 +444,7 @@ def test_cli_rejects_split_and_report(tmp_path: Path) -> None:
     src.write_bytes(build(P, (CLEAN, DIRTY)))
     code, output = _invoke([str(src), str(out), "--rejects", str(rej), "--report", str(rep)])
     assert code == 1
-    assert "1 claims moved to the rejects file, 1 kept" in output
+    assert "1 claim moved to the rejects file, 1 kept" in output
     assert b"CLM*CLEAN1*" in out.read_bytes() and b"CLM*DIRTY1*" not in out.read_bytes()
     assert b"CLM*DIRTY1*" in rej.read_bytes() and b"CLM*CLEAN1*" not in rej.read_bytes()
     report = json.loads(rep.read_text())
@@ -474,7 +474,7 @@ def test_cli_all_rejected(tmp_path: Path) -> None:
     src.write_bytes(data)
     code, output = _invoke([str(src), str(out), "--rejects", str(rej)])
     assert code == 1
-    assert "all 1 claims rejected, none left in the output file" in output
+    assert "the only claim rejected, none left in the output file" in output
     assert out.read_bytes() == b""
     assert rej.read_bytes() == data
 

@@ -91,7 +91,7 @@ def test_fail_on_info_no_longer_passes_unfixed_warnings(
     assert rejects.read_bytes().count(b"CLM*") == (1 if failing else 0)
     assert out.read_bytes().count(b"CLM*") == (1 if failing else 2)
     if fail_on != "error":
-        assert f"{1 if failing else 0} findings at --fail-on {fail_on} remain" in err
+        assert f"{'1 finding' if failing else '0 findings'} at --fail-on {fail_on} remain" in err
     assert err.rstrip().endswith(f"exit {code}")
 
 

@@ -27,18 +27,28 @@ def summary_line(report: Report) -> str:
     """The one-line account of the run that goes to stderr."""
     s = report.summary
     return (
-        f"{printable(report.input)}: {s.claims} claims, {s.drug_lines} drug lines; "
-        f"{s.errors} errors, {s.warnings} warnings, {s.infos} infos; {s.fixed} fixed "
-        f"({s.lines_added} lines added, {s.charges_added:f} charges added); "
+        f"{printable(report.input)}: {plural(s.claims, 'claim')}, "
+        f"{plural(s.drug_lines, 'drug line')}; {plural(s.errors, 'error')}, "
+        f"{plural(s.warnings, 'warning')}, {plural(s.infos, 'info')}; {s.fixed} fixed "
+        f"({plural(s.lines_added, 'line')} added, {s.charges_added:f} charges added); "
         f"{_remaining(s)}{_rejects_note(report)} → exit {int(s.exit_code)}"
     )
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 claim``, ``2 claims``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _remaining(s: Summary) -> str:
     # What the exit code counts: with --fail-on warning or info that is more than errors.
+    errors = f"{plural(s.unfixed_errors, 'error')} remain{'s' if s.unfixed_errors == 1 else ''}"
     if s.fail_on is Severity.ERROR:
-        return f"{s.unfixed_errors} errors remain"
-    return f"{s.unfixed_errors} errors and {s.failing} findings at --fail-on {s.fail_on} remain"
+        return errors
+    return (
+        f"{plural(s.unfixed_errors, 'error')} and {plural(s.failing, 'finding')} at --fail-on "
+        f"{s.fail_on} remain"
+    )
 
 
 def _rejects_note(report: Report) -> str:
@@ -49,8 +59,9 @@ def _rejects_note(report: Report) -> str:
     if not moved:
         return "; no claim rejected (rejects file empty)"
     if moved == claims:
-        return f"; all {claims} claims rejected, none left in the output file"
-    return f"; {moved} claims moved to the rejects file, {claims - moved} kept"
+        every = "the only claim" if claims == 1 else f"all {claims} claims"
+        return f"; {every} rejected, none left in the output file"
+    return f"; {plural(moved, 'claim')} moved to the rejects file, {claims - moved} kept"
 
 
 def _cells(row: FindingJson) -> tuple[str, ...]:

@@ -321,3 +321,119 @@ def segment_errors(
         if text is not None:
             errors.append(("10" if syn[0] == "E" else "2", text, None, None))
     return errors
+
+
+# --------------------------------------------------------------------------------------------
+# The fast path: a segment whose shape is known clean and whose values are all clean.
+
+#: A value to check: (element index, component index or -1, element, type-list kind) where the
+#: kind is () for none, a tuple of types (1251 after 1250) or _DTP for DTP03 (from DTP02).
+Slot = tuple[int, int, CElement, object]
+_DTP: Final = "DTP"
+_SHAPES: dict[tuple[int, str], tuple[Slot, ...] | None] = {}
+_SHAPES_MAX: Final = 50000
+_SKELETONS: dict[tuple[str, str | None], re.Pattern[str]] = {}
+
+
+def skeleton_re(ele: str, sub: str | None) -> re.Pattern[str]:
+    """Matches runs of data: ``NM1*85*2*X****XX*1`` -> ``x*x*x*x****x*x``."""
+    found = _SKELETONS.get((ele, sub))
+    if found is None:
+        chars = re.escape(ele) + (re.escape(sub) if sub else "")
+        found = _SKELETONS[(ele, sub)] = re.compile(f"[^{chars}]+")
+    return found
+
+
+def _shape(
+    node: CNode, seg_id: str, elements: list[str], sub: str | None
+) -> tuple[Slot, ...] | None:
+    """The values a segment of this shape needs checked, or None if its shape has errors.
+
+    Everything but the values themselves (element count, which elements and components are
+    present, syntax rules) depends only on the shape, i.e. on the segment's skeleton."""
+    children = node.children
+    count = len(children)
+    n = len(elements)
+    if n > count or overfull(node, elements, sub):
+        return None
+    slots: list[Slot] = []
+    type_list: list[str | None] = []
+    for i in range(n):
+        child = children[i]
+        raw = elements[i]
+        if isinstance(child, CComposite):
+            parts = raw.split(sub) if sub is not None else [raw]
+            empty = all(p == "" for p in parts)
+            if empty and child.usage in ("N", "S"):
+                continue
+            if empty or child.usage == "N" or len(parts) > len(child.children):
+                return None
+            for j, part in enumerate(parts):
+                if part == "":
+                    if _empty(child.children[j]):
+                        return None
+                else:
+                    slots.append((i, j, child.children[j], ()))
+            for j in range(len(parts), len(child.children)):
+                if _empty(child.children[j]):
+                    return None
+            continue
+        if child.data_ele == "1250":
+            type_list.extend(child.code_list)
+        if sub is not None and sub in raw:
+            return None
+        if raw == "":
+            if _empty(child):
+                return None
+            continue
+        if i == 2 and seg_id == "DTP":
+            kind: object = _DTP
+        elif child.data_ele == "1251" and type_list:
+            kind = tuple(type_list)
+        else:
+            kind = ()
+        slots.append((i, -1, child, kind))
+    for i in range(n, count):
+        child = children[i]
+        if isinstance(child, CComposite):
+            if _composite(child, None, sub, "", False):
+                return None
+        elif _empty(child):
+            return None
+    for syn in node.syntax:
+        if _syntax(seg_id, elements, sub, syn) is not None:
+            return None
+    return tuple(slots)
+
+
+def clean_fast(
+    node: CNode, seg_id: str, skeleton: str, elements: list[str], sub: str | None, icvn: str
+) -> bool:
+    """True when the segment certainly has no element or segment errors (no control
+    characters: the caller checks those first). False means: validate it the full way."""
+    key = (id(node), skeleton)
+    if key in _SHAPES:
+        slots = _SHAPES[key]
+    else:
+        slots = _shape(node, seg_id, elements, sub)
+        if len(_SHAPES) < _SHAPES_MAX:
+            _SHAPES[key] = slots
+    if slots is None:
+        return False
+    clean = _clean
+    for i, j, el, kind in slots:
+        raw = elements[i]
+        v = raw if j < 0 or sub is None else raw.split(sub)[j]
+        type_list: tuple[str | None, ...] = ()
+        if kind == ():
+            found = clean.get(id(el))
+            if found is not None and v in found:
+                continue
+        elif kind is _DTP:
+            dtp02 = value(elements, sub, 2)
+            type_list = (dtp02,) if dtp02 in _DTP_TYPES else ()
+        elif isinstance(kind, tuple):
+            type_list = kind
+        if element_errors(el, v, type_list, icvn, False):
+            return False
+    return True

@@ -26,8 +26,10 @@ from edi_scrub.x12._tr3_segment import (
     CONTROL_RE,
     EleError,
     EngineFailure,
+    clean_fast,
     overfull,
     segment_errors,
+    skeleton_re,
     value,
 )
 from edi_scrub.x12._tr3_walk import Counters, Program, Walker, plan
@@ -73,6 +75,7 @@ def map_name(icvn: str, vriic: str, fic: str) -> str | None:
 
 #: Walk programs per (map, start node, segment id, qualifier values).
 _PROGRAMS: dict[tuple[str, int, str, tuple[str | None, ...]], Program] = {}
+_SPECS: dict[tuple[str, str], tuple[tuple[tuple[int, int], frozenset[str | None]], ...]] = {}
 #: Per map and segment id: the qualifier positions its segment nodes match on.
 _KEYS: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
 #: Per map, segment id and position: every code a node matches on there (others are alike).
@@ -434,7 +437,7 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
             used.setdefault(group_vriic, None)
             node, node_map = cur_map.by_path["/ISA_LOOP/GS_LOOP/GS"], cur_map
         _flush_reader(reader, coll)
-        _validate(node_map, node, seg_id, elements, sub, coll, text)
+        _validate(node_map, node, seg_id, elements, sub, coll, text, ele)
     reader.cleanup()
     _flush_reader(reader, coll)
     return list(used)
@@ -456,16 +459,22 @@ def _walk(
     sub: str | None,
     coll: _Collector,
 ) -> tuple[int, bool]:
-    positions = _key_positions(cmap, seg_id)
+    spec = _SPECS.get((cmap.name, seg_id))
+    if spec is None:
+        positions = _key_positions(cmap, seg_id)
+        spec = _SPECS[(cmap.name, seg_id)] = tuple(
+            (pos, _KEY_CODES[(cmap.name, seg_id, pos)]) for pos in positions
+        )
     vals: list[str | None] = []
-    for pos in positions:
+    for pos, codes in spec:
         v = value(elements, sub, pos[0], pos[1])
-        if v not in _KEY_CODES[(cmap.name, seg_id, pos)]:
+        if v not in codes:
             v = "\x00other"  # matches no node: all such values walk alike
         vals.append(v)
     key = (cmap.name, node, seg_id, tuple(vals))
     program = _PROGRAMS.get(key)
     if program is None:
+        positions = tuple(pos for pos, _ in spec)
         program = plan(cmap, node, seg_id, dict(zip(positions, vals, strict=True)))
         if len(_PROGRAMS) < _MEMO_MAX:
             _PROGRAMS[key] = program
@@ -498,9 +507,14 @@ def _validate(
     sub: str | None,
     coll: _Collector,
     text: str,
+    ele: str,
 ) -> None:
     node = cmap.nodes[nid]
     ctrl = CONTROL_RE.search(text) is not None
+    if not ctrl:
+        skeleton = skeleton_re(ele, sub).sub("x", text)
+        if clean_fast(node, seg_id, skeleton, elements, sub, cmap.icvn):
+            return
     try:
         full = overfull(node, elements, sub)
         if full and sub is not None:

@@ -26,7 +26,9 @@ FLUSH: Final = 6  # (op, pos or -1 for all)
 NOT_FOUND: Final = 7  # (op, orig node)
 
 Op = tuple[int, int, int]
-Program = tuple[tuple[Op, ...], int]  # (ops, result node id or -1)
+#: (ops, result node id or -1, the segment when the ops are just "count it and check its
+#: usage" -- most segments -- else -1)
+Program = tuple[tuple[Op, ...], int, int]
 
 
 class _Planner:
@@ -139,7 +141,11 @@ class _Planner:
 def plan(cmap: CMap, start: int, seg_id: str, values: dict[tuple[int, int], str | None]) -> Program:
     planner = _Planner(cmap, seg_id, values)
     result = planner.run(cmap.nodes[start])
-    return tuple(planner.ops), result
+    ops = tuple(planner.ops)
+    simple = -1
+    if len(ops) == 4 and [op[0] for op in ops] == [INCR, SEG_USAGE, REMOVE_MISSING, FLUSH]:
+        simple = ops[0][1]
+    return ops, result, simple
 
 
 # --------------------------------------------------------------------------------------------
@@ -193,12 +199,12 @@ class Walker:
 
     def __init__(self, counters: Counters) -> None:
         self.counters = counters
-        self._keys: dict[int, dict[int, int]] = {}
+        self._keys: dict[int, list[int]] = {}
 
-    def keys_of(self, cmap: CMap) -> dict[int, int]:
+    def keys_of(self, cmap: CMap) -> list[int]:
         found = self._keys.get(id(cmap))
         if found is None:
-            found = {n.nid: self.counters.key(n.path) for n in cmap.nodes}
+            found = [self.counters.key(n.path) for n in cmap.nodes]
             self._keys[id(cmap)] = found
         return found
 
@@ -211,10 +217,17 @@ class Walker:
         counters.increment(counters.key(seg_path))
 
     def replay(self, cmap: CMap, program: Program, seg_id: str) -> list[WalkError]:
-        ops, _ = program
+        ops, _, simple = program
         nodes = cmap.nodes
         keys = self.keys_of(cmap)
         counters = self.counters
+        if simple >= 0:
+            node = nodes[simple]
+            if node.usage != "N":
+                found = counters.increment(keys[simple])
+                if found <= node.max_repeat:
+                    return []
+            ops = ops[1:] if node.usage != "N" else ops  # counted above
         errors: list[WalkError] = []
         missing: list[tuple[int, str]] = []  # (seg node filed under, message)
         for op, a, b in ops:

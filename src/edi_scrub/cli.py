@@ -230,6 +230,7 @@ def _options(
     no_structure: bool,
     payer_profile: str,
     maps_dir: Path | None,
+    validator: str = "compiled",
 ) -> Options:
     return Options(
         fix=not no_fix,
@@ -240,6 +241,7 @@ def _options(
         structure=not no_structure,
         payer_profile=payer_profile,
         maps_dir=user_maps_dir(maps_dir),
+        validator=validator,
         # One file from the command line: let pyx12 use the second core.
         parallel_validation=True,
     )
@@ -317,7 +319,14 @@ _COMMON = [
     click.option(
         "--no-structure",
         is_flag=True,
-        help="Skip pyx12 TR3 validation (X12001/X12002) and the structural re-check of fixes.",
+        help="Skip TR3 validation (X12001/X12002) and the structural re-check of fixes.",
+    ),
+    click.option(
+        "--validator",
+        type=click.Choice(["compiled", "pyx12"]),
+        default="compiled",
+        show_default=True,
+        help="TR3 validator: pyx12's maps compiled (fast), or pyx12 itself (the reference).",
     ),
     click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto"),
     click.option("-v", "--verbose", count=True),
@@ -373,6 +382,7 @@ class _RunArgs:
     payer_profile: str
     maps_dir: Path | None
     no_structure: bool
+    validator: str
     log_format: str
     verbose: int
     quiet: bool
@@ -388,6 +398,7 @@ class _RunArgs:
             self.no_structure,
             self.payer_profile,
             self.maps_dir,
+            self.validator,
         )
 
 

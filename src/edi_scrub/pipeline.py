@@ -69,6 +69,8 @@ class Options:
     payer_profile: str = AUTO
     #: A user maps directory layered over the bundled maps (``--maps DIR``).
     maps_dir: Path | None = None
+    #: The TR3 validator: ``compiled`` (pyx12's maps compiled) or ``pyx12`` (the reference).
+    validator: str = "compiled"
 
     def allowed(self) -> frozenset[Applicability]:
         """Fix applicabilities this run applies."""
@@ -113,18 +115,22 @@ def _segments(path: Path) -> Iterator[Segment]:
         yield from iter_segments(stream, str(path))
 
 
-def _validate(segments: Iterator[Segment], where: str, ack: bool = False) -> StructuralResult:
+def _validate(
+    segments: Iterator[Segment], where: str, ack: bool = False, validator: str = "compiled"
+) -> StructuralResult:
     # Imported here: pyx12 is the slow, heavy part and `--no-structure`-style callers
     # (rule tests, library users) should not pay for loading it.
     from edi_scrub.x12.validate import validate_segments
 
-    return validate_segments(segments, where, ack=ack)
+    return validate_segments(
+        segments, where, ack=ack, validator="pyx12" if validator == "pyx12" else "compiled"
+    )
 
 
-def _validate_path(path: str, ack: bool) -> StructuralResult:
+def _validate_path(path: str, ack: bool, validator: str = "compiled") -> StructuralResult:
     """Validate a file by path: the unit of work sent to the background process."""
     with Path(path).open("rb") as stream:
-        return _validate(iter_segments(stream, path), path, ack)
+        return _validate(iter_segments(stream, path), path, ack, validator)
 
 
 #: Below this size a second process costs more than it saves.
@@ -140,14 +146,16 @@ class _InputValidation:
     """
 
     def __init__(self, path: Path, options: Options) -> None:
-        self._path, self._ack = path, options.ack
+        self._path, self._ack, self._validator = path, options.ack, options.validator
         self._pool: multiprocessing.pool.Pool | None = None
         self._pending: multiprocessing.pool.AsyncResult[StructuralResult] | None = None
         self._result: StructuralResult | None = None
         big = options.parallel_validation and path.stat().st_size >= _PARALLEL_MIN_BYTES
         if options.structure and big and "fork" in multiprocessing.get_all_start_methods():
             self._pool = multiprocessing.get_context("fork").Pool(processes=1)
-            self._pending = self._pool.apply_async(_validate_path, (str(path), options.ack))
+            self._pending = self._pool.apply_async(
+                _validate_path, (str(path), options.ack, options.validator)
+            )
 
     def result(self) -> StructuralResult:
         """The validation, computed here if no worker is running it."""
@@ -155,7 +163,7 @@ class _InputValidation:
             if self._pending is not None:
                 self._result = self._pending.get()
             else:
-                self._result = _validate_path(str(self._path), self._ack)
+                self._result = _validate_path(str(self._path), self._ack, self._validator)
         return self._result
 
     def close(self) -> None:
@@ -348,7 +356,9 @@ def _fix_and_verify(
         if result.changed and passes <= 2:
             out.flush()
             out.seek(0)
-            structure_out = _validate(iter_segments(out, str(path)), str(path))
+            structure_out = _validate(
+                iter_segments(out, str(path)), str(path), validator=options.validator
+            )
         if structure_in is None:
             structure_in = validation.result()
             if options.ack and structure_in.ack is None:

@@ -1,0 +1,222 @@
+"""Differential tests: the compiled TR3 validator against the pyx12 adapter (the reference).
+
+Both must give the same result -- validated or not, implementation, aliases, and every issue
+(segment position, segment id, element, level, code, 999 codes, message, transaction) in the
+same order -- on every corpus file, every sample, generated 837P/837I files and mutated ones.
+Deliberate differences are listed in docs/validator.md and pinned at the end of this file.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import pickle
+import random
+import sys
+import tempfile
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from edi_scrub.x12 import _tr3_compile
+from edi_scrub.x12.validate import StructuralResult, validate_bytes
+from tests.conftest import REPO, SAMPLES, corpus_files, needs_corpus
+
+
+def _key(result: StructuralResult) -> tuple[object, ...]:
+    return (result.validated, result.implementation, result.aliases, result.issues)
+
+
+def _same(data: bytes, where: str = "<input>") -> StructuralResult:
+    reference = validate_bytes(data, where, validator="pyx12")
+    compiled = validate_bytes(data, where, validator="compiled")
+    assert _key(compiled) == _key(reference)
+    return compiled
+
+
+@cache
+def _gen837() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gen837", REPO / "benchmarks" / "gen837.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["gen837"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@cache
+def _generated(kind: str, claims: int, defects: float, seed: int) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "gen.837"
+        argv = ["--claims", str(claims), "--kind", kind, "--seed", str(seed)]
+        argv += ["--defects", str(defects), "-o", str(target)]
+        stderr, sys.stderr = sys.stderr, io.StringIO()
+        try:
+            assert _gen837().main(argv) == 0
+        finally:
+            sys.stderr = stderr
+        return target.read_bytes()
+
+
+@needs_corpus()
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name[:60])
+def test_corpus_file_same_findings(path: Path) -> None:
+    _same(path.read_bytes(), path.name)
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.837")), ids=lambda p: p.name)
+def test_sample_same_findings(path: Path) -> None:
+    _same(path.read_bytes(), path.name)
+
+
+@pytest.mark.parametrize("kind", ["837P", "837I"])
+@pytest.mark.parametrize("defects", [0.0, 0.5])
+def test_generated_same_findings(kind: str, defects: float) -> None:
+    result = _same(_generated(kind, 60, defects, 7))
+    if defects == 0.0:
+        assert result.validated
+    assert result.implementation == {"837P": "005010X222A1", "837I": "005010X223A2"}[kind]
+
+
+# --------------------------------------------------------------------------------------------
+# Mutations: segments dropped, duplicated, moved; elements cut, retyped, given bad codes.
+
+_JUNK = ("", "X", "ZZ", "99999999999999999999999999999999", "20231340", "1.2.3", "A:B", "-5", " ")
+
+
+def _mutate(data: bytes, rng: random.Random, count: int) -> bytes:
+    text = data.decode("latin-1")
+    term = text[105]
+    ele = text[3]
+    segments = text.split(term)
+    body = range(3, max(4, len(segments) - 4))  # keep ISA/GS/ST and the trailers mostly intact
+    for _ in range(count):
+        i = rng.choice(body)
+        if i >= len(segments):
+            continue
+        op = rng.randrange(6)
+        if op == 0:
+            del segments[i]
+        elif op == 1:
+            segments.insert(i, segments[i])
+        elif op == 2:
+            j = rng.choice(body)
+            if j < len(segments):
+                segments[i], segments[j] = segments[j], segments[i]
+        else:
+            parts = segments[i].split(ele)
+            if len(parts) < 2:
+                continue
+            k = rng.randrange(1, len(parts))
+            if op == 3:
+                parts[k] = parts[k][: rng.randrange(len(parts[k]) + 1)]
+            elif op == 4:
+                parts[k] = rng.choice(_JUNK)
+            else:
+                parts = parts[: k + 1] + [rng.choice(_JUNK)] * rng.randrange(1, 4)
+            segments[i] = ele.join(parts)
+    return term.join(segments).encode("latin-1")
+
+
+@pytest.mark.parametrize("kind", ["837P", "837I"])
+@settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(seed=st.integers(0, 2**32 - 1), count=st.integers(1, 6))
+def test_mutated_same_findings(kind: str, seed: int, count: int) -> None:
+    base = _generated(kind, 6, 0.3, 11)
+    _same(_mutate(base, random.Random(seed), count))
+
+
+def test_mutations_do_find_errors() -> None:
+    """The mutated inputs exercise the error paths, not only clean files."""
+    base = _generated("837P", 6, 0.0, 11)
+    codes: set[str] = set()
+    for seed in range(30):
+        result = _same(_mutate(base, random.Random(seed), 4))
+        codes |= {issue.code for issue in result.issues}
+    assert {"1", "3", "7"} <= codes  # not found, missing, bad code among them
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled maps: cached on disk per pyx12 version, in memory when that cannot be written.
+
+
+def test_compiled_map_is_cached_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(_tr3_compile, "_MEMORY", {})
+    name = "837.5010.X222.A1.xml"
+    cmap = _tr3_compile.load(name)
+    path = _tr3_compile.cache_path(name)
+    assert path.parent == tmp_path / "edi-scrub"
+    assert str(_tr3_compile.COMPILER_VERSION) in path.name
+    with path.open("rb") as stream:
+        cached = pickle.load(stream)
+    assert cached.name == name and len(cached.nodes) == len(cmap.nodes)
+
+    # A second process (fresh memory) loads the file instead of compiling.
+    monkeypatch.setattr(_tr3_compile, "_MEMORY", {})
+
+    def refuse(_: str) -> None:
+        raise AssertionError("compiled again despite the cache")
+
+    monkeypatch.setattr(_tr3_compile, "compile_map", refuse)
+    assert len(_tr3_compile.load(name).nodes) == len(cmap.nodes)
+
+
+def test_unwritable_cache_falls_back_to_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setattr(_tr3_compile, "_MEMORY", {})
+    cmap = _tr3_compile.load("837Q3.I.5010.X223.A1.xml")
+    assert cmap.nodes
+    assert not _tr3_compile.cache_path("837Q3.I.5010.X223.A1.xml").exists()
+
+
+def test_corrupt_cache_is_recompiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(_tr3_compile, "_MEMORY", {})
+    name = "837.5010.X222.A1.xml"
+    path = _tr3_compile.cache_path(name)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"garbage")
+    assert _tr3_compile.load(name).nodes
+    with path.open("rb") as stream:
+        assert pickle.load(stream).name == name
+
+
+# --------------------------------------------------------------------------------------------
+# End to end: the default scrub reports the same structural findings as --validator pyx12.
+
+
+def _structural(path: Path, validator: str) -> list[tuple[object, ...]]:
+    from edi_scrub.errors import InputError
+    from edi_scrub.pipeline import Options, scrub
+
+    try:
+        report = scrub(path, io.BytesIO(), Options(validator=validator))
+    except InputError as exc:
+        return [("refused", str(exc))]
+    return [
+        (o.finding.rule, o.finding.claim, o.finding.loc, o.finding.message, o.status)
+        for o in report.outcomes
+        if o.finding.rule.startswith("X12")
+    ] + [("exit", report.summary.exit_code)]
+
+
+@needs_corpus()
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name[:60])
+def test_corpus_scrub_same_structural_findings(path: Path) -> None:
+    assert _structural(path, "compiled") == _structural(path, "pyx12")

@@ -149,9 +149,7 @@ def test_mutations_do_find_errors() -> None:
 # The compiled maps: cached on disk per pyx12 version, in memory when that cannot be written.
 
 
-def test_compiled_map_is_cached_on_disk(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_compiled_map_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(_tr3_compile, "_MEMORY", {})
     name = "837.5010.X222.A1.xml"
@@ -220,3 +218,39 @@ def _structural(path: Path, validator: str) -> list[tuple[object, ...]]:
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name[:60])
 def test_corpus_scrub_same_structural_findings(path: Path) -> None:
     assert _structural(path, "compiled") == _structural(path, "pyx12")
+
+
+# --------------------------------------------------------------------------------------------
+# Deliberate differences and hand-overs (docs/validator.md).
+
+
+def _as_4010(data: bytes) -> bytes:
+    text = data.decode("latin-1")
+    return (
+        text.replace("*00501*", "*00401*", 1)
+        .replace("005010X222A1", "004010X098A1")
+        .replace("*^*00401*", "*U*00401*", 1)
+        .encode("latin-1")
+    )
+
+
+def test_pre_5010_group_is_handed_to_pyx12() -> None:
+    """A 4010 interchange: the compiled validator hands the whole input to the pyx12 adapter,
+    so the result is pyx12's (here validated with pyx12's 4010 map)."""
+    data = _as_4010(_generated("837P", 3, 0.0, 11))
+    result = _same(data)
+    assert result.implementation == "004010X098A1"
+
+
+def test_late_pre_5010_group_is_not_validated() -> None:
+    """A pre-5010 interchange after the first 2,000 segments: the segments already read are not
+    kept, so the compiled validator reports the input as not validated (pyx12 is not run)."""
+    first = _generated("837P", 120, 0.0, 11)
+    assert first.count(b"~") > 2000
+    second = _as_4010(_generated("837P", 2, 0.0, 12))
+    data = first + second.replace(b"*000000001*", b"*000000002*")
+    compiled = validate_bytes(data, "big.837", validator="compiled")
+    assert not compiled.validated
+    assert "--validator pyx12" in compiled.issues[0].message
+    reference = validate_bytes(data, "big.837", validator="pyx12")
+    assert reference.validated

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Final
 
 #: Bump when the compiled structures or their meaning change: old cache files are ignored.
-COMPILER_VERSION: Final = 1
+COMPILER_VERSION: Final = 2
 MAXINT: Final = 2147483647
 
 ROOT, LOOP, SEGMENT = 0, 1, 2
@@ -65,6 +65,7 @@ class CElement:
 @dataclass(slots=True)
 class CComposite:
     name: str
+    data_ele: str
     refdes: str
     usage: str
     seq: int
@@ -244,6 +245,7 @@ def compile_map(name: str) -> CMap:
                     cnode.children.append(
                         CComposite(
                             name=str(child.name),
+                            data_ele=str(child.data_ele or ""),
                             refdes=str(child.refdes),
                             usage=str(child.usage),
                             seq=int(child.seq),

@@ -285,7 +285,7 @@ def segment_errors(
                 "3",
                 f'Too many elements in segment "{node.name}" ({seg_id}). Has {n}, '
                 f"should have {count}",
-                None,
+                value(elements, sub, count + 1),
                 None,
             )
         )

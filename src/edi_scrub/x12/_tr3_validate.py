@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Final
+from typing import Any, Final
 
+from edi_scrub.x12 import _tr3_ack
+from edi_scrub.x12._ack import AckTree
 from edi_scrub.x12._issues import ENVELOPE_LEVELS, StructuralIssue, StructuralLevel
 from edi_scrub.x12._messages import element_ack, scrub, segment_ack
 from edi_scrub.x12._normalise import ICVN_5010, KIND, LineMap, safe_code
-from edi_scrub.x12._tr3_compile import CMap, load
+from edi_scrub.x12._tr3_compile import CElement, CMap, load
 from edi_scrub.x12._tr3_segment import (
     CONTROL_RE,
     EleError,
@@ -35,6 +37,7 @@ from edi_scrub.x12._tr3_segment import (
 from edi_scrub.x12._tr3_walk import Counters, Program, Walker, plan
 
 _ISA_LEN: Final = 106
+_ENVELOPE_IDS: Final = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 _SEG_ID_RE: Final = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _CONTROL_MAP: Final = "x12.control.00501.xml"
 _MEMO_MAX: Final = 20000
@@ -100,7 +103,11 @@ def _key_positions(cmap: CMap, seg_id: str) -> tuple[tuple[int, int], ...]:
 class _Collector:
     """Issues at our segment numbers, as :class:`._pyx12.Collector` makes them."""
 
-    def __init__(self, lines: LineMap) -> None:
+    def __init__(self, lines: LineMap, tree: AckTree | None = None) -> None:
+        self.tree = tree
+        #: With a tree: the pyx12 segment being processed and the reader's stand-in.
+        self.seg_obj: Any = None
+        self.src: Any = None
         self.issues: list[StructuralIssue] = []
         self.lines = lines
         self.line = 0
@@ -165,6 +172,16 @@ class _Collector:
         )
 
     def reader(self, kind: str, code: str, text: str) -> None:
+        tree = self.tree
+        if tree is not None:
+            if kind == "isa":
+                tree.isa_error(code, text)
+            elif kind == "gs":
+                tree.gs_error(code, text)
+            elif kind == "st":
+                tree.st_error(code, text)
+            else:
+                tree.seg_error(code, text, None, self.line)
         if kind == "isa":
             self.add(StructuralLevel.INTERCHANGE, code, f"TA105={code}", text)
         elif kind == "gs":
@@ -175,10 +192,19 @@ class _Collector:
             self.add(StructuralLevel.SEGMENT, code, segment_ack(code), text)
 
     def element_errors(self, errors: list[EleError]) -> None:
-        for code, text, _bad, el in errors:
+        tree = self.tree
+        cursor: CElement | None = None
+        for code, text, bad, el in errors:
             if el is None:
                 self.add(StructuralLevel.SEGMENT, "8", segment_ack("8"), text)
+                if tree is not None:
+                    tree.seg_error("8", text, bad, None)
                 continue
+            if tree is not None:
+                if el is not cursor:
+                    tree.add_ele(_tr3_ack.element_node(el))
+                    cursor = el
+                tree.ele_error(code, text, bad)
             self.ele = f"{self.seg_id}{el.ref_suffix}"
             ack = element_ack(self.seg_id, el.ele_pos, code)
             self.add(StructuralLevel.ELEMENT, code, ack, text, self.ele)
@@ -359,8 +385,8 @@ def _raw_lines(pieces: Iterator[str]) -> tuple[str, Iterator[str]]:
     return head, lines()
 
 
-def collector(lines: LineMap) -> _Collector:
-    return _Collector(lines)
+def collector(lines: LineMap, tree: AckTree | None = None) -> _Collector:
+    return _Collector(lines, tree)
 
 
 def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> list[str]:
@@ -381,6 +407,9 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
     icvn = ICVN_5010
     used: dict[str, None] = {}
     line_no = 0
+    tree = coll.tree
+    if tree is not None:
+        coll.src = _tr3_ack.Source(reader)
     for raw in seg_lines:
         text = raw
         if text.startswith(" "):
@@ -395,6 +424,9 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
         reader.parse(seg_id, elements, sub)
         line_no += 1
         coll.at(line_no, seg_id, elements, sub)
+        if tree is not None:
+            coll.src.line = line_no
+            coll.seg_obj = _tr3_ack.segment(text, head[-1], ele, sub_char)
         orig_node, orig_map = node, node_map
         found = True
         if seg_id == "ISA":
@@ -418,11 +450,17 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
                                 f"transaction set validated with the {st03} map",
                                 None,
                             )
+            if tree is not None and seg_id not in _ENVELOPE_IDS:
+                tree.open_segment(coll.seg_obj, coll.src)
             node, found = _walk(walker, node_map, node, seg_id, elements, sub, coll)
+            if tree is not None:
+                tree.resume()
         if not found:
             node, node_map = orig_node, orig_map
             _flush_reader(reader, coll)
             continue
+        if tree is not None and seg_id in _ENVELOPE_IDS:
+            tree.enter(seg_id, None, coll.seg_obj, coll.src)
         if seg_id == "ISA":
             icvn = value(elements, sub, 12) or ""
         elif seg_id == "GS":
@@ -488,6 +526,13 @@ def _walk(
                 shown = f"{seg_id}*{value(elements, sub, 1)}"
             text = f"Segment {shown} not found.  Started at {cmap.nodes[filed].path}"
         coll.add(StructuralLevel.SEGMENT, code, segment_ack(code), text)
+        tree = coll.tree
+        if tree is not None:
+            if filed >= 0:
+                node_obj = cmap.nodes[filed]
+                seg_obj = _tr3_ack.missing_segment(node_obj.xid) if code == "3" else coll.seg_obj
+                tree.add_seg(node_obj, seg_obj, coll.src.get_seg_count(), coll.line, None)
+            tree.seg_error(code, text, None, coll.line)
     result = program[1]
     return (result, True) if result >= 0 else (node, False)
 
@@ -527,6 +572,9 @@ def _validate(
                     f"allows {allowed} (validated with the extra components removed)",
                     element=f"{seg_id}{position:02d}",
                 )
+                if coll.tree is not None:
+                    coll.tree.add_ele(_tr3_ack.element_node(node.children[position - 1]))
+                    coll.tree.ele_error("13", "Too many components", None)
             elements = _truncated(elements, sub, full)
         coll.element_errors(segment_errors(node, seg_id, elements, sub, cmap.icvn, ctrl))
     except EngineFailure:

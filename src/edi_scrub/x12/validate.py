@@ -98,24 +98,25 @@ class _Recorder:
         yield from self._it
 
 
-def _validate_compiled(segments: Iterable[Segment], where: str) -> StructuralResult:
+def _validate_compiled(segments: Iterable[Segment], where: str, ack: bool) -> StructuralResult:
     from edi_scrub.x12 import _tr3_validate as tr3  # noqa: PLC0415 - keeps import light
 
     recorder = _Recorder(segments)
     norm = Normaliser(recorder)
-    coll = tr3.collector(norm.lines)
+    tree = AckTree(norm.originals) if ack else None
+    coll = tr3.collector(norm.lines, tree)
     try:
         used = tr3.run(norm.pieces(), coll, norm.aliases)
     except tr3.Unsupported:
         if recorder.complete:
-            return validate_segments(recorder.replay(), where, validator="pyx12")
+            return validate_segments(recorder.replay(), where, ack=ack, validator="pyx12")
         return _engine_failure(
             f"{where}: not validated: a pre-5010 group after the first segments "
             "(use --validator pyx12)",
             coll.segment,
             coll.seg_id,
             norm.aliases,
-            False,
+            ack,
         )
     except tr3.NoMapFound as exc:
         return _engine_failure(
@@ -123,10 +124,10 @@ def _validate_compiled(segments: Iterable[Segment], where: str) -> StructuralRes
             coll.segment,
             coll.seg_id,
             norm.aliases,
-            False,
+            ack,
         )
     except InputError as exc:
-        return _engine_failure(f"not validated: {exc}", 0, "", norm.aliases, False)
+        return _engine_failure(f"not validated: {exc}", 0, "", norm.aliases, ack)
     except tr3.ReaderRefused:
         segment = coll.segment or norm.lines.index_of(1)
         return _engine_failure(
@@ -135,14 +136,17 @@ def _validate_compiled(segments: Iterable[Segment], where: str) -> StructuralRes
             segment,
             coll.seg_id if coll.segment else ("ISA" if segment else ""),
             norm.aliases,
-            False,
+            ack,
         )
     issues = sorted(norm.issues + coll.issues, key=lambda issue: issue.segment)
+    text, note = tree.render() if tree is not None else (None, "")
     return StructuralResult(
         issues=tuple(issues),
         implementation=",".join(used),
         aliases=tuple(norm.aliases),
         validated=True,
+        ack=text,
+        ack_note=note,
     )
 
 
@@ -164,11 +168,10 @@ def validate_segments(
     not validated, an acknowledgement or non-5010 input, a pyx12 failure) ``ack`` is ``None``
     and ``ack_note`` says why. Asking for the 999 does not change the issues.
 
-    ``validator`` picks the engine (:data:`VALIDATORS`); both give the same issues. The 999 is
-    made by pyx12's writer from a pyx12 walk, so ``ack=True`` always validates with pyx12.
+    ``validator`` picks the engine (:data:`VALIDATORS`); both give the same issues and 999.
     """
-    if validator == "compiled" and not ack:
-        return _validate_compiled(segments, where)
+    if validator == "compiled":
+        return _validate_compiled(segments, where, ack)
     norm = Normaliser(segments)
     tree = AckTree(norm.originals) if ack else None
     coll = Collector(norm.lines, tree)

@@ -77,8 +77,8 @@ def map_name(icvn: str, vriic: str, fic: str) -> str | None:
 
 
 #: Walk programs per (map, start node, segment id, qualifier values).
-_PROGRAMS: dict[tuple[str, int, str, tuple[str | None, ...]], Program] = {}
-_SPECS: dict[tuple[str, str], tuple[tuple[tuple[int, int], frozenset[str | None]], ...]] = {}
+_PROGRAMS: dict[str, dict[tuple[object, ...], Program]] = {}
+_SPECS: dict[str, dict[str, tuple[tuple[tuple[int, int], frozenset[str | None]], ...]]] = {}
 #: Per map and segment id: the qualifier positions its segment nodes match on.
 _KEYS: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
 #: Per map, segment id and position: every code a node matches on there (others are alike).
@@ -217,10 +217,17 @@ def _int(text: str | None) -> int | None:
         return None
 
 
+_VALID_IDS: set[str] = set()
+#: The segments X12Reader does more with than count.
+_READER_IDS: Final = frozenset({"ISA", "GS", "ST", "HL", "IEA", "GE", "SE"})
+
+
 class _Reader:
     """``X12Reader``'s checks (envelope, control numbers, counts, HL) on parsed segments."""
 
-    def __init__(self) -> None:
+    def __init__(self, delimiters: str = "*:") -> None:
+        #: element separator, then component separator (the empty-segment check strips both)
+        self.delimiters = delimiters
         self.errors: list[tuple[str, str, str]] = []
         self.loops: list[tuple[str, str | None]] = []
         self.hl_stack: list[int | None] = []
@@ -229,12 +236,19 @@ class _Reader:
         self.gs_ids: list[str | None] = []
         self.st_ids: list[str | None] = []
 
-    def parse(self, seg_id: str, elements: list[str], sub: str | None) -> None:
+    def parse(self, seg_id: str, elements: list[str], sub: str | None, rest: str) -> None:
+        """``rest``: the segment's text after its identifier (delimiters included)."""
         err = self.errors.append
-        if all((e.strip(sub) if sub else e) == "" for e in elements):
+        if not rest.strip(self.delimiters if sub else self.delimiters[0]):
             err(("seg", "8", f'Segment "{seg_id}" is empty'))
-        if not seg_id or not _SEG_ID_RE.search(seg_id):
-            err(("seg", "1", f'Segment identifier "{seg_id}" is invalid'))
+        if seg_id not in _VALID_IDS:
+            if not seg_id or not _SEG_ID_RE.search(seg_id):
+                err(("seg", "1", f'Segment identifier "{seg_id}" is invalid'))
+            elif len(_VALID_IDS) < 1000:
+                _VALID_IDS.add(seg_id)
+        if seg_id not in _READER_IDS:
+            self.seg_count += 1
+            return
 
         def get(pos: int) -> str | None:
             return value(elements, sub, pos)
@@ -399,7 +413,7 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
     control = load(_CONTROL_MAP)
     counters = Counters()
     walker = Walker(counters)
-    reader = _Reader()
+    reader = _Reader(ele + sub_char)
     cur_map: CMap | None = None
     node = control.by_path["/ISA_LOOP/ISA"]
     node_map: CMap = control
@@ -421,7 +435,7 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
         seg_id = parts[0]
         elements = parts[1:]
         sub: str | None = None if seg_id == "ISA" else sub_char
-        reader.parse(seg_id, elements, sub)
+        reader.parse(seg_id, elements, sub, text[len(seg_id) :])
         line_no += 1
         coll.at(line_no, seg_id, elements, sub)
         if tree is not None:
@@ -497,10 +511,13 @@ def _walk(
     sub: str | None,
     coll: _Collector,
 ) -> tuple[int, bool]:
-    spec = _SPECS.get((cmap.name, seg_id))
+    specs = _SPECS.get(cmap.name)
+    if specs is None:
+        specs = _SPECS[cmap.name] = {}
+    spec = specs.get(seg_id)
     if spec is None:
         positions = _key_positions(cmap, seg_id)
-        spec = _SPECS[(cmap.name, seg_id)] = tuple(
+        spec = specs[seg_id] = tuple(
             (pos, _KEY_CODES[(cmap.name, seg_id, pos)]) for pos in positions
         )
     vals: list[str | None] = []
@@ -509,14 +526,20 @@ def _walk(
         if v not in codes:
             v = "\x00other"  # matches no node: all such values walk alike
         vals.append(v)
-    key = (cmap.name, node, seg_id, tuple(vals))
-    program = _PROGRAMS.get(key)
+    programs = _PROGRAMS.get(cmap.name)
+    if programs is None:
+        programs = _PROGRAMS[cmap.name] = {}
+    key = (node, seg_id, *vals)
+    program = programs.get(key)
     if program is None:
         positions = tuple(pos for pos, _ in spec)
         program = plan(cmap, node, seg_id, dict(zip(positions, vals, strict=True)))
-        if len(_PROGRAMS) < _MEMO_MAX:
-            _PROGRAMS[key] = program
+        if len(programs) < _MEMO_MAX:
+            programs[key] = program
     errors = walker.replay(cmap, program, seg_id)
+    if not errors:
+        result = program[1]
+        return (result, True) if result >= 0 else (node, False)
     for code, message, filed in errors:
         text = message
         if code == "1" and text == "":

@@ -195,17 +195,22 @@ WalkError = tuple[str, str, int]
 class Walker:
     """Replays walk programs against the counters, giving pyx12's errors."""
 
-    __slots__ = ("_keys", "counters")
+    __slots__ = ("_keys", "_last", "counters")
 
     def __init__(self, counters: Counters) -> None:
         self.counters = counters
         self._keys: dict[int, list[int]] = {}
+        self._last: tuple[CMap | None, list[int]] = (None, [])
 
     def keys_of(self, cmap: CMap) -> list[int]:
+        last = self._last
+        if last[0] is cmap:
+            return last[1]
         found = self._keys.get(id(cmap))
         if found is None:
             found = [self.counters.key(n.path) for n in cmap.nodes]
             self._keys[id(cmap)] = found
+        self._last = (cmap, found)
         return found
 
     def force(self, loop_path: str, seg_path: str) -> None:

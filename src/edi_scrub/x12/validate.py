@@ -18,7 +18,13 @@ Python validator with 837P/837I maps, but it is brittle on real files (see
 * :mod:`._ack` -- the optional **999** for the validated input, written by pyx12's own 999
   visitor from pyx12's error tree, built during the same pass.
 
-``_pyx12`` and ``_ack`` are the only modules that import pyx12.
+The default engine is the **compiled validator** (``_tr3_*``, see ``docs/validator.md``): the
+same normalised text, pyx12's maps compiled once into plain tables, pyx12's reader, walker and
+segment checks reproduced over them, and the 999 written by pyx12's writer from its events. It
+gives the same issues and 999 as the adapter above (``validator="pyx12"``), which stays as the
+reference the differential tests compare against. The compiled modules use pyx12's data-type
+and syntax helpers, its segment class and error tree (for the 999), and its map loader on a
+cache miss; they never run pyx12's walker or validators.
 """
 
 from __future__ import annotations

@@ -293,3 +293,37 @@ def test_generated_and_mutated_same_999(kind: str) -> None:
         mutated = _same_ack(_mutate(base, random.Random(seed), 4))
         rejected += mutated.ack is not None and "IK5*R" in mutated.ack
     assert rejected  # the error paths of the 999 are exercised
+
+
+# --------------------------------------------------------------------------------------------
+# Choosing the validator: CLI option, config key, batch settings.
+
+
+def test_validator_option_and_config_key(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from edi_scrub.cli import main
+    from edi_scrub.config import parse_config
+
+    sample = SAMPLES / "p_waste_jw_split.837"
+    runner = CliRunner()
+    for extra in (["--validator", "pyx12"], ["--validator", "compiled"], []):
+        out = tmp_path / "out.837"
+        result = runner.invoke(main, [str(sample), str(out), "-q", "--no-config", *extra])
+        assert result.exit_code == 0, result.output
+    bad = runner.invoke(main, [str(sample), str(tmp_path / "o.837"), "--validator", "x"])
+    assert bad.exit_code == 2
+    config = parse_config({"validator": "pyx12"}, tmp_path / "edi-scrub.toml")
+    assert config.params()["validator"] == "pyx12"
+    from edi_scrub.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        parse_config({"validator": "fast"}, tmp_path / "edi-scrub.toml")
+
+
+def test_batch_settings_carry_the_validator() -> None:
+    from edi_scrub.batch import Settings
+
+    assert Settings().options().validator == "compiled"
+    assert Settings(validator="pyx12").options().validator == "pyx12"
+    assert Settings(validator="pyx12").digest() != Settings().digest()

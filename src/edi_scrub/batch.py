@@ -68,6 +68,8 @@ class Settings:
     #: directory when it exists, into an absolute path); None: the bundled maps alone.
     #: A string, not a Path, so the settings stay plain JSON in the batch report.
     maps_dir: str | None = None
+    #: The TR3 validator: ``compiled`` or ``pyx12`` (same findings; see docs/validator.md).
+    validator: str = "compiled"
 
     def options(self) -> Options:
         """The pipeline options these settings stand for."""
@@ -80,6 +82,7 @@ class Settings:
             structure=self.structure,
             payer_profile=self.payer_profile,
             maps_dir=None if self.maps_dir is None else Path(self.maps_dir),
+            validator=self.validator,
         )
 
     def digest(self) -> str:

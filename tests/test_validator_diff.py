@@ -327,3 +327,17 @@ def test_batch_settings_carry_the_validator() -> None:
     assert Settings().options().validator == "compiled"
     assert Settings(validator="pyx12").options().validator == "pyx12"
     assert Settings(validator="pyx12").digest() != Settings().digest()
+
+
+def test_cache_key_follows_the_map_files() -> None:
+    """A pyx12 install whose map changed without a version bump gets a new cache file."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyx12")
+    assert spec is not None and spec.submodule_search_locations
+    base = Path(next(iter(spec.submodule_search_locations))) / "map"
+    name = "837.5010.X222.A1.xml"
+    size = (base / name).stat().st_size
+    assert f"{size:x}" in _tr3_compile._sources_stamp(name)
+    assert _tr3_compile._sources_stamp(name) in _tr3_compile.cache_path(name).name
+    assert _tr3_compile._sources_stamp("no-such-map.xml").startswith("x-")

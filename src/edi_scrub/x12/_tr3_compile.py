@@ -18,6 +18,7 @@ external). Only this module imports pyx12, and only on a cache miss.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import pickle
 import tempfile
@@ -121,8 +122,28 @@ def _pyx12_version() -> str:
         return "unknown"
 
 
+def _sources_stamp(name: str) -> str:
+    """Size and mtime of the map and the code/data-element lists it is compiled from, so a
+    pyx12 install whose maps changed without a version bump is compiled again."""
+    spec = importlib.util.find_spec("pyx12")  # locates the package without importing it
+    folders = spec.submodule_search_locations if spec is not None else None
+    if not folders:
+        return "0"
+    base = Path(next(iter(folders))) / "map"
+    parts: list[str] = []
+    for file in (name, "codes.xml", "dataele.xml"):
+        try:
+            st = (base / file).stat()
+        except OSError:
+            parts.append("x")
+            continue
+        parts.append(f"{st.st_size:x}{int(st.st_mtime):x}")
+    return "-".join(parts)
+
+
 def cache_path(name: str) -> Path:
-    return _cache_dir() / f"tr3-{_pyx12_version()}-c{COMPILER_VERSION}-{name}.pickle"
+    stamp = _sources_stamp(name)
+    return _cache_dir() / f"tr3-{_pyx12_version()}-c{COMPILER_VERSION}-{stamp}-{name}.pickle"
 
 
 def load(name: str) -> CMap:

@@ -1,10 +1,22 @@
-"""Throughput and peak memory of ``edi-scrub`` next to pyx12's ``x12valid`` on one generated file.
+"""Throughput and peak memory of ``edi-scrub`` next to pyx12's ``x12valid`` on generated files.
 
-Usage: ``python benchmarks/bench.py [--claims 10000] [--kind 837P] [--defects 0.2]``
+Usage::
 
-Generates a synthetic interchange with ``gen837.py`` (beside this file), then runs each command
-as its own process and reads wall time and peak RSS from ``os.wait4``. Numbers are for the
-machine it runs on; run it, don't trust old numbers.
+    python benchmarks/bench.py [--kinds 837P,837I] [--sizes 1000,10000,100000]
+                               [--scrub-only-sizes 1000000] [--runs 3] [--x12valid-runs 1]
+                               [--x12valid-max 100000] [--defects 0.2] [--markdown]
+
+For every kind and size it generates an interchange with ``gen837.py`` (beside this file, seed
+1), then runs each command as its own process and reads wall time and peak RSS from
+``os.wait4``: ``edi-scrub`` end to end (compiled TR3 validation + all rules + fixes + write + JSON
+report), ``edi-scrub --validator pyx12``, ``edi-scrub --no-structure`` and pyx12's ``x12valid``
+(up to ``--x12valid-max`` claims). Each figure is the median of ``--runs`` runs (x12valid:
+``--x12valid-runs``). ``x12valid/this`` is x12valid's median time divided by the command's
+(how many times faster than x12valid it is), on wall time and on CPU time (user + system of
+the process and its children: steadier than wall time on a loaded machine; the default
+``edi-scrub`` validates the input in a second process when the file is large, so its wall time
+can be below its CPU time). The machine's load average is printed with the table:
+numbers are for the machine it runs on; run it, don't trust old numbers.
 """
 
 from __future__ import annotations
@@ -12,84 +24,137 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
 
-def _measure(cmd: list[str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MiB and exit code of ``cmd``."""
+@dataclass(frozen=True, slots=True)
+class Measured:
+    seconds: float
+    cpu: float
+    rss_mib: float
+    exit_code: int
+
+
+def _measure(cmd: list[str]) -> Measured:
+    """Wall seconds, CPU seconds (user + system), peak RSS in MiB and exit code of ``cmd``."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     # ru_maxrss is KiB on Linux.
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(seconds, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
 
 
-def main() -> int:
+def _median(cmd: list[str], runs: int) -> Measured:
+    results = [_measure(cmd) for _ in range(runs)]
+    return Measured(
+        statistics.median(r.seconds for r in results),
+        statistics.median(r.cpu for r in results),
+        max(r.rss_mib for r in results),
+        results[-1].exit_code,
+    )
+
+
+def _generate(kind: str, claims: int, defects: float, target: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "gen837.py"),
+            "--claims",
+            str(claims),
+            "--kind",
+            kind,
+            "--seed",
+            "1",
+            "--defects",
+            str(defects),
+            "-o",
+            str(target),
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(s) for s in text.split(",") if s.strip()]
+
+
+def main(argv: list[str] | None = None) -> int:
     """Generate, run, print a table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=10_000)
-    parser.add_argument("--kind", choices=["837P", "837I"], default="837P")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--kinds", default="837P,837I")
+    parser.add_argument("--sizes", type=_sizes, default=[1_000, 10_000, 100_000])
+    parser.add_argument("--scrub-only-sizes", type=_sizes, default=[])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--x12valid-runs", type=int, default=1)
+    parser.add_argument("--x12valid-max", type=int, default=100_000)
+    parser.add_argument("--pyx12-scrub-max", type=int, default=10_000)
     parser.add_argument("--defects", type=float, default=0.2)
-    parser.add_argument("--skip-x12valid", action="store_true")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     bindir = Path(sys.executable).parent
     scrub = str(bindir / "edi-scrub")
     x12valid = shutil.which("x12valid", path=str(bindir)) or "x12valid"
-    with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / f"bench.{args.kind}.837"
-        subprocess.run(
-            [
-                sys.executable,
-                str(HERE / "gen837.py"),
-                "--claims",
-                str(args.claims),
-                "--kind",
-                args.kind,
-                "--seed",
-                "1",
-                "--defects",
-                str(args.defects),
-                "-o",
-                str(src),
-            ],
-            check=True,
-            capture_output=True,
-        )
-        size = src.stat().st_size / 1e6
-        print(f"{args.kind}, {args.claims} claims, {size:.1f} MB, defects {args.defects}")
-        runs = [
-            (
-                "edi-scrub (rules + fixes + pyx12 in/out)",
-                [scrub, str(src), f"{tmp}/out.837", "--report", f"{tmp}/r.json", "-q"],
-            ),
-            (
-                "edi-scrub --no-structure (rules + fixes)",
-                [
-                    scrub,
-                    str(src),
-                    f"{tmp}/out2.837",
-                    "--report",
-                    f"{tmp}/r2.json",
-                    "-q",
-                    "--no-structure",
-                ],
-            ),
-        ]
-        if not args.skip_x12valid:
-            copy = Path(tmp) / "copy.837"
-            shutil.copy(src, copy)
-            runs.append(("pyx12 x12valid", [x12valid, "-q", str(copy)]))
-        print(f"{'command':<44} {'seconds':>8} {'claims/s':>9} {'peak MiB':>9} {'exit':>5}")
-        for name, cmd in runs:
-            seconds, rss, code = _measure(cmd)
-            print(f"{name:<44} {seconds:8.2f} {args.claims / seconds:9.0f} {rss:9.1f} {code:5d}")
+    print(
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs, "
+        f"medians of {args.runs} runs (x12valid: {args.x12valid_runs}), defects {args.defects}"
+    )
+    print()
+    print(
+        "| kind | claims | MB | command | wall s | CPU s | claims/s | MB/s | peak MiB "
+        "| x12valid/this (wall) | (CPU) |"
+    )
+    print("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    sizes = [(n, False) for n in args.sizes] + [(n, True) for n in args.scrub_only_sizes]
+    for kind in args.kinds.split(","):
+        for claims, scrub_only in sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                src = Path(tmp) / f"bench.{kind}.837"
+                _generate(kind, claims, args.defects, src)
+                mb = src.stat().st_size / 1e6
+                out = [f"{tmp}/out.837", "--report", f"{tmp}/r.json", "-q", "--no-config"]
+                runs: list[tuple[str, list[str], int]] = [
+                    ("edi-scrub", [scrub, str(src), *out], args.runs),
+                    (
+                        "edi-scrub --no-structure",
+                        [scrub, str(src), *out, "--no-structure"],
+                        args.runs,
+                    ),
+                ]
+                if not scrub_only and claims <= args.pyx12_scrub_max:
+                    runs.append(
+                        (
+                            "edi-scrub --validator pyx12",
+                            [scrub, str(src), *out, "--validator", "pyx12"],
+                            args.x12valid_runs,
+                        )
+                    )
+                if not scrub_only and claims <= args.x12valid_max:
+                    copy = Path(tmp) / "copy.837"
+                    shutil.copy(src, copy)
+                    runs.append(("x12valid", [x12valid, "-q", str(copy)], args.x12valid_runs))
+                measured = [(name, _median(cmd, n)) for name, cmd, n in runs]
+                base = next((m for name, m in measured if name == "x12valid"), None)
+                for name, m in measured:
+                    wall = f"{base.seconds / m.seconds:.1f}x" if base else "-"
+                    cpu = f"{base.cpu / m.cpu:.1f}x" if base and m.cpu else "-"
+                    print(
+                        f"| {kind} | {claims:,} | {mb:.1f} | `{name}` | {m.seconds:.2f} | "
+                        f"{m.cpu:.2f} | {claims / m.seconds:,.0f} | {mb / m.seconds:.2f} | "
+                        f"{m.rss_mib:.0f} | {wall} | {cpu} |",
+                        flush=True,
+                    )
+    print()
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

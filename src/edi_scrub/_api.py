@@ -292,6 +292,7 @@ def _pipeline_options(options: Options, fix: bool, ack: bool) -> pipeline.Option
         ignore=options.ignore,
         fail_on=Severity(options.fail_on),
         structure=options.structure,
+        validator=options.validator,
         ack=ack,
         payer_profile=options.payer_profile,
         maps_dir=user_maps_dir(options.maps),

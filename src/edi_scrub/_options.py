@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from edi_scrub.config import FAIL_ON, Table
+from edi_scrub.config import FAIL_ON, VALIDATORS, Table
 from edi_scrub.errors import ConfigError
 from edi_scrub.maps.layers import AUTO, load_maps, user_maps_dir
 from edi_scrub.rules import select_rules
@@ -29,6 +29,7 @@ _KEYS = (
     "structure",
     "exit_zero",
     "ack_control_number",
+    "validator",
 )
 
 
@@ -62,6 +63,8 @@ class Options:
     exit_zero: bool = False
     #: ISA13/IEA02 of the 999 (``ack=``); None: the next number of the maps directory's counter.
     ack_control_number: int | None = None
+    #: The TR3 validator: ``compiled`` (pyx12's maps compiled, fast) or ``pyx12`` itself.
+    validator: str = "compiled"
 
     def __init__(
         self,
@@ -76,6 +79,7 @@ class Options:
         structure: bool = True,
         exit_zero: bool = False,
         ack_control_number: int | None = None,
+        validator: str = "compiled",
     ) -> None:
         data: dict[str, object] = {
             "fail_on": fail_on,
@@ -85,6 +89,7 @@ class Options:
             "structure": structure,
             "exit_zero": exit_zero,
             "ack_control_number": ack_control_number,
+            "validator": validator,
         }
         table = Table(data, Path("Options"), origin="Options", keys=_KEYS, base=Path.cwd())
         checked_select = _rules(table, "select", select)
@@ -106,6 +111,9 @@ class Options:
         object.__setattr__(self, "structure", _flag(table, "structure", default=True))
         object.__setattr__(self, "exit_zero", _flag(table, "exit_zero", default=False))
         object.__setattr__(self, "ack_control_number", _control_number(table))
+        object.__setattr__(
+            self, "validator", str(table.choice("validator", VALIDATORS) or "compiled")
+        )
 
 
 def _rules(table: Table, key: str, value: Sequence[str] | str) -> tuple[str, ...]:

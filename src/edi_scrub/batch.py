@@ -87,6 +87,8 @@ class Settings:
     #: directory when it exists, into an absolute path); None: the bundled maps alone.
     #: A string, not a Path, so the settings stay plain JSON in the batch report.
     maps_dir: str | None = None
+    #: The TR3 validator: ``compiled`` or ``pyx12`` (same findings; see docs/validator.md).
+    validator: str = "compiled"
 
     def options(self) -> Options:
         """The pipeline options these settings stand for."""
@@ -102,6 +104,7 @@ class Settings:
             # No second process per file: the batch's workers already use every core, and a
             # worker's own children would be one more thing to outlive a killed batch.
             parallel_validation=False,
+            validator=self.validator,
         )
 
     def digest(self) -> str:

@@ -209,7 +209,14 @@ _COMMON = [
     click.option(
         "--no-structure",
         is_flag=True,
-        help="Skip pyx12 TR3 validation (X12001/X12002) and the structural re-check of fixes.",
+        help="Skip TR3 validation (X12001/X12002) and the structural re-check of fixes.",
+    ),
+    click.option(
+        "--validator",
+        type=click.Choice(["compiled", "pyx12"]),
+        default="compiled",
+        show_default=True,
+        help="TR3 validator: pyx12's maps compiled (fast), or pyx12 itself (the reference).",
     ),
     click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto"),
     click.option("-v", "--verbose", count=True),
@@ -274,6 +281,7 @@ class _RunArgs:
     payer_profile: str
     maps_dir: Path | None
     no_structure: bool
+    validator: str
     log_format: str
     verbose: int
     quiet: bool
@@ -291,6 +299,7 @@ class _RunArgs:
             structure=not self.no_structure,
             exit_zero=self.exit_zero,
             ack_control_number=self.ack_control_number,
+            validator=self.validator,
         )
 
 

@@ -213,7 +213,14 @@ def _signals_raise() -> Iterator[None]:
     help=f"User maps layered over the bundled ones (default: ${ENV_VAR}, else "
     "$XDG_DATA_HOME/edi-scrub/maps or ~/.local/share/edi-scrub/maps, when it exists).",
 )
-@click.option("--no-structure", is_flag=True, help="Skip pyx12 TR3 validation.")
+@click.option("--no-structure", is_flag=True, help="Skip TR3 validation.")
+@click.option(
+    "--validator",
+    type=click.Choice(["compiled", "pyx12"]),
+    default="compiled",
+    show_default=True,
+    help="TR3 validator: pyx12's maps compiled (fast), or pyx12 itself (the reference).",
+)
 @click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto")
 @click.option("-v", "--verbose", count=True)
 @click.option("-q", "--quiet", is_flag=True, help="No per-file status lines.")
@@ -234,6 +241,7 @@ def batch_command(
     payer_profile: str,
     maps_dir: Path | None,
     no_structure: bool,
+    validator: str,
     log_format: str,
     verbose: int,
     quiet: bool,
@@ -264,6 +272,7 @@ def batch_command(
                 structure=not no_structure,
                 payer_profile=payer_profile,
                 maps_dir=None if maps is None else str(maps.resolve()),
+                validator=validator,
             ),
             force,
             quiet,

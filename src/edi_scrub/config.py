@@ -21,6 +21,7 @@ Keys are kebab-case, like the command-line options::
     report-format = "json"           # json | text | html
     exit-zero = false
     structure = true                 # false: skip pyx12 (--no-structure)
+    validator = "compiled"           # compiled | pyx12 (--validator)
     log-format = "auto"              # auto | console | json
     workers = 4                      # batch
     engine = "process"               # batch: process | dask
@@ -48,6 +49,7 @@ FAIL_ON = ("error", "warning", "info")
 REPORT_FORMATS = ("json", "text", "html")
 LOG_FORMATS = ("auto", "console", "json")
 ENGINES = ("process", "dask")
+VALIDATORS = ("compiled", "pyx12")
 
 KEYS = (
     "select",
@@ -60,6 +62,7 @@ KEYS = (
     "report-format",
     "exit-zero",
     "structure",
+    "validator",
     "log-format",
     "workers",
     "engine",
@@ -83,6 +86,7 @@ class Config:
     report_format: str | None = None
     exit_zero: bool | None = None
     structure: bool | None = None
+    validator: str | None = None
     log_format: str | None = None
     workers: int | None = None
     engine: str | None = None
@@ -102,6 +106,7 @@ class Config:
             ("report_format", self.report_format),
             ("exit_zero", self.exit_zero),
             ("no_structure", None if self.structure is None else not self.structure),
+            ("validator", self.validator),
             ("log_format", self.log_format),
             ("workers", self.workers),
             ("engine", self.engine),
@@ -217,6 +222,7 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
         report_format=table.choice("report-format", REPORT_FORMATS),
         exit_zero=table.flag("exit-zero"),
         structure=table.flag("structure"),
+        validator=table.choice("validator", VALIDATORS),
         log_format=table.choice("log-format", LOG_FORMATS),
         workers=table.count("workers"),
         engine=table.choice("engine", ENGINES),

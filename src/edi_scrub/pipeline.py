@@ -38,6 +38,7 @@ from edi_scrub.policy import PayerPolicy
 from edi_scrub.report.model import ClaimRef, Report, Summary
 from edi_scrub.rules import Rule, get_rule, select_rules
 from edi_scrub.rules._base import Finding, RuleContext, Severity
+from edi_scrub.x12.cure import cured
 from edi_scrub.x12.lexer import ENCODING, Segment, iter_segments
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class Options:
     payer_profile: str = AUTO
     #: A user maps directory layered over the bundled maps (``--maps DIR``).
     maps_dir: Path | None = None
+    #: The TR3 validator: ``compiled`` (pyx12's maps compiled) or ``pyx12`` (the reference).
+    validator: str = "compiled"
 
     def allowed(self) -> frozenset[Applicability]:
         """Fix applicabilities this run applies."""
@@ -114,18 +117,22 @@ def _segments(path: Path) -> Iterator[Segment]:
         yield from iter_segments(stream, str(path))
 
 
-def _validate(segments: Iterator[Segment], where: str, ack: bool = False) -> StructuralResult:
+def _validate(
+    segments: Iterator[Segment], where: str, ack: bool = False, validator: str = "compiled"
+) -> StructuralResult:
     # Imported here: pyx12 is the slow, heavy part and `--no-structure`-style callers
     # (rule tests, library users) should not pay for loading it.
     from edi_scrub.x12.validate import validate_segments
 
-    return validate_segments(segments, where, ack=ack)
+    return validate_segments(
+        segments, where, ack=ack, validator="pyx12" if validator == "pyx12" else "compiled"
+    )
 
 
-def _validate_path(path: str, ack: bool) -> StructuralResult:
+def _validate_path(path: str, ack: bool, validator: str = "compiled") -> StructuralResult:
     """Validate a file by path: the unit of work sent to the background process."""
     with Path(path).open("rb") as stream:
-        return _validate(iter_segments(stream, path), path, ack)
+        return _validate(iter_segments(stream, path), path, ack, validator)
 
 
 #: Below this size a second process costs more than it saves.
@@ -141,7 +148,7 @@ class _InputValidation:
     """
 
     def __init__(self, path: Path, options: Options) -> None:
-        self._path, self._ack = path, options.ack
+        self._path, self._ack, self._validator = path, options.ack, options.validator
         self._pool: multiprocessing.pool.Pool | None = None
         self._pending: multiprocessing.pool.AsyncResult[StructuralResult] | None = None
         self._result: StructuralResult | None = None
@@ -151,7 +158,9 @@ class _InputValidation:
             self._pool = multiprocessing.get_context("fork").Pool(
                 processes=1, initializer=die_with_parent
             )
-            self._pending = self._pool.apply_async(_validate_path, (str(path), options.ack))
+            self._pending = self._pool.apply_async(
+                _validate_path, (str(path), options.ack, options.validator)
+            )
 
     def result(self) -> StructuralResult:
         """The validation, computed here if no worker is running it."""
@@ -159,7 +168,7 @@ class _InputValidation:
             if self._pending is not None:
                 self._result = self._pending.get()
             else:
-                self._result = _validate_path(str(self._path), self._ack)
+                self._result = _validate_path(str(self._path), self._ack, self._validator)
         return self._result
 
     def close(self) -> None:
@@ -245,13 +254,17 @@ def _fails(outcomes: Iterable[Outcome], fail_on: Severity) -> bool:
 
 
 def _failing_claims(
-    spans: list[_Span], structure: StructuralResult | None, options: Options, ids: set[str]
+    spans: list[_Span],
+    structure: StructuralResult | None,
+    options: Options,
+    ids: set[str],
+    cured: frozenset[int] = frozenset(),
 ) -> tuple[ClaimRef, ...]:
     """Claims with a failing claim finding or a structural (X12001) error inside them."""
     broken: dict[int, int] = {}
     x12001 = get_rule("X12001").meta
     if structure is not None and x12001.id in ids and x12001.severity.fails(options.fail_on):
-        broken = _issues_by_claim(structure, spans, output=False)
+        broken = _issues_by_claim(structure, spans, output=False, skip=cured)
     return tuple(
         ClaimRef(s.ordinal, s.claim_id, s.in_first)
         for s in spans
@@ -274,31 +287,39 @@ def _locator(spans: list[_Span], output: bool) -> Callable[[int], _Span | None]:
 
 
 def _issues_by_claim(
-    structure: StructuralResult, spans: list[_Span], output: bool
+    structure: StructuralResult,
+    spans: list[_Span],
+    output: bool,
+    skip: frozenset[int] = frozenset(),
 ) -> dict[int, int]:
     counts: dict[int, int] = {}
     find = _locator(spans, output)
-    for issue in structure.issues:
+    for n, issue in enumerate(structure.issues):
+        if n in skip:
+            continue
         span = find(issue.segment)
         if span is not None:
             counts[span.ordinal] = counts.get(span.ordinal, 0) + 1
     return counts
 
 
-def _structural_findings(structure: StructuralResult, spans: list[_Span]) -> list[Outcome]:
+def _structural_findings(
+    structure: StructuralResult, spans: list[_Span], cured: frozenset[int] = frozenset()
+) -> list[Outcome]:
+    """X12002 notes and X12001 issues; an issue the output no longer has is fixed (applied)."""
     x12001, x12002 = get_rule("X12001").meta, get_rule("X12002").meta
     outcomes: list[Outcome] = []
     for note in structure.aliases:
         finding = Finding(x12002.id, x12002.name, x12002.severity, None, None, None, note)
         outcomes.append(Outcome(finding, FixStatus.NONE))
     find = _locator(spans, output=False)
-    for issue in structure.issues:
+    for n, issue in enumerate(structure.issues):
         span = find(issue.segment)
         claim = span.claim_id if span is not None else None
         loc = Loc(-1, issue.segment, issue.element or issue.segment_id) if issue.segment else None
         message = f"{issue.message} [{issue.ack_codes}]" if issue.ack_codes else issue.message
         finding = Finding(x12001.id, x12001.name, x12001.severity, claim, None, loc, message)
-        outcomes.append(Outcome(finding, FixStatus.NONE))
+        outcomes.append(Outcome(finding, FixStatus.APPLIED if n in cured else FixStatus.NONE))
     return outcomes
 
 
@@ -350,8 +371,10 @@ def _fix_and_verify(
     options: Options,
     x12003: bool,
     validation: _InputValidation,
-) -> tuple[StructuralResult | None, _Pass, EnvelopeTracker]:
+) -> tuple[StructuralResult | None, _Pass, EnvelopeTracker, frozenset[int]]:
     """Run the fix pass; with structure on, revert claims whose structure got worse, re-run.
+
+    Also returns which input issues the final output no longer has (:func:`x12.cure.cured`).
 
     The output is validated *before* waiting for the input's validation: when that runs in the
     background worker, the two pyx12 walks (the slow part) overlap on the two cores.
@@ -365,18 +388,20 @@ def _fix_and_verify(
         out.truncate()
         result, tracker = _run_pass(path, out, claim_rules, ctx, options, revert, x12003)
         if not options.structure:
-            return None, result, tracker
+            return None, result, tracker, frozenset()
         structure_out = None
         if result.changed and passes <= 2:
             out.flush()
             out.seek(0)
-            structure_out = _validate(iter_segments(out, str(path)), str(path))
+            structure_out = _validate(
+                iter_segments(out, str(path)), str(path), validator=options.validator
+            )
         if structure_in is None:
             structure_in = validation.result()
             if options.ack and structure_in.ack is None:
                 log.warning("no_999", file=str(path), reason=structure_in.ack_note)
         if structure_out is None:
-            return structure_in, result, tracker
+            return structure_in, result, tracker, frozenset()
         before = _issues_by_claim(structure_in, result.spans, output=False)
         after = _issues_by_claim(structure_out, result.spans, output=True)
         worse = frozenset(
@@ -385,7 +410,7 @@ def _fix_and_verify(
             if s.changed and after.get(s.ordinal, 0) > before.get(s.ordinal, 0)
         )
         if not worse - revert:
-            return structure_in, result, tracker
+            return structure_in, result, tracker, cured(structure_in, structure_out, result.spans)
         log.warning("fix_reverted", claims=len(worse - revert), reason="structure got worse")
         revert |= worse
 
@@ -406,7 +431,7 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
     x12003 = "X12003" in ids
     validation = _InputValidation(path, options)
     try:
-        structure_in, result, tracker = _fix_and_verify(
+        structure_in, result, tracker, fixed = _fix_and_verify(
             path, out, claim_rules, ctx, options, x12003, validation
         )
     finally:
@@ -414,7 +439,9 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
     outcomes: list[Outcome] = []
     if structure_in is not None and "X12001" in ids:
         outcomes += [
-            o for o in _structural_findings(structure_in, result.spans) if o.finding.rule in ids
+            o
+            for o in _structural_findings(structure_in, result.spans, fixed)
+            if o.finding.rule in ids
         ]
     if x12003:
         outcomes += _count_findings(tracker, missing=not options.structure)
@@ -453,7 +480,7 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         changed=result.changed,
         seconds=time.perf_counter() - started,
         ack=structure_in.ack if structure_in is not None else None,
-        failing_claims=_failing_claims(result.spans, structure_in, options, ids),
+        failing_claims=_failing_claims(result.spans, structure_in, options, ids, fixed),
     )
 
 

@@ -192,9 +192,17 @@ class Report:
             yield "[]"
         else:
             yield "["
+            # One string per 500 findings, each rendered by _indented (json.dumps with indent
+            # runs json's pure-Python encoder, the report's hot spot on large files).
+            batch: list[str] = []
             for i, o in enumerate(rows):
-                row = json.dumps(_finding_json(o), indent=2).replace("\n", "\n    ")
-                yield ("\n    " if i == 0 else ",\n    ") + row
+                row = _indented(_finding_json(o), "\n    ")
+                batch.append(("\n    " if i == 0 else ",\n    ") + row)
+                if len(batch) >= 500:
+                    yield "".join(batch)
+                    batch = []
+            if batch:
+                yield "".join(batch)
             yield "\n  ]"
         yield after + "\n"
 
@@ -238,6 +246,35 @@ class Report:
 
 #: Stands in for the findings list while the rest of the report is rendered.
 _FINDINGS_SLOT = "\u0000findings\u0000"
+
+
+_ENCODE = json.encoder.encode_basestring_ascii  # C-accelerated, json.dumps's own
+
+
+def _scalar(value: object) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _ENCODE(value)
+    return json.dumps(value)
+
+
+def _indented(data: Mapping[str, object], newline: str) -> str:
+    """``json.dumps(data, indent=2)`` with every newline replaced by ``newline`` (which carries
+    the enclosing indentation), for flat mappings whose values are scalars or such mappings."""
+    if not data:
+        return "{}"
+    inner = newline + "  "
+    items = [
+        f"{_ENCODE(key)}: "
+        + (_indented(value, inner) if isinstance(value, Mapping) else _scalar(value))
+        for key, value in data.items()
+    ]
+    return "{" + inner + ("," + inner).join(items) + newline + "}"
 
 
 def _finding_json(o: Outcome) -> FindingJson:

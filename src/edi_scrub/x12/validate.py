@@ -18,13 +18,20 @@ Python validator with 837P/837I maps, but it is brittle on real files (see
 * :mod:`._ack` -- the optional **999** for the validated input, written by pyx12's own 999
   visitor from pyx12's error tree, built during the same pass.
 
-``_pyx12`` and ``_ack`` are the only modules that import pyx12.
+The default engine is the **compiled validator** (``_tr3_*``, see ``docs/validator.md``): the
+same normalised text, pyx12's maps compiled once into plain tables, pyx12's reader, walker and
+segment checks reproduced over them, and the 999 written by pyx12's writer from its events. It
+gives the same issues and 999 as the adapter above (``validator="pyx12"``), which stays as the
+reference the differential tests compare against. The compiled modules use pyx12's data-type
+and syntax helpers, its segment class and error tree (for the 999), and its map loader on a
+cache miss; they never run pyx12's walker or validators.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Final, Literal
 
 from edi_scrub.errors import InputError
 from edi_scrub.x12._ack import AckTree
@@ -36,6 +43,7 @@ from edi_scrub.x12._pyx12 import Collector, NoMap, X12Error, drive
 from edi_scrub.x12.lexer import Segment, iter_segments
 
 __all__ = [
+    "VALIDATORS",
     "StructuralIssue",
     "StructuralLevel",
     "StructuralResult",
@@ -65,8 +73,95 @@ def _engine_failure(
     return StructuralResult((issue,), "", tuple(aliases), validated=False, ack_note=note)
 
 
+#: ``compiled`` (default): pyx12's maps compiled once (:mod:`._tr3_validate`); ``pyx12``: pyx12
+#: itself, the reference the compiled validator is tested against.
+VALIDATORS: Final = ("compiled", "pyx12")
+Validator = Literal["compiled", "pyx12"]
+# Segments kept while the compiled validator may still hand the input to pyx12 (a pre-5010 map
+# is only known at the first GS); beyond this a late hand-over is reported as not validated.
+_REPLAY_MAX: Final = 2000
+
+
+class _Recorder:
+    """Iterates ``segments`` and keeps the first ones, so they can be read again."""
+
+    def __init__(self, segments: Iterable[Segment]) -> None:
+        self._it = iter(segments)
+        self.kept: list[Segment] = []
+        self.complete = True
+
+    def __iter__(self) -> Iterator[Segment]:
+        for seg in self._it:
+            if self.complete:
+                if len(self.kept) < _REPLAY_MAX:
+                    self.kept.append(seg)
+                else:
+                    self.complete, self.kept = False, []
+            yield seg
+
+    def replay(self) -> Iterator[Segment]:
+        yield from self.kept
+        yield from self._it
+
+
+def _validate_compiled(segments: Iterable[Segment], where: str, ack: bool) -> StructuralResult:
+    from edi_scrub.x12 import _tr3_validate as tr3  # noqa: PLC0415 - keeps import light
+
+    recorder = _Recorder(segments)
+    norm = Normaliser(recorder)
+    tree = AckTree(norm.originals) if ack else None
+    coll = tr3.collector(norm.lines, tree)
+    try:
+        used = tr3.run(norm.pieces(), coll, norm.aliases)
+    except tr3.Unsupported:
+        if recorder.complete:
+            return validate_segments(recorder.replay(), where, ack=ack, validator="pyx12")
+        return _engine_failure(
+            f"{where}: not validated: a pre-5010 group after the first segments "
+            "(use --validator pyx12)",
+            coll.segment,
+            coll.seg_id,
+            norm.aliases,
+            ack,
+        )
+    except tr3.NoMapFound as exc:
+        return _engine_failure(
+            f"{where}: not validated: {exc.message}",
+            coll.segment,
+            coll.seg_id,
+            norm.aliases,
+            ack,
+        )
+    except InputError as exc:
+        return _engine_failure(f"not validated: {exc}", 0, "", norm.aliases, ack)
+    except tr3.ReaderRefused:
+        segment = coll.segment or norm.lines.index_of(1)
+        return _engine_failure(
+            f"{where}: not validated: pyx12 could not read the interchange header "
+            "(it supports ISA12 00401 and 00501)",
+            segment,
+            coll.seg_id if coll.segment else ("ISA" if segment else ""),
+            norm.aliases,
+            ack,
+        )
+    issues = sorted(norm.issues + coll.issues, key=lambda issue: issue.segment)
+    text, note = tree.render() if tree is not None else (None, "")
+    return StructuralResult(
+        issues=tuple(issues),
+        implementation=",".join(used),
+        aliases=tuple(norm.aliases),
+        validated=True,
+        ack=text,
+        ack_note=note,
+    )
+
+
 def validate_segments(
-    segments: Iterable[Segment], where: str = "<input>", *, ack: bool = False
+    segments: Iterable[Segment],
+    where: str = "<input>",
+    *,
+    ack: bool = False,
+    validator: Validator = "compiled",
 ) -> StructuralResult:
     """Validate ``segments`` (from :mod:`edi_scrub.x12.lexer`) against pyx12's TR3 maps.
 
@@ -78,7 +173,11 @@ def validate_segments(
     and elements in error) and one AK9 per functional group. When no 999 can be made (input
     not validated, an acknowledgement or non-5010 input, a pyx12 failure) ``ack`` is ``None``
     and ``ack_note`` says why. Asking for the 999 does not change the issues.
+
+    ``validator`` picks the engine (:data:`VALIDATORS`); both give the same issues and 999.
     """
+    if validator == "compiled":
+        return _validate_compiled(segments, where, ack)
     norm = Normaliser(segments)
     tree = AckTree(norm.originals) if ack else None
     coll = Collector(norm.lines, tree)
@@ -126,7 +225,15 @@ def validate_segments(
     )
 
 
-def validate_bytes(data: bytes, where: str = "<input>", *, ack: bool = False) -> StructuralResult:
+def validate_bytes(
+    data: bytes,
+    where: str = "<input>",
+    *,
+    ack: bool = False,
+    validator: Validator = "compiled",
+) -> StructuralResult:
     """Lex ``data`` with :mod:`edi_scrub.x12.lexer` and validate it (see
     :func:`validate_segments`). Input the lexer rejects gives ``validated=False``."""
-    return validate_segments(iter_segments(io.BytesIO(data), where), where, ack=ack)
+    return validate_segments(
+        iter_segments(io.BytesIO(data), where), where, ack=ack, validator=validator
+    )

@@ -1,0 +1,296 @@
+"""The map walk of the compiled validator: pyx12's ``walk_tree`` as memoised programs.
+
+pyx12's walker re-scans the map from the current node for every segment. Which nodes it tries
+and which one matches depend only on (start node, segment id, the values at the segment's
+qualifier positions); the loop and segment *counts* only decide which of the errors met on the
+way are reported. So the scan is done once per distinct key and recorded as a small program of
+counter operations (:func:`plan`); :class:`Walker` replays the program against integer-keyed
+counters for every segment. The op sequence and the error wording are those of
+``pyx12.map_walker.walk_tree`` (4.0), step for step.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from edi_scrub.x12._tr3_compile import LOOP, ROOT, SEGMENT, CMap, CNode
+
+# Program ops.
+MISS_SEG: Final = 0  # (op, seg): a required segment skipped, if not yet counted
+MISS_LOOP: Final = 1  # (op, loop, first child): a required loop skipped, if not yet entered
+LOOP_USAGE: Final = 2  # (op, loop): loop entered: usage, reset, count, repeat
+INCR: Final = 3  # (op, seg)
+SEG_USAGE: Final = 4  # (op, seg): usage N / repeat count
+REMOVE_MISSING: Final = 5  # (op, seg)
+FLUSH: Final = 6  # (op, pos or -1 for all)
+NOT_FOUND: Final = 7  # (op, orig node)
+
+Op = tuple[int, int, int]
+#: (ops, result node id or -1, the segment when the ops are just "count it and check its
+#: usage" -- most segments -- else -1)
+Program = tuple[tuple[Op, ...], int, int]
+
+
+class _Planner:
+    """Runs pyx12's scan over the compiled tree for one key, recording the ops."""
+
+    def __init__(self, cmap: CMap, seg_id: str, values: dict[tuple[int, int], str | None]):
+        self.nodes = cmap.nodes
+        self.seg_id = seg_id
+        self.values = values
+        self.ops: list[Op] = []
+
+    def is_match(self, node: CNode) -> bool:
+        if node.xid != self.seg_id:
+            return False
+        if node.key is None:
+            return True
+        return self.values.get(node.key) in node.key_codes
+
+    def parent_loop(self, node: CNode) -> CNode:
+        if node.kind == ROOT:
+            return node
+        parent = self.nodes[node.parent]
+        while parent.kind not in (LOOP, ROOT):
+            parent = self.nodes[parent.parent]
+        return parent
+
+    def run(self, orig: CNode) -> int:
+        node = orig
+        node_pos = node.pos
+        if node.kind == SEGMENT:
+            node = self.parent_loop(node)
+        while True:
+            found = self.scan(node, node_pos, orig)
+            if found is not None:
+                return found
+            if node.kind == ROOT:
+                self.ops.append((NOT_FOUND, orig.nid, 0))
+                return -1
+            node_pos = node.pos
+            node = self.parent_loop(node)
+
+    def scan(self, node: CNode, node_pos: int, orig: CNode) -> int | None:
+        for ord1, ids in node.pos_map:
+            if ord1 < node_pos:
+                continue
+            for cid in ids:
+                child = self.nodes[cid]
+                if child.kind == SEGMENT:
+                    found = self.try_segment(node, child, orig)
+                else:
+                    found = self.try_loop(child)
+                if found is not None:
+                    return found
+        return None
+
+    def try_segment(self, node: CNode, child: CNode, orig: CNode) -> int | None:
+        if self.is_match(child):
+            if node.kind == LOOP and self.loop_match(node):
+                return self.goto(node)
+            self.ops.append((INCR, child.nid, 0))
+            self.ops.append((SEG_USAGE, child.nid, 0))
+            self.ops.append((REMOVE_MISSING, child.nid, 0))
+            self.ops.append((FLUSH, child.pos, 0))
+            return child.nid
+        if child.usage == "R":
+            self.ops.append((MISS_SEG, child.nid, 0))
+        return None
+
+    def try_loop(self, child: CNode) -> int | None:
+        if not self.loop_match(child):
+            return None
+        return self.goto(child)
+
+    def loop_match(self, loop: CNode) -> bool:
+        if loop.first_node < 0:
+            return False
+        first = self.nodes[loop.first_node]
+        if first.kind == LOOP:
+            return any(
+                self.loop_match(self.nodes[cid])
+                for _, ids in loop.pos_map
+                for cid in ids
+                if self.nodes[cid].kind == LOOP
+            )
+        if first.kind == SEGMENT and self.is_match(first):
+            return True
+        if loop.usage == "R":
+            self.ops.append((MISS_LOOP, loop.nid, first.nid))
+        return False
+
+    def goto(self, loop: CNode) -> int:
+        """``_goto_seg_match``: the segment node entered (or -1)."""
+        first = self.nodes[loop.first_node] if loop.first_node >= 0 else None
+        if first is not None and first.kind == SEGMENT and self.is_match(first):
+            self.ops.append((LOOP_USAGE, loop.nid, 0))
+            self.ops.append((INCR, first.nid, 0))
+            self.ops.append((FLUSH, -1, 0))
+            return first.nid
+        for _, ids in loop.pos_map:
+            for cid in ids:
+                child = self.nodes[cid]
+                if child.kind != LOOP:
+                    continue
+                found = self.goto(child)
+                if found >= 0:
+                    return found
+        return -1
+
+
+def plan(cmap: CMap, start: int, seg_id: str, values: dict[tuple[int, int], str | None]) -> Program:
+    planner = _Planner(cmap, seg_id, values)
+    result = planner.run(cmap.nodes[start])
+    ops = tuple(planner.ops)
+    simple = -1
+    if len(ops) == 4 and [op[0] for op in ops] == [INCR, SEG_USAGE, REMOVE_MISSING, FLUSH]:
+        simple = ops[0][1]
+    return ops, result, simple
+
+
+# --------------------------------------------------------------------------------------------
+# Counters: pyx12's NodeCounter keyed by path strings, here by interned integers.
+
+
+class Counters:
+    """Loop and segment counts keyed by node path (nodes with one path share a count)."""
+
+    __slots__ = ("_ancestors", "_ids", "counts")
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+        self._ancestors: list[frozenset[int]] = []
+        self.counts: dict[int, int] = {}
+
+    def key(self, path: str) -> int:
+        found = self._ids.get(path)
+        if found is not None:
+            return found
+        parts = path.split("/")
+        ancestors = frozenset(self.key("/".join(parts[:i])) for i in range(1, len(parts)) if i > 1)
+        found = len(self._ancestors)
+        self._ids[path] = found
+        self._ancestors.append(ancestors)
+        return found
+
+    def reset_to(self, key: int) -> None:
+        """Forget the counts of every path below ``key`` (not ``key`` itself)."""
+        ancestors = self._ancestors
+        for k in [k for k in self.counts if key in ancestors[k]]:
+            del self.counts[k]
+
+    def increment(self, key: int) -> int:
+        value = self.counts.get(key, 0) + 1
+        self.counts[key] = value
+        return value
+
+    def get(self, key: int) -> int:
+        return self.counts.get(key, 0)
+
+
+#: A walk error: (code, message, map node id the error is filed under or -1).
+WalkError = tuple[str, str, int]
+
+
+class Walker:
+    """Replays walk programs against the counters, giving pyx12's errors."""
+
+    __slots__ = ("_keys", "_last", "counters")
+
+    def __init__(self, counters: Counters) -> None:
+        self.counters = counters
+        self._keys: dict[int, list[int]] = {}
+        self._last: tuple[CMap | None, list[int]] = (None, [])
+
+    def keys_of(self, cmap: CMap) -> list[int]:
+        last = self._last
+        if last[0] is cmap:
+            return last[1]
+        found = self._keys.get(id(cmap))
+        if found is None:
+            found = [self.counters.key(n.path) for n in cmap.nodes]
+            self._keys[id(cmap)] = found
+        self._last = (cmap, found)
+        return found
+
+    def force(self, loop_path: str, seg_path: str) -> None:
+        """``forceWalkCounterToLoopStart`` (ISA and GS)."""
+        counters = self.counters
+        loop = counters.key(loop_path)
+        counters.reset_to(loop)
+        counters.increment(loop)
+        counters.increment(counters.key(seg_path))
+
+    def replay(self, cmap: CMap, program: Program, seg_id: str) -> list[WalkError]:
+        ops, _, simple = program
+        nodes = cmap.nodes
+        keys = self.keys_of(cmap)
+        counters = self.counters
+        if simple >= 0:
+            node = nodes[simple]
+            if node.usage != "N":
+                found = counters.increment(keys[simple])
+                if found <= node.max_repeat:
+                    return []
+            ops = ops[1:] if node.usage != "N" else ops  # counted above
+        errors: list[WalkError] = []
+        missing: list[tuple[int, str]] = []  # (seg node filed under, message)
+        for op, a, b in ops:
+            if op == INCR:
+                counters.increment(keys[a])
+            elif op == FLUSH:
+                if missing:
+                    keep: list[tuple[int, str]] = []
+                    for m in missing:
+                        if a >= 0 and nodes[m[0]].pos == a:
+                            keep.append(m)
+                        else:
+                            errors.append(("3", m[1], m[0]))
+                    missing = keep
+            elif op == SEG_USAGE:
+                node = nodes[a]
+                if node.usage == "N":
+                    errors.append(("2", f"Segment {node.xid} found but marked as not used", -1))
+                else:
+                    found = counters.get(keys[a])
+                    if found > node.max_repeat:
+                        errors.append(
+                            (
+                                "5",
+                                f"Segment {seg_id} exceeded max count.  Found {found}, "
+                                f"should have {node.max_repeat}",
+                                a,
+                            )
+                        )
+            elif op == REMOVE_MISSING:
+                eq = nodes[a].eq_key
+                if missing:
+                    missing = [m for m in missing if nodes[m[0]].eq_key != eq]
+            elif op == MISS_SEG:
+                node = nodes[a]
+                if counters.get(keys[a]) < 1:
+                    missing.append((a, f'Mandatory segment "{node.name}" ({node.xid}) missing'))
+            elif op == MISS_LOOP:
+                node = nodes[a]
+                if counters.get(keys[a]) < 1:
+                    missing.append((b, f'Mandatory loop "{node.name}" ({node.xid}) missing'))
+            elif op == LOOP_USAGE:
+                node = nodes[a]
+                if node.usage == "N":
+                    errors.append(("2", f"Loop {node.xid} found but marked as not used", -1))
+                else:
+                    key = keys[a]
+                    counters.reset_to(key)
+                    found = counters.increment(key)
+                    if found > node.max_repeat:
+                        errors.append(
+                            (
+                                "4",
+                                f"Loop {node.xid} exceeded max count.  Found {found}, "
+                                f"should have {node.max_repeat}",
+                                a,
+                            )
+                        )
+            elif op == NOT_FOUND:
+                errors.append(("1", "", a))  # message built by the caller (needs the data)
+        return errors

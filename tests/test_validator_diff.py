@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from edi_scrub.x12 import _tr3_compile
 from edi_scrub.x12.validate import StructuralResult, validate_bytes
+from tests.builders import ClaimSpec, P, build
 from tests.conftest import REPO, SAMPLES, corpus_files, needs_corpus
 
 
@@ -341,3 +342,15 @@ def test_cache_key_follows_the_map_files() -> None:
     assert f"{size:x}" in _tr3_compile._sources_stamp(name)
     assert _tr3_compile._sources_stamp(name) in _tr3_compile.cache_path(name).name
     assert _tr3_compile._sources_stamp("no-such-map.xml").startswith("x-")
+
+
+@pytest.mark.parametrize(("a", "b"), [("GS*", "GE*"), ("ST*", "SE*"), ("GS*", "IEA*")])
+def test_a_trailer_before_its_header_fails_both_validators_the_same_way(a: str, b: str) -> None:
+    """pyx12's reader raises IndexError on a GE/IEA with no open loop; the compiled reader too
+    (found by tests/test_hostile.py's swap mutants: it escaped as an internal error)."""
+    segs = build(P, (ClaimSpec(),)).decode("latin-1").split("~\n")
+    i = next(k for k, s in enumerate(segs) if s.startswith(a))
+    j = next(k for k, s in enumerate(segs) if s.startswith(b))
+    segs[i], segs[j] = segs[j], segs[i]
+    result = _same("~\n".join(segs).encode("latin-1"))
+    assert [issue.code for issue in result.issues] == ["ENGINE"]

@@ -134,6 +134,16 @@ def _validate_compiled(segments: Iterable[Segment], where: str, ack: bool) -> St
         )
     except InputError as exc:
         return _engine_failure(f"not validated: {exc}", 0, "", norm.aliases, ack)
+    except IndexError:
+        # pyx12's X12Reader fails the same way on a trailer (IEA, GE) with no open loop, and the
+        # pyx12 adapter reports that failure: the same finding, so both validators agree.
+        return _engine_failure(
+            f"{where}: not validated: pyx12 failed (IndexError)",
+            coll.segment,
+            coll.seg_id,
+            norm.aliases,
+            ack,
+        )
     except tr3.ReaderRefused:
         segment = coll.segment or norm.lines.index_of(1)
         return _engine_failure(

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import groupby
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
@@ -43,7 +43,9 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         )
         before = ", ".join(d.code for d in codes)
         after = ", ".join(e.new for e in edits)
-        fix = Fix(Applicability.SAFE, "remove the decimal point", before, after, edits)
+        fix = Fix(
+            Applicability.SAFE, "remove the decimal point", before, after, edits, Reach.FORMAT
+        )
         yield make_finding(
             meta,
             claim,

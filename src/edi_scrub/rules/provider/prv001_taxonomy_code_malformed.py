@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim, Loc
 from edi_scrub.model.source import element, line_at, loc
 from edi_scrub.rules import register
@@ -47,7 +47,9 @@ def _upper_case_fix(pos: int, code: str) -> Fix | None:
     if upper == code or not _TAXONOMY.fullmatch(upper):
         return None
     edit = SetElement(pos, "PRV03", code, upper)
-    return Fix(Applicability.SAFE, "upper-case the taxonomy code", code, upper, (edit,))
+    return Fix(
+        Applicability.SAFE, "upper-case the taxonomy code", code, upper, (edit,), Reach.FORMAT
+    )
 
 
 @register("PRV001", "taxonomy-code-malformed", Severity.ERROR, Applicability.SAFE)

@@ -3,16 +3,21 @@ the plain lists they replace, whatever the spill bound."""
 
 from __future__ import annotations
 
+import io
 import pickle
 import random
+from pathlib import Path
 
 import pytest
 
+from edi_scrub import pipeline
 from edi_scrub._spans import Span, SpanTable
 from edi_scrub.fixes.engine import FixStatus, Outcome
 from edi_scrub.model.claim import Loc
+from edi_scrub.report import spill
 from edi_scrub.report.spill import OutcomeLog, report_order
 from edi_scrub.rules._base import Finding, Severity
+from tests.conftest import SAMPLES
 
 
 def _outcome(n: int, segment: int | None, rule: str) -> Outcome:
@@ -82,3 +87,18 @@ def test_span_table_matches_spans() -> None:
     assert table.find(11, output=False) == 1 and table.find(19, output=False) is None
     assert table.find(13, output=True) == 1 and table.find(0, output=True) is None
     assert table.changed(2) and not table.changed(3) and table.failing(5) and not table.failing(4)
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES.glob("*.837")), ids=lambda p: p.name)
+def test_spilled_run_gives_the_same_report_and_output(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def run() -> tuple[bytes, str, tuple[Outcome, ...]]:
+        out = io.BytesIO()
+        report = pipeline.scrub(sample, out, pipeline.Options())
+        return out.getvalue(), "".join(report.json_chunks()), tuple(report.outcomes)
+
+    in_memory = run()
+    monkeypatch.setattr(spill, "LIMIT", 1)  # every claim outcome goes through the file
+    spilled = run()
+    assert spilled == in_memory

@@ -41,11 +41,11 @@ class OutcomeLog(Sequence[Outcome]):
     gives a plain tuple (a report sent between processes carries its outcomes, not a file).
     """
 
-    def __init__(self, key: SortKey = report_order, limit: int = LIMIT) -> None:
+    def __init__(self, key: SortKey = report_order, limit: int | None = None) -> None:
         self._key = key
         #: Outcomes known only after the pass (structural, counts), read before the rest.
         self._head: tuple[Outcome, ...] = ()
-        self._limit = limit
+        self._limit = LIMIT if limit is None else limit
         self._buffer: list[Outcome] = []
         self._file: IO[bytes] | None = None
         #: Per spilled chunk: offset of its insertion-order pickle, offset of its sorted run

@@ -8,7 +8,6 @@ runs once more with that claim left as it was.
 
 from __future__ import annotations
 
-import bisect
 import multiprocessing
 import multiprocessing.pool
 import time
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO
 import structlog
 
 from edi_scrub._lifeline import die_with_parent
+from edi_scrub._spans import Span, SpanTable
 from edi_scrub.envelope import EnvelopeTracker
 from edi_scrub.errors import ConfigError
 from edi_scrub.fixes.edits import Applicability
@@ -36,6 +36,7 @@ from edi_scrub.model.group import ClaimUnit, group
 from edi_scrub.model.money import parse_amount
 from edi_scrub.policy import PayerPolicy
 from edi_scrub.report.model import ClaimRef, Report, Summary
+from edi_scrub.report.spill import OutcomeLog
 from edi_scrub.rules import Rule, get_rule, select_rules
 from edi_scrub.rules._base import Finding, RuleContext, Severity
 from edi_scrub.x12.cure import cured
@@ -83,23 +84,11 @@ class Options:
         return frozenset({Applicability.SAFE})
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    ordinal: int
-    claim_id: str
-    in_first: int
-    in_last: int
-    out_first: int
-    out_last: int
-    changed: bool
-    #: A claim finding at or above ``fail_on`` remains (the claim ``--rejects`` would move).
-    failing: bool = False
-
-
 @dataclass(slots=True)
 class _Pass:
-    outcomes: list[Outcome] = field(default_factory=list)
-    spans: list[_Span] = field(default_factory=list)
+    #: Claim outcomes, spilled to a temporary file past a bound (memory stays flat).
+    outcomes: OutcomeLog = field(default_factory=OutcomeLog)
+    spans: SpanTable = field(default_factory=SpanTable)
     claims: int = 0
     drug_lines: int = 0
     lines_added: int = 0
@@ -224,8 +213,8 @@ def _run_pass(
                 result.changed = True
                 result.lines_added += claim_result.lines_added
                 result.charges_added += _line_total(claim_result.claim) - _line_total(original)
-            result.spans.append(
-                _Span(
+            result.spans.add(
+                Span(
                     unit.ordinal,
                     claim_result.claim.claim_id,
                     unit.segments[0].index,
@@ -254,7 +243,7 @@ def _fails(outcomes: Iterable[Outcome], fail_on: Severity) -> bool:
 
 
 def _failing_claims(
-    spans: list[_Span],
+    spans: SpanTable,
     structure: StructuralResult | None,
     options: Options,
     ids: set[str],
@@ -266,45 +255,31 @@ def _failing_claims(
     if structure is not None and x12001.id in ids and x12001.severity.fails(options.fail_on):
         broken = _issues_by_claim(structure, spans, output=False, skip=cured)
     return tuple(
-        ClaimRef(s.ordinal, s.claim_id, s.in_first)
-        for s in spans
-        if s.failing or s.ordinal in broken
+        ClaimRef(spans.ordinal[i], spans.claim_id(i), spans.in_first[i])
+        for i in range(len(spans))
+        if spans.failing(i) or spans.ordinal[i] in broken
     )
-
-
-def _locator(spans: list[_Span], output: bool) -> Callable[[int], _Span | None]:
-    """A lookup from a segment position to the claim whose range holds it (in or out file)."""
-    starts = [s.out_first if output else s.in_first for s in spans]
-
-    def find(segment: int) -> _Span | None:
-        i = bisect.bisect_right(starts, segment) - 1
-        if i < 0:
-            return None
-        span = spans[i]
-        return span if segment <= (span.out_last if output else span.in_last) else None
-
-    return find
 
 
 def _issues_by_claim(
     structure: StructuralResult,
-    spans: list[_Span],
+    spans: SpanTable,
     output: bool,
     skip: frozenset[int] = frozenset(),
 ) -> dict[int, int]:
     counts: dict[int, int] = {}
-    find = _locator(spans, output)
     for n, issue in enumerate(structure.issues):
         if n in skip:
             continue
-        span = find(issue.segment)
-        if span is not None:
-            counts[span.ordinal] = counts.get(span.ordinal, 0) + 1
+        i = spans.find(issue.segment, output)
+        if i is not None:
+            ordinal = spans.ordinal[i]
+            counts[ordinal] = counts.get(ordinal, 0) + 1
     return counts
 
 
 def _structural_findings(
-    structure: StructuralResult, spans: list[_Span], cured: frozenset[int] = frozenset()
+    structure: StructuralResult, spans: SpanTable, cured: frozenset[int] = frozenset()
 ) -> list[Outcome]:
     """X12002 notes and X12001 issues; an issue the output no longer has is fixed (applied)."""
     x12001, x12002 = get_rule("X12001").meta, get_rule("X12002").meta
@@ -312,10 +287,9 @@ def _structural_findings(
     for note in structure.aliases:
         finding = Finding(x12002.id, x12002.name, x12002.severity, None, None, None, note)
         outcomes.append(Outcome(finding, FixStatus.NONE))
-    find = _locator(spans, output=False)
     for n, issue in enumerate(structure.issues):
-        span = find(issue.segment)
-        claim = span.claim_id if span is not None else None
+        i = spans.find(issue.segment, output=False)
+        claim = spans.claim_id(i) if i is not None else None
         loc = Loc(-1, issue.segment, issue.element or issue.segment_id) if issue.segment else None
         message = f"{issue.message} [{issue.ack_codes}]" if issue.ack_codes else issue.message
         finding = Finding(x12001.id, x12001.name, x12001.severity, claim, None, loc, message)
@@ -404,10 +378,11 @@ def _fix_and_verify(
             return structure_in, result, tracker, frozenset()
         before = _issues_by_claim(structure_in, result.spans, output=False)
         after = _issues_by_claim(structure_out, result.spans, output=True)
+        spans = result.spans
         worse = frozenset(
-            s.ordinal
-            for s in result.spans
-            if s.changed and after.get(s.ordinal, 0) > before.get(s.ordinal, 0)
+            spans.ordinal[i]
+            for i in range(len(spans))
+            if spans.changed(i) and after.get(spans.ordinal[i], 0) > before.get(spans.ordinal[i], 0)
         )
         if not worse - revert:
             return structure_in, result, tracker, cured(structure_in, structure_out, result.spans)
@@ -436,16 +411,17 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         )
     finally:
         validation.close()
-    outcomes: list[Outcome] = []
+    head: list[Outcome] = []
     if structure_in is not None and "X12001" in ids:
-        outcomes += [
+        head += [
             o
             for o in _structural_findings(structure_in, result.spans, fixed)
             if o.finding.rule in ids
         ]
     if x12003:
-        outcomes += _count_findings(tracker, missing=not options.structure)
-    outcomes += result.outcomes
+        head += _count_findings(tracker, missing=not options.structure)
+    outcomes = result.outcomes
+    outcomes.set_head(head)
     summary = Summary.of(
         outcomes,
         result.claims,
@@ -476,7 +452,7 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         implementation=(structure_in.implementation if structure_in else "")
         or result.implementation,
         summary=summary,
-        outcomes=tuple(outcomes),
+        outcomes=outcomes,
         changed=result.changed,
         seconds=time.perf_counter() - started,
         ack=structure_in.ack if structure_in is not None else None,

@@ -7,7 +7,7 @@ birth-date element is ever put into a finding, so none can reach a report.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
@@ -17,6 +17,7 @@ from edi_scrub import __version__
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.fixes.engine import FixStatus, Outcome
 from edi_scrub.model.money import to_cents
+from edi_scrub.report.spill import OutcomeLog, report_order
 from edi_scrub.rules._base import Severity
 
 SCHEMA = "edi-scrub/report/v1"
@@ -66,7 +67,7 @@ class Summary:
     @classmethod
     def of(
         cls,
-        outcomes: Sequence[Outcome],
+        outcomes: Iterable[Outcome],
         claims: int,
         drug_lines: int,
         lines_added: int,
@@ -75,34 +76,29 @@ class Summary:
     ) -> Summary:
         """Count ``outcomes`` and decide the exit code (``fail_on`` = lowest failing severity)."""
 
-        def count(sev: Severity, unfixed: bool = False) -> int:
-            return sum(
-                1
-                for o in outcomes
-                if o.finding.severity is sev and (not unfixed or o.status is not FixStatus.APPLIED)
-            )
-
-        unfixed_errors = count(Severity.ERROR, unfixed=True)
-        unfixed_warnings = count(Severity.WARNING, unfixed=True)
-        failing = sum(
-            1
-            for o in outcomes
-            if o.finding.severity.fails(fail_on) and o.status is not FixStatus.APPLIED
-        )
+        # One pass: ``outcomes`` may be spilled to disk (OutcomeLog), each pass reads it back.
+        by_severity = {sev: 0 for sev in Severity}
+        unfixed_by_severity = {sev: 0 for sev in Severity}
+        failing = fixed = 0
+        for o in outcomes:
+            sev = o.finding.severity
+            by_severity[sev] += 1
+            if o.status is not FixStatus.APPLIED:
+                unfixed_by_severity[sev] += 1
+                if sev.fails(fail_on):
+                    failing += 1
+            # A fix without edits only records what another fix did (LX002's renumbering).
+            elif o.finding.fix is None or o.finding.fix.edits:
+                fixed += 1
         return cls(
             claims=claims,
             drug_lines=drug_lines,
-            errors=count(Severity.ERROR),
-            warnings=count(Severity.WARNING),
-            infos=count(Severity.INFO),
-            # A fix without edits only records what another fix did (LX002's renumbering).
-            fixed=sum(
-                1
-                for o in outcomes
-                if o.status is FixStatus.APPLIED and (o.finding.fix is None or o.finding.fix.edits)
-            ),
-            unfixed_errors=unfixed_errors,
-            unfixed_warnings=unfixed_warnings,
+            errors=by_severity[Severity.ERROR],
+            warnings=by_severity[Severity.WARNING],
+            infos=by_severity[Severity.INFO],
+            fixed=fixed,
+            unfixed_errors=unfixed_by_severity[Severity.ERROR],
+            unfixed_warnings=unfixed_by_severity[Severity.WARNING],
             lines_added=lines_added,
             charges_added=charges_added,
             exit_code=ExitCode.FINDINGS if failing else ExitCode.OK,
@@ -155,7 +151,9 @@ class Report:
     transaction: str
     implementation: str
     summary: Summary
-    outcomes: tuple[Outcome, ...]
+    #: In the order found; a pipeline run gives an :class:`~edi_scrub.report.spill.OutcomeLog`
+    #: (outcomes spilled to a temporary file past a bound), which pickles as a tuple.
+    outcomes: Sequence[Outcome]
     changed: bool
     seconds: float
     #: The 999 acknowledging the input's structure when ``Options.ack`` asked for one and it
@@ -169,12 +167,13 @@ class Report:
 
     def sorted_outcomes(self) -> list[Outcome]:
         """The outcomes in report order (file position, then rule)."""
+        return list(self.iter_sorted())
 
-        def key(o: Outcome) -> tuple[int, str]:
-            loc = o.finding.loc
-            return (loc.segment if loc and loc.segment > 0 else 0, o.finding.rule)
-
-        return sorted(self.outcomes, key=key)
+    def iter_sorted(self) -> Iterator[Outcome]:
+        """The outcomes in report order, streamed when they were spilled to disk."""
+        if isinstance(self.outcomes, OutcomeLog):
+            return self.outcomes.merged()
+        return iter(sorted(self.outcomes, key=report_order))
 
     def findings_json(self) -> list[FindingJson]:
         """The findings in report order (file position, then rule)."""
@@ -187,15 +186,14 @@ class Report:
         head = json.dumps(self.to_json(findings=False), indent=2)
         before, _, after = head.partition(json.dumps(_FINDINGS_SLOT))
         yield before
-        rows = self.sorted_outcomes()
-        if not rows:
+        if not self.outcomes:
             yield "[]"
         else:
             yield "["
             # One string per 500 findings, each rendered by _indented (json.dumps with indent
             # runs json's pure-Python encoder, the report's hot spot on large files).
             batch: list[str] = []
-            for i, o in enumerate(rows):
+            for i, o in enumerate(self.iter_sorted()):
                 row = _indented(_finding_json(o), "\n    ")
                 batch.append(("\n    " if i == 0 else ",\n    ") + row)
                 if len(batch) >= 500:

@@ -22,48 +22,44 @@ from typing import Protocol
 from edi_scrub.x12._issues import StructuralIssue, StructuralResult
 
 
-class Span(Protocol):
-    """A claim's segment range in the input and in the output (``pipeline._Span``)."""
+class Spans(Protocol):
+    """Claims' segment ranges in the input and the output (``_spans.SpanTable``)."""
 
     @property
-    def in_first(self) -> int: ...
+    def in_first(self) -> Sequence[int]: ...
+
     @property
-    def in_last(self) -> int: ...
+    def in_last(self) -> Sequence[int]: ...
+
     @property
-    def out_first(self) -> int: ...
+    def out_first(self) -> Sequence[int]: ...
+
     @property
-    def out_last(self) -> int: ...
-    @property
-    def changed(self) -> bool: ...
+    def out_last(self) -> Sequence[int]: ...
+
+    def find(self, segment: int, output: bool) -> int | None: ...
+
+    def changed(self, i: int) -> bool: ...
 
 
 def _kind(issue: StructuralIssue) -> tuple[str, str, str, str]:
     return (issue.code, issue.level.value, issue.segment_id, issue.element)
 
 
-def cured(
-    before: StructuralResult, after: StructuralResult | None, spans: Sequence[Span]
-) -> frozenset[int]:
+def cured(before: StructuralResult, after: StructuralResult | None, spans: Spans) -> frozenset[int]:
     """Indices into ``before.issues`` of the issues the output no longer has."""
     if after is None or not after.validated or not before.validated:
         return frozenset()
     at: set[tuple[int, tuple[str, str, str, str]]] = {(i.segment, _kind(i)) for i in after.issues}
-    in_starts = [s.in_first for s in spans]
-
-    def in_claim(issue: StructuralIssue) -> Span | None:
-        i = bisect.bisect_right(in_starts, issue.segment) - 1
-        if i >= 0 and issue.segment <= spans[i].in_last:
-            return spans[i]
-        return None
-
     positions = sorted((o.segment, n) for n, o in enumerate(after.issues))
     keys = [p for p, _ in positions]
 
-    def present_in(span: Span, kind: tuple[str, str, str, str]) -> bool:
-        lo = bisect.bisect_left(keys, span.out_first)
-        hi = bisect.bisect_right(keys, span.out_last)
+    def present_in(i: int, kind: tuple[str, str, str, str]) -> bool:
+        lo = bisect.bisect_left(keys, spans.out_first[i])
+        hi = bisect.bisect_right(keys, spans.out_last[i])
         return any(_kind(after.issues[n]) == kind for _, n in positions[lo:hi])
 
+    in_first = spans.in_first
     found: set[int] = set()
     for n, issue in enumerate(before.issues):
         kind = _kind(issue)
@@ -71,16 +67,16 @@ def cured(
             if (issue.segment, kind) not in at:
                 found.add(n)
             continue
-        span = in_claim(issue)
-        if span is not None:
-            if span.changed:
-                if not present_in(span, kind):
+        c = spans.find(issue.segment, output=False)
+        if c is not None:
+            if spans.changed(c):
+                if not present_in(c, kind):
                     found.add(n)
-            elif (span.out_first + issue.segment - span.in_first, kind) not in at:
+            elif (spans.out_first[c] + issue.segment - in_first[c], kind) not in at:
                 found.add(n)
             continue
-        i = bisect.bisect_right(in_starts, issue.segment) - 1
-        shift = spans[i].out_last - spans[i].in_last if i >= 0 else 0
+        i = bisect.bisect_right(in_first, issue.segment) - 1
+        shift = spans.out_last[i] - spans.in_last[i] if i >= 0 else 0
         if (issue.segment + shift, kind) not in at:
             found.add(n)
     return frozenset(found)

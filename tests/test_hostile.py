@@ -42,7 +42,7 @@ from edi_scrub.errors import InputError
 from edi_scrub.x12.lexer import ENCODING, read_segments
 from tests.builders import ClaimSpec, LineSpec, P, build
 from tests.conftest import REPO, SAMPLES, corpus_files
-from tests.test_phi import phi_values
+from tests.test_phi import leaks, phi_values
 
 _EXAMPLES = int(os.environ.get("EDI_SCRUB_HOSTILE_EXAMPLES", "30"))
 settings.register_profile(
@@ -234,8 +234,7 @@ def _claims(report: Path) -> int:
 
 
 def _leaks(values: set[str], *texts: str) -> list[str]:
-    blob = "\n".join(texts)
-    return sorted(v for v in values if v in blob)
+    return leaks(values, *texts)
 
 
 def _attributable(data: bytes) -> set[str]:

@@ -154,7 +154,14 @@ def _validate_compiled(segments: Iterable[Segment], where: str, ack: bool) -> St
             norm.aliases,
             ack,
         )
-    issues = sorted(norm.issues + coll.issues, key=lambda issue: issue.segment)
+    return _validated(norm, coll.issues, tree, used)
+
+
+def _validated(
+    norm: Normaliser, found: list[StructuralIssue], tree: AckTree | None, used: list[str]
+) -> StructuralResult:
+    """The result of a validation that ran to the end (either validator)."""
+    issues = sorted(norm.issues + found, key=lambda issue: issue.segment)
     text, note = tree.render() if tree is not None else (None, "")
     return StructuralResult(
         issues=tuple(issues),
@@ -223,16 +230,7 @@ def validate_segments(
             norm.aliases,
             ack,
         )
-    issues = sorted(norm.issues + coll.issues, key=lambda issue: issue.segment)
-    text, note = tree.render() if tree is not None else (None, "")
-    return StructuralResult(
-        issues=tuple(issues),
-        implementation=",".join(used),
-        aliases=tuple(norm.aliases),
-        validated=True,
-        ack=text,
-        ack_note=note,
-    )
+    return _validated(norm, coll.issues, tree, used)
 
 
 def validate_bytes(

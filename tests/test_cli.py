@@ -159,3 +159,19 @@ def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
         assert stat.S_IMODE(out.stat().st_mode) == 0o640
     finally:
         os.umask(old)
+
+
+def test_q_silences_warnings_in_a_single_run(tmp_path: Path) -> None:
+    """`-q` means the same as in batch: no summary and no warnings (errors would still print)."""
+    src = tmp_path / "in.837"
+    src.write_bytes(build(P, (ClaimSpec(payer_id="SYNNOBODY", sbr09="CI", lines=(LineSpec(),)),)))
+
+    def stderr(*extra: str) -> str:
+        args = [sys.executable, "-m", "edi_scrub", str(src), str(tmp_path / "o.837"), *extra]
+        proc = subprocess.run(args, capture_output=True, check=False, text=True)
+        assert proc.returncode in (0, 1), proc.stderr
+        return proc.stderr
+
+    loud = stderr("--no-structure", "--log-format", "json")
+    assert "payer_profile_fallback" in loud and "claims" in loud
+    assert stderr("--no-structure", "--log-format", "json", "-q") == ""

@@ -220,7 +220,7 @@ _COMMON = [
     ),
     click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto"),
     click.option("-v", "--verbose", count=True),
-    click.option("-q", "--quiet", is_flag=True, help="No summary on stderr."),
+    click.option("-q", "--quiet", is_flag=True, help="No summary, no warnings (errors still)."),
 ]
 
 
@@ -305,7 +305,8 @@ class _RunArgs:
 
 def _execute(source: str, target: str | None, rejects_path: str | None, args: _RunArgs) -> None:
     """Scrub (``target`` given) or check (``target`` None) one file, then exit with its code."""
-    configure(args.log_format, args.verbose)
+    # -q silences warnings too (as in batch): a quiet pipeline step prints only errors.
+    configure(args.log_format, args.verbose - (1 if args.quiet else 0))
     ctx = click.get_current_context()
 
     def action() -> int:

@@ -1,0 +1,61 @@
+"""The user cache directory, and small derived data kept there between runs.
+
+Some inputs are expensive to read and never change between runs of one install (the ICD-10-CM
+code list takes ~0.14 s to parse; every process, batch worker and small file paid it). Their
+derived form is kept in ``$XDG_CACHE_HOME/edi-scrub`` (else ``~/.cache/edi-scrub``) as
+``marshal`` data: only plain built-in values, which load in a few milliseconds and, unlike
+pickle, cannot run code. The cache is an optimisation only: a file that is missing, corrupt,
+of another Python version or unwritable is ignored and the data derived again, so the answers
+never depend on it. Callers put what the data was derived from (a file's name, size and mtime)
+into the cache file's name, so stale entries are never read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+__all__ = ["cache_dir", "load", "store"]
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/edi-scrub``, else ``~/.cache/edi-scrub`` (not created here)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "edi-scrub"
+
+
+def _path(name: str) -> Path:
+    # marshal's format is specific to the Python version that wrote it.
+    return cache_dir() / f"{name}-py{sys.version_info[0]}{sys.version_info[1]}.marshal"
+
+
+def load(name: str) -> object | None:
+    """The value stored under ``name``, or ``None`` when there is none that can be read."""
+    try:
+        with _path(name).open("rb") as stream:
+            # Plain values only: marshal builds no class instances and runs no code.
+            value: object = marshal.load(stream)
+            return value
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def store(name: str, value: object) -> None:
+    """Keep ``value`` (built-in types only) under ``name``: atomically, and silently not at all
+    when the cache directory cannot be written (read-only home, full disk)."""
+    path = _path(name)
+    with contextlib.suppress(OSError, ValueError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                marshal.dump(value, stream)  # type: ignore[arg-type]  # checked by marshal
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise

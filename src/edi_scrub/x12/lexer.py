@@ -13,9 +13,9 @@ bounded by the longest segment, not by the file. A new ISA after an IEA re-reads
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from typing import BinaryIO
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, BinaryIO
 
 from edi_scrub.errors import InputError
 from edi_scrub.x12.delimiters import Delimiters, parse_isa
@@ -26,8 +26,19 @@ _CHUNK = 1 << 20
 _ISA_LOOKAHEAD = 256
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class _SplitCache:
+    """Holds a segment's element split, done once on first use.
+
+    A slot of a base class rather than a dataclass field: the cache is no part of the value
+    (not in ``fields()``, ``==``, ``repr`` or a pickle), only a memo of ``text.split``.
+    """
+
+    __slots__ = ("_parts",)
+    _parts: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Segment(_SplitCache):
     """One segment exactly as it stood in the input.
 
     ``index`` is the 1-based position in the input file (ISA = 1); segments that edi-scrub
@@ -44,18 +55,56 @@ class Segment:
     #: stage dispatches on it.
     seg_id: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        sep = self.text.find(self.delimiters.element)
-        object.__setattr__(self, "seg_id", (self.text if sep < 0 else self.text[:sep]).strip())
+    def __init__(
+        self,
+        index: int,
+        text: str,
+        terminator: str,
+        trailer: str,
+        delimiters: Delimiters,
+        lead: str = "",
+    ) -> None:
+        # The lexer makes one Segment per input segment (three walks of every file), so the
+        # frozen fields are stored through their slot descriptors: a dataclass's generated
+        # frozen __init__ goes through object.__setattr__ by name, which costs twice as much.
+        _SET_INDEX(self, index)
+        _SET_TEXT(self, text)
+        _SET_TERMINATOR(self, terminator)
+        _SET_TRAILER(self, trailer)
+        _SET_DELIMITERS(self, delimiters)
+        _SET_LEAD(self, lead)
+        _SET_PARTS(self, None)
+        sep = text.find(delimiters.element)
+        _SET_SEG_ID(self, (text if sep < 0 else text[:sep]).strip())
+
+    def __setstate__(self, state: list[object]) -> None:
+        # Unpickling sets the fields only; the split cache starts empty.
+        for name, value in zip(_FIELD_NAMES, state, strict=True):
+            object.__setattr__(self, name, value)
+        _SET_PARTS(self, None)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """Element values as a tuple, split once: ``parts[0]`` is the segment id."""
+        parts = self._parts
+        if parts is None:
+            parts = tuple(self.text.split(self.delimiters.element))
+            _SET_PARTS(self, parts)
+        return parts
 
     @property
     def elements(self) -> list[str]:
-        """Element values; ``elements[0]`` is the segment id, so ``elements[2]`` is XXX02."""
-        return self.text.split(self.delimiters.element)
+        """Element values; ``elements[0]`` is the segment id, so ``elements[2]`` is XXX02.
+
+        A new list on every call: callers may edit it (see :meth:`with_elements`).
+        """
+        return list(self.parts)
 
     def element(self, position: int) -> str:
         """Element ``position`` (1-based) or ``""`` when absent."""
-        parts = self.elements
+        parts = self._parts
+        if parts is None:
+            parts = self.parts
         return parts[position] if position < len(parts) else ""
 
     def component(self, position: int, sub: int) -> str:
@@ -81,6 +130,23 @@ class Segment:
         return replace(self, text=self.delimiters.element.join(elements))
 
 
+def _setter(name: str) -> Callable[[Segment, object], None]:
+    descriptor: Any = Segment.__dict__.get(name) or _SplitCache.__dict__[name]
+    setter: Callable[[Segment, object], None] = descriptor.__set__
+    return setter
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(Segment))
+_SET_INDEX = _setter("index")
+_SET_TEXT = _setter("text")
+_SET_TERMINATOR = _setter("terminator")
+_SET_TRAILER = _setter("trailer")
+_SET_DELIMITERS = _setter("delimiters")
+_SET_LEAD = _setter("lead")
+_SET_SEG_ID = _setter("seg_id")
+_SET_PARTS = _setter("_parts")
+
+
 def _decode(data: bytes) -> str:
     return data.decode(ENCODING)
 
@@ -88,6 +154,16 @@ def _decode(data: bytes) -> str:
 def _check_not_utf16(head: str, where: str) -> None:
     if head.startswith(("\xff\xfe", "\xfe\xff")) or "\x00" in head[:64]:
         raise InputError(f"{where}: byte 0: UTF-16 encoded; convert the file to ASCII or UTF-8")
+
+
+def _formatting(delims: Delimiters) -> frozenset[str]:
+    """Characters after a terminator that are line formatting, not the next segment's text.
+
+    CR/LF (unless a delimiter), and when the terminator is itself a newline, further
+    terminators (blank lines) too. Worked out once per interchange, not per segment.
+    """
+    ws = delims.trailing_whitespace()
+    return ws | {delims.segment} if delims.segment in "\r\n" else ws
 
 
 def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]:
@@ -118,8 +194,7 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
     if not buf.startswith("ISA"):
         raise InputError(f"{where}: byte {consumed}: not X12 (the file does not start with ISA)")
     delims, _ = parse_isa(buf, where, consumed)
-    ws = delims.trailing_whitespace()
-    term = delims.segment
+    term, fmt = delims.segment, _formatting(delims)
     pos = 0
     while True:
         end = buf.find(term, pos)
@@ -145,14 +220,15 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
             return
         text = buf[pos:end]
         after = end + 1
-        # Formatting after the terminator: CR/LF, and when the terminator is itself a newline,
-        # further newlines (blank lines) too.
+        size = len(buf)
+        # Formatting after the terminator (see _formatting).
         while True:
-            if after >= len(buf) and not eof:
+            if after >= size and not eof:
                 consumed += pos
                 buf, end, after, pos = buf[pos:], end - pos, after - pos, 0
                 fill(len(buf) + _CHUNK)
-            if after < len(buf) and (buf[after] in ws or (buf[after] == term and term in "\r\n")):
+                size = len(buf)
+            if after < size and buf[after] in fmt:
                 after += 1
             else:
                 break
@@ -166,7 +242,7 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
             rest = buf[pos:]
             if rest.startswith("ISA"):
                 delims, _ = parse_isa(rest, where, consumed + pos)
-                ws, term = delims.trailing_whitespace(), delims.segment
+                term, fmt = delims.segment, _formatting(delims)
 
 
 def read_segments(data: bytes, where: str = "<input>") -> list[Segment]:

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from edi_scrub._slots import fast_init, slot_setter
 from edi_scrub.model.money import parse_amount
 
 
@@ -22,6 +23,7 @@ class Transaction(StrEnum):
     INSTITUTIONAL = "837I"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Loc:
     """Where a value lives: claim-local position, file position and element reference."""
@@ -31,6 +33,7 @@ class Loc:
     ref: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Field:
     """A value with its location. ``value`` is the raw element text."""
@@ -43,6 +46,7 @@ class Field:
         return parse_amount(self.value)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ServiceDate:
     """DTP*472: a single date (D8) or a span (RD8)."""
@@ -53,6 +57,7 @@ class ServiceDate:
     loc: Loc
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
     """One diagnosis code from HI, with its 1-based position (what SV107 points at)."""
@@ -63,6 +68,7 @@ class Diagnosis:
     loc: Loc
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DrugDetail:
     """Loop 2410: LIN (NDC) and CTP (quantity and unit)."""
@@ -80,8 +86,16 @@ class DrugDetail:
         return self.ctp_pos if self.ctp_pos is not None else self.lin_pos
 
 
+class _LineMemo:
+    """What a service line computes once on first use (not part of its value: see _slots.py)."""
+
+    __slots__ = ("_modifier_codes",)
+    _modifier_codes: tuple[str, ...]
+
+
+@fast_init
 @dataclass(frozen=True, slots=True)
-class ServiceLine:
+class ServiceLine(_LineMemo):
     """Loop 2400: one service line (SV1 on the 837P, SV2 on the 837I)."""
 
     lx: Field
@@ -110,7 +124,13 @@ class ServiceLine:
     @property
     def modifier_codes(self) -> tuple[str, ...]:
         """The modifiers as plain strings, in slot order."""
-        return tuple(m.value for m in self.modifiers if m.value)
+        # Rules ask for these ~30 times per line; worked out once (the line is frozen).
+        try:
+            return self._modifier_codes
+        except AttributeError:
+            codes = tuple(m.value for m in self.modifiers if m.value)
+            _SET_MODIFIER_CODES(self, codes)
+            return codes
 
     def has_modifier(self, code: str) -> bool:
         """Whether ``code`` is among the line's modifiers."""
@@ -132,8 +152,16 @@ class ServiceLine:
         return (self.fallback_date, self.fallback_date) if self.fallback_date else None
 
 
+class _ClaimMemo:
+    """What a claim computes once on first use (not part of its value: see _slots.py)."""
+
+    __slots__ = ("_positions",)
+    _positions: dict[str, tuple[int, ...]]
+
+
+@fast_init
 @dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(_ClaimMemo):
     """Loop 2300 with its lines and the 2000B/2000C context rules need.
 
     Birth date and weight are kept only as values for age and dose checks; they never reach a
@@ -176,3 +204,23 @@ class Claim:
     def claim_id(self) -> str:
         """CLM01, the patient control number: how reports name a claim."""
         return self.clm01.value
+
+    def positions(self, seg_id: str) -> tuple[int, ...]:
+        """Positions in ``source`` of the segments with id ``seg_id``, in order.
+
+        The id is read as :func:`edi_scrub.model.source.segment_id` reads it (whitespace a file
+        puts before it stripped). The index is built once per claim, on first use.
+        """
+        try:
+            index = self._positions
+        except AttributeError:
+            found: dict[str, list[int]] = {}
+            for pos, parts in enumerate(self.source):
+                found.setdefault(parts[0].strip() if parts else "", []).append(pos)
+            index = {sid: tuple(where) for sid, where in found.items()}
+            _SET_POSITIONS(self, index)
+        return index.get(seg_id, ())
+
+
+_SET_MODIFIER_CODES = slot_setter(_LineMemo, "_modifier_codes")
+_SET_POSITIONS = slot_setter(_ClaimMemo, "_positions")

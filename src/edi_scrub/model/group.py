@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from edi_scrub.errors import InputError
 from edi_scrub.model.claim import Transaction
@@ -53,8 +54,13 @@ class ClaimUnit:
 Unit = Segment | ClaimUnit
 
 
+@lru_cache(maxsize=4096)
 def parse_date(value: str) -> date | None:
-    """CCYYMMDD to a date, or ``None`` when it is not a valid date."""
+    """CCYYMMDD to a date, or ``None`` when it is not a valid date.
+
+    Memoised (bounded): a file repeats a few hundred service and birth dates across 50k line
+    and patient reads, and a date is an immutable value of the text alone.
+    """
     if len(value) != 8 or not (value.isascii() and value.isdigit()):
         return None
     try:

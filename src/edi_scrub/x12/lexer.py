@@ -13,10 +13,11 @@ bounded by the longest segment, not by the file. A new ISA after an IEA re-reads
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
+from edi_scrub._slots import slot_setter
 from edi_scrub.errors import InputError
 from edi_scrub.x12.delimiters import Delimiters, parse_isa
 
@@ -65,8 +66,8 @@ class Segment(_SplitCache):
         lead: str = "",
     ) -> None:
         # The lexer makes one Segment per input segment (three walks of every file), so the
-        # frozen fields are stored through their slot descriptors: a dataclass's generated
-        # frozen __init__ goes through object.__setattr__ by name, which costs twice as much.
+        # frozen fields are stored through their slot descriptors (see edi_scrub/_slots.py):
+        # written out rather than by fast_init, to derive seg_id in the same call.
         _SET_INDEX(self, index)
         _SET_TEXT(self, text)
         _SET_TERMINATOR(self, terminator)
@@ -130,21 +131,15 @@ class Segment(_SplitCache):
         return replace(self, text=self.delimiters.element.join(elements))
 
 
-def _setter(name: str) -> Callable[[Segment, object], None]:
-    descriptor: Any = Segment.__dict__.get(name) or _SplitCache.__dict__[name]
-    setter: Callable[[Segment, object], None] = descriptor.__set__
-    return setter
-
-
 _FIELD_NAMES = tuple(f.name for f in fields(Segment))
-_SET_INDEX = _setter("index")
-_SET_TEXT = _setter("text")
-_SET_TERMINATOR = _setter("terminator")
-_SET_TRAILER = _setter("trailer")
-_SET_DELIMITERS = _setter("delimiters")
-_SET_LEAD = _setter("lead")
-_SET_SEG_ID = _setter("seg_id")
-_SET_PARTS = _setter("_parts")
+_SET_INDEX = slot_setter(Segment, "index")
+_SET_TEXT = slot_setter(Segment, "text")
+_SET_TERMINATOR = slot_setter(Segment, "terminator")
+_SET_TRAILER = slot_setter(Segment, "trailer")
+_SET_DELIMITERS = slot_setter(Segment, "delimiters")
+_SET_LEAD = slot_setter(Segment, "lead")
+_SET_SEG_ID = slot_setter(Segment, "seg_id")
+_SET_PARTS = slot_setter(Segment, "_parts")
 
 
 def _decode(data: bytes) -> str:

@@ -73,6 +73,7 @@ def _check_memos(claim: Claim) -> None:
                 assert line.has_modifier(code) == (code in plain)
             for f in (line.charge, line.units, line.unit_basis):
                 assert f.decimal() == _parse_amount(f.value)
+        assert claim.segment_ids == tuple(segment_id(p) for p in claim.source)
         for sid in {segment_id(p) for p in claim.source} | {"NOPE", ""}:
             plain_positions = [
                 (pos, parts) for pos, parts in enumerate(claim.source) if segment_id(parts) == sid

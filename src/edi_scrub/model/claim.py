@@ -155,8 +155,8 @@ class ServiceLine(_LineMemo):
 class _ClaimMemo:
     """What a claim computes once on first use (not part of its value: see _slots.py)."""
 
-    __slots__ = ("_positions",)
-    _positions: dict[str, tuple[int, ...]]
+    __slots__ = ("_segment_ids",)
+    _segment_ids: tuple[str, ...]
 
 
 @fast_init
@@ -205,22 +205,31 @@ class Claim(_ClaimMemo):
         """CLM01, the patient control number: how reports name a claim."""
         return self.clm01.value
 
-    def positions(self, seg_id: str) -> tuple[int, ...]:
-        """Positions in ``source`` of the segments with id ``seg_id``, in order.
+    @property
+    def segment_ids(self) -> tuple[str, ...]:
+        """The id of each segment of ``source``, by position (computed once per claim).
 
-        The id is read as :func:`edi_scrub.model.source.segment_id` reads it (whitespace a file
-        puts before it stripped). The index is built once per claim, on first use.
+        Read as :func:`edi_scrub.model.source.segment_id` reads it: whitespace a file puts
+        before the id stripped.
         """
         try:
-            index = self._positions
+            return self._segment_ids
         except AttributeError:
-            found: dict[str, list[int]] = {}
-            for pos, parts in enumerate(self.source):
-                found.setdefault(parts[0].strip() if parts else "", []).append(pos)
-            index = {sid: tuple(where) for sid, where in found.items()}
-            _SET_POSITIONS(self, index)
-        return index.get(seg_id, ())
+            ids = tuple([parts[0].strip() if parts else "" for parts in self.source])
+            _SET_SEGMENT_IDS(self, ids)
+            return ids
+
+    def positions(self, seg_id: str) -> tuple[int, ...]:
+        """Positions in ``source`` of the segments with id ``seg_id``, in order."""
+        ids = self.segment_ids
+        found: list[int] = []
+        # The scans run in C (tuple.count, tuple.index), not as a Python loop over the claim.
+        pos = -1
+        for _ in range(ids.count(seg_id)):
+            pos = ids.index(seg_id, pos + 1)
+            found.append(pos)
+        return tuple(found)
 
 
 _SET_MODIFIER_CODES = slot_setter(_LineMemo, "_modifier_codes")
-_SET_POSITIONS = slot_setter(_ClaimMemo, "_positions")
+_SET_SEGMENT_IDS = slot_setter(_ClaimMemo, "_segment_ids")

@@ -117,8 +117,11 @@ def test_two_interchanges_with_different_delimiters() -> None:
     """A second ISA re-reads the delimiters, as before."""
     first = build(P, (ClaimSpec(),), Envelope(terminator="~\n"))
     second = build(P, (ClaimSpec(),), Envelope(terminator="\n", element="|", component=">"))
+    third = build(I, (ClaimSpec(),), Envelope(terminator="'", element="+", component=">"))
     _same(first + second)
     _same(first + b"\r\n\r\n" + second, chunk=3)
+    _same(first + third + first)
+    _same(third + b"\n" + first, chunk=50)
 
 
 _NOISE = st.sampled_from(

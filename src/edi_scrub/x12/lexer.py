@@ -13,6 +13,7 @@ bounded by the longest segment, not by the file. A new ISA after an IEA re-reads
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from typing import BinaryIO
@@ -177,6 +178,12 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
             else:
                 buf += _decode(chunk)
 
+    def next_interchange(at: int) -> Delimiters:
+        # After an IEA: a new ISA at ``at`` brings its own delimiters.
+        fill(at + _ISA_LOOKAHEAD)
+        rest = buf[at:]
+        return parse_isa(rest, where, consumed + at)[0] if rest.startswith("ISA") else delims
+
     fill(_ISA_LOOKAHEAD)
     _check_not_utf16(buf, where)
     lead = ""
@@ -192,6 +199,36 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
     term, fmt = delims.segment, _formatting(delims)
     pos = 0
     while True:
+        if term not in fmt:
+            # Fast path: all segments of the buffer but the last, from one split. Each piece
+            # after the first is the previous segment's formatting (CR/LF) then a segment's
+            # text. The last text, whose formatting may run past the buffer, and interchanges
+            # with a newline terminator (blank lines are formatting there, not segments) go
+            # through the general loop below.
+            last = buf.rfind(term, pos)
+            if last > pos:
+                pieces = buf[pos:last].split(term)
+                strip = "".join(fmt)
+                prev = pieces[0]
+                at = pos + len(prev) + 1  # where the next piece starts in ``buf``
+                iea = False
+                for piece in itertools.islice(pieces, 1, None):
+                    text = piece.lstrip(strip)
+                    cut = len(piece) - len(text)
+                    index += 1
+                    seg = Segment(index, prev, term, piece[:cut], delims, lead)
+                    lead = ""
+                    yield seg
+                    if seg.seg_id == "IEA":
+                        pos, iea = at + cut, True
+                        break
+                    prev = text
+                    at += len(piece) + 1
+                if iea:
+                    delims = next_interchange(pos)
+                    term, fmt = delims.segment, _formatting(delims)
+                    continue
+                pos = last - len(prev)
         end = buf.find(term, pos)
         while end < 0 and not eof:
             # Keep only the unconsumed tail so memory stays bounded by one segment.
@@ -233,11 +270,8 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
         yield seg
         pos = after
         if seg.seg_id == "IEA":
-            fill(pos + _ISA_LOOKAHEAD)
-            rest = buf[pos:]
-            if rest.startswith("ISA"):
-                delims, _ = parse_isa(rest, where, consumed + pos)
-                term, fmt = delims.segment, _formatting(delims)
+            delims = next_interchange(pos)
+            term, fmt = delims.segment, _formatting(delims)
 
 
 def read_segments(data: bytes, where: str = "<input>") -> list[Segment]:

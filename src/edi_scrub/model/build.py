@@ -28,11 +28,11 @@ _POINTER_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
 _SERVICE_IDS = frozenset({"SV1", "SV2"})
 
 
-def _field(seg: Segment, pos: int, position: int, ref: str) -> Field:
-    # ``ref`` is passed in, not formatted here: the model builder is the pipeline's hot path
-    # (a dozen fields per line) and the names are constants of the call sites.
-    parts = seg.parts
-    return Field(parts[position] if position < len(parts) else "", Loc(pos, seg.index, ref))
+def _field(parts: tuple[str, ...], index: int, pos: int, position: int, ref: str) -> Field:
+    # Elements and names are passed in, not looked up here: the model builder is the
+    # pipeline's hot path (a dozen fields per line), each segment's split is read once, and
+    # the names are constants of the call sites.
+    return Field(parts[position] if position < len(parts) else "", Loc(pos, index, ref))
 
 
 @cache
@@ -83,14 +83,15 @@ def _drug(draft: _LineDraft) -> DrugDetail | None:
     ctp_pos = None
     if draft.ctp is not None:
         ctp_pos, ctp = draft.ctp
-        quantity = _field(ctp, ctp_pos, 4, "CTP04")
+        quantity = _field(ctp.parts, ctp.index, ctp_pos, 4, "CTP04")
         unit = Field(
             ctp.element(5).split(ctp.delimiters.component)[0], Loc(ctp_pos, ctp.index, "CTP05-1")
         )
+    lin_parts = lin.parts
     return DrugDetail(
         lin_pos,
-        _field(lin, lin_pos, 2, "LIN02"),
-        _field(lin, lin_pos, 3, "LIN03"),
+        _field(lin_parts, lin.index, lin_pos, 2, "LIN02"),
+        _field(lin_parts, lin.index, lin_pos, 3, "LIN03"),
         ctp_pos,
         quantity,
         unit,
@@ -137,9 +138,9 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
         qualifier,
         code,
         modifiers,
-        _field(seg, pos, comp + 1, refs[comp + 1]),
-        _field(seg, pos, comp + 2, refs[comp + 2]),
-        _field(seg, pos, comp + 3, refs[comp + 3]),
+        _field(parts, index, pos, comp + 1, refs[comp + 1]),
+        _field(parts, index, pos, comp + 2, refs[comp + 2]),
+        _field(parts, index, pos, comp + 3, refs[comp + 3]),
         revenue,
         pointers,
         draft.service_date,
@@ -162,18 +163,22 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
     cob = False
     drafts: list[_LineDraft] = []
     line: _LineDraft | None = None
+    source: list[tuple[str, ...]] = []
     for pos, seg in enumerate(segments):
+        parts = seg.parts
+        source.append(parts)
         sid = seg.seg_id
+        qualifier = parts[1] if len(parts) > 1 else ""  # XX01, what most branches test
         if sid == "LX":
-            line = _LineDraft(_field(seg, pos, 1, "LX01"), pos, pos)
+            line = _LineDraft(Field(qualifier, Loc(pos, seg.index, "LX01")), pos, pos)
             drafts.append(line)
             continue
         if line is None:
             if sid == "HI":
                 _diagnoses(seg, pos, diagnoses)
-            elif sid == "REF" and seg.element(1) == "G1":
-                claim_auth.append(_field(seg, pos, 2, "REF02"))
-            elif sid == "DTP" and seg.element(1) == "434":
+            elif sid == "REF" and qualifier == "G1":
+                claim_auth.append(_field(parts, seg.index, pos, 2, "REF02"))
+            elif sid == "DTP" and qualifier == "434":
                 statement = parse_date(seg.element(3).partition("-")[0])
             elif sid == "SBR":
                 cob = True  # 2320: another payer's subscriber loop inside the claim
@@ -183,18 +188,17 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
             if line.service is None:
                 line.service = (pos, seg)
         elif sid == "DTP":
-            if line.service_date is None and seg.element(1) == "472":
+            if line.service_date is None and qualifier == "472":
                 line.service_date = _service_date(seg, pos)
         elif sid == "REF":
             if line.lin is None:
-                qualifier = seg.element(1)
                 if qualifier == "6R" and line.control_number is None:
-                    line.control_number = _field(seg, pos, 2, "REF02")
+                    line.control_number = _field(parts, seg.index, pos, 2, "REF02")
                 elif qualifier == "G1":
-                    line.prior_auth.append(_field(seg, pos, 2, "REF02"))
+                    line.prior_auth.append(_field(parts, seg.index, pos, 2, "REF02"))
         elif sid == "NTE":
             if line.lin is None:
-                line.notes.append(_field(seg, pos, 2, "NTE02"))
+                line.notes.append(_field(parts, seg.index, pos, 2, "NTE02"))
         elif sid == "LIN":
             if line.lin is None:
                 line.lin = (pos, seg)
@@ -205,12 +209,12 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
             cob = True  # 2430: a prior payer adjudicated this line
     fallback = statement if kind is Transaction.INSTITUTIONAL else None
     lines = tuple(built for draft in drafts if (built := _line(draft, kind, fallback)) is not None)
-    clm_id = clm.seg_id
+    clm_id, clm_parts = clm.seg_id, source[0]
     return Claim(
         kind,
         ordinal,
-        _field(clm, 0, 1, f"{clm_id}01"),
-        _field(clm, 0, 2, f"{clm_id}02"),
+        _field(clm_parts, clm.index, 0, 1, f"{clm_id}01"),
+        _field(clm_parts, clm.index, 0, 2, f"{clm_id}02"),
         context.filing_indicator,
         context.payer_id,
         tuple(diagnoses),
@@ -220,7 +224,7 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
         context.weight_lb,
         lines,
         context.patient_key,
-        tuple(seg.parts for seg in segments),
+        tuple(source),
         clm.delimiters.component,
         clm.component(5, 3),
         cob,

@@ -68,9 +68,9 @@ def _check_memos(claim: Claim) -> None:
     for _ in range(2):
         for line in claim.lines:
             plain = tuple(m.value for m in line.modifiers if m.value)
-            assert line.modifier_codes == plain
-            for code in ("JW", "JZ", "KX", "", "XX", *plain):
+            for code in ("JW", "JZ", "KX", "", "XX", *plain):  # before and after the memo
                 assert line.has_modifier(code) == (code in plain)
+            assert line.modifier_codes == plain
             for f in (line.charge, line.units, line.unit_basis):
                 assert f.decimal() == _parse_amount(f.value)
         assert claim.segment_ids == tuple(segment_id(p) for p in claim.source)

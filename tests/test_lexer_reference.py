@@ -169,6 +169,16 @@ def test_mutated_bytes(data: st.DataObject, term: str, chunk: int | None) -> Non
     _same(bytes(raw), chunk)
 
 
+@pytest.mark.parametrize("batch", [1, 2, 9, 100])
+@pytest.mark.parametrize("chunk", [None, 7])
+def test_fast_path_windows(monkeypatch: pytest.MonkeyPatch, batch: int, chunk: int | None) -> None:
+    """Any window size of the fast path's split gives the same segments."""
+    monkeypatch.setattr(lexer, "_BATCH", batch)
+    first = build(P, (ClaimSpec(),) * 2, Envelope(terminator="~\r\n"))
+    second = build(I, (ClaimSpec(),), Envelope(terminator="'", element="+", component=">"))
+    _same(first + second + first, chunk)
+
+
 @pytest.mark.parametrize(
     "data",
     [b"", b"   ", b"\xef\xbb\xbf", b"GS*HC~", b"ISA*00*", "ISA".encode("utf-16"), b"ISA~~~~~~"],

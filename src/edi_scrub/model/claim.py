@@ -87,7 +87,8 @@ class DrugDetail:
 
 
 class _LineMemo:
-    """What a service line computes once on first use (not part of its value: see _slots.py)."""
+    """What a service line computes once on first use: a base-class slot, so no part of its value
+    (not in ``fields()``, ``==``, ``repr`` or a pickle)."""
 
     __slots__ = ("_modifier_codes",)
     _modifier_codes: tuple[str, ...]
@@ -157,7 +158,8 @@ class ServiceLine(_LineMemo):
 
 
 class _ClaimMemo:
-    """What a claim computes once on first use (not part of its value: see _slots.py)."""
+    """What a claim computes once on first use: a base-class slot, so no part of its value
+    (not in ``fields()``, ``==``, ``repr`` or a pickle)."""
 
     __slots__ = ("_segment_ids",)
     _segment_ids: tuple[str, ...]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from edi_scrub.model.claim import (
     Claim,
@@ -23,25 +24,31 @@ from edi_scrub.x12.lexer import Segment
 _DX_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR"})
 #: The ones SV107 pointers count through on the 837P.
 _POINTER_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})
+#: The service line segments (loop 2400): SV1 on the 837P, SV2 on the 837I.
+_SERVICE_IDS = frozenset({"SV1", "SV2"})
 
 
-def _field(seg: Segment, pos: int, position: int, ref: str | None = None) -> Field:
-    name = ref or f"{seg.seg_id}{position:02d}"
-    return Field(seg.element(position), Loc(pos, seg.index, name))
+def _field(parts: tuple[str, ...], index: int, pos: int, position: int, ref: str) -> Field:
+    # Elements and names are passed in, not looked up here: the model builder is the
+    # pipeline's hot path (a dozen fields per line), each segment's split is read once, and
+    # the names are constants of the call sites.
+    return Field(parts[position] if position < len(parts) else "", Loc(pos, index, ref))
 
 
-def _components(seg: Segment, pos: int, position: int, subs: range) -> list[Field]:
-    # One split for the whole composite: the model builder is the pipeline's hot path.
-    parts = seg.element(position).split(seg.delimiters.component)
-    prefix = f"{seg.seg_id}{position:02d}-"
-    return [
-        Field(parts[sub - 1] if sub <= len(parts) else "", Loc(pos, seg.index, f"{prefix}{sub}"))
-        for sub in subs
-    ]
+@cache
+def _refs(seg_id: str) -> tuple[str, ...]:
+    """Element names ``XXX00`` .. ``XXX09`` of a segment id (SV1 and SV2 only reach here)."""
+    return tuple(f"{seg_id}{position:02d}" for position in range(10))
 
 
-def _component(seg: Segment, pos: int, position: int, sub: int) -> Field:
-    return _components(seg, pos, position, range(sub, sub + 1))[0]
+@cache
+def _component_refs(seg_id: str, position: int) -> tuple[str, ...]:
+    """Component names ``XXXnn-1`` .. ``XXXnn-6``."""
+    return tuple(f"{seg_id}{position:02d}-{sub}" for sub in range(1, 7))
+
+
+#: SV107 pointer names; a longer list (hostile input) formats the rest.
+_POINTER_REFS = tuple(f"SV107-{i}" for i in range(1, 13))
 
 
 @dataclass(slots=True)
@@ -72,11 +79,22 @@ def _drug(draft: _LineDraft) -> DrugDetail | None:
     if draft.lin is None:
         return None
     lin_pos, lin = draft.lin
-    ctp_pos, ctp = draft.ctp if draft.ctp else (None, None)
-    quantity = _field(ctp, ctp_pos, 4) if ctp is not None and ctp_pos is not None else None
-    unit = _component(ctp, ctp_pos, 5, 1) if ctp is not None and ctp_pos is not None else None
+    quantity = unit = None
+    ctp_pos = None
+    if draft.ctp is not None:
+        ctp_pos, ctp = draft.ctp
+        quantity = _field(ctp.parts, ctp.index, ctp_pos, 4, "CTP04")
+        unit = Field(
+            ctp.element(5).split(ctp.delimiters.component)[0], Loc(ctp_pos, ctp.index, "CTP05-1")
+        )
+    lin_parts = lin.parts
     return DrugDetail(
-        lin_pos, _field(lin, lin_pos, 2), _field(lin, lin_pos, 3), ctp_pos, quantity, unit
+        lin_pos,
+        _field(lin_parts, lin.index, lin_pos, 2, "LIN02"),
+        _field(lin_parts, lin.index, lin_pos, 3, "LIN03"),
+        ctp_pos,
+        quantity,
+        unit,
     )
 
 
@@ -84,42 +102,54 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
     if draft.service is None:
         return None
     pos, seg = draft.service
+    index, parts, sep = seg.index, seg.parts, seg.delimiters.component
+    refs = _refs(seg.seg_id)
     # SV1: composite 01, charge 02, basis 03, units 04, pointers 07.
     # SV2: revenue 01, composite 02, charge 03, basis 04, units 05.
     comp = 1 if kind is Transaction.PROFESSIONAL else 2
-    qualifier, code, *modifiers = _components(seg, pos, comp, range(1, 7))
+    subs = (parts[comp] if comp < len(parts) else "").split(sep)
+    names = _component_refs(seg.seg_id, comp)
+    qualifier = Field(subs[0], Loc(pos, index, names[0]))
+    code = Field(subs[1] if len(subs) > 1 else "", Loc(pos, index, names[1]))
+    # Components 3-6; the empty ones are no modifiers.
+    modifiers = tuple(
+        Field(subs[sub], Loc(pos, index, names[sub]))
+        for sub in range(2, min(len(subs), 6))
+        if subs[sub]
+    )
     pointers: tuple[Field, ...] = ()
     revenue = non_covered = None
     if kind is Transaction.PROFESSIONAL:
-        raw = seg.element(7)
-        pointers = tuple(
-            Field(value, Loc(pos, seg.index, f"SV107-{i}"))
-            for i, value in enumerate(raw.split(seg.delimiters.component) if raw else [], 1)
-        )
+        raw = parts[7] if len(parts) > 7 else ""
+        if raw:
+            pointers = tuple(
+                Field(value, Loc(pos, index, _POINTER_REFS[i] if i < 12 else f"SV107-{i + 1}"))
+                for i, value in enumerate(raw.split(sep))
+            )
     else:
-        revenue = _field(seg, pos, 1)
-        if seg.element(7):
-            non_covered = _field(seg, pos, 7)
+        revenue = Field(parts[1] if len(parts) > 1 else "", Loc(pos, index, refs[1]))
+        if len(parts) > 7 and parts[7]:
+            non_covered = Field(parts[7], Loc(pos, index, refs[7]))
     return ServiceLine(
-        lx=draft.lx,
-        first_pos=draft.first_pos,
-        last_pos=draft.last_pos,
-        service_pos=pos,
-        qualifier=qualifier,
-        code=code,
-        modifiers=tuple(m for m in modifiers if m.value),
-        charge=_field(seg, pos, comp + 1),
-        unit_basis=_field(seg, pos, comp + 2),
-        units=_field(seg, pos, comp + 3),
-        revenue_code=revenue,
-        dx_pointers=pointers,
-        service_date=draft.service_date,
-        control_number=draft.control_number,
-        prior_auth=tuple(draft.prior_auth),
-        notes=tuple(draft.notes),
-        drug=_drug(draft),
-        non_covered=non_covered,
-        fallback_date=fallback if draft.service_date is None else None,
+        draft.lx,
+        draft.first_pos,
+        draft.last_pos,
+        pos,
+        qualifier,
+        code,
+        modifiers,
+        _field(parts, index, pos, comp + 1, refs[comp + 1]),
+        _field(parts, index, pos, comp + 2, refs[comp + 2]),
+        _field(parts, index, pos, comp + 3, refs[comp + 3]),
+        revenue,
+        pointers,
+        draft.service_date,
+        draft.control_number,
+        tuple(draft.prior_auth),
+        tuple(draft.notes),
+        _drug(draft),
+        non_covered,
+        fallback if draft.service_date is None else None,
     )
 
 
@@ -132,61 +162,73 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
     statement = None
     cob = False
     drafts: list[_LineDraft] = []
-    service_ids = {"SV1", "SV2"}
+    line: _LineDraft | None = None
+    source: list[tuple[str, ...]] = []
     for pos, seg in enumerate(segments):
+        parts = seg.parts
+        source.append(parts)
         sid = seg.seg_id
-        line = drafts[-1] if drafts else None
-        if line is not None and sid != "LX":
-            line.last_pos = pos
+        qualifier = parts[1] if len(parts) > 1 else ""  # XX01, what most branches test
         if sid == "LX":
-            drafts.append(_LineDraft(_field(seg, pos, 1), pos, pos))
-        elif line is None:
+            line = _LineDraft(Field(qualifier, Loc(pos, seg.index, "LX01")), pos, pos)
+            drafts.append(line)
+            continue
+        if line is None:
             if sid == "HI":
                 _diagnoses(seg, pos, diagnoses)
-            elif sid == "REF" and seg.element(1) == "G1":
-                claim_auth.append(_field(seg, pos, 2))
-            elif sid == "DTP" and seg.element(1) == "434":
+            elif sid == "REF" and qualifier == "G1":
+                claim_auth.append(_field(parts, seg.index, pos, 2, "REF02"))
+            elif sid == "DTP" and qualifier == "434":
                 statement = parse_date(seg.element(3).partition("-")[0])
             elif sid == "SBR":
                 cob = True  # 2320: another payer's subscriber loop inside the claim
-        elif sid in service_ids and line.service is None:
-            line.service = (pos, seg)
-        elif sid == "DTP" and seg.element(1) == "472" and line.service_date is None:
-            line.service_date = _service_date(seg, pos)
-        elif sid == "REF" and line.lin is None:
-            if seg.element(1) == "6R" and line.control_number is None:
-                line.control_number = _field(seg, pos, 2)
-            elif seg.element(1) == "G1":
-                line.prior_auth.append(_field(seg, pos, 2))
-        elif sid == "NTE" and line.lin is None:
-            line.notes.append(_field(seg, pos, 2))
-        elif sid == "LIN" and line.lin is None:
-            line.lin = (pos, seg)
-        elif sid == "CTP" and line.lin is not None and line.ctp is None:
-            line.ctp = (pos, seg)
+            continue
+        line.last_pos = pos
+        if sid in _SERVICE_IDS:
+            if line.service is None:
+                line.service = (pos, seg)
+        elif sid == "DTP":
+            if line.service_date is None and qualifier == "472":
+                line.service_date = _service_date(seg, pos)
+        elif sid == "REF":
+            if line.lin is None:
+                if qualifier == "6R" and line.control_number is None:
+                    line.control_number = _field(parts, seg.index, pos, 2, "REF02")
+                elif qualifier == "G1":
+                    line.prior_auth.append(_field(parts, seg.index, pos, 2, "REF02"))
+        elif sid == "NTE":
+            if line.lin is None:
+                line.notes.append(_field(parts, seg.index, pos, 2, "NTE02"))
+        elif sid == "LIN":
+            if line.lin is None:
+                line.lin = (pos, seg)
+        elif sid == "CTP":
+            if line.lin is not None and line.ctp is None:
+                line.ctp = (pos, seg)
         elif sid == "SVD":
             cob = True  # 2430: a prior payer adjudicated this line
     fallback = statement if kind is Transaction.INSTITUTIONAL else None
     lines = tuple(built for draft in drafts if (built := _line(draft, kind, fallback)) is not None)
+    clm_id, clm_parts = clm.seg_id, source[0]
     return Claim(
-        transaction=kind,
-        ordinal=ordinal,
-        clm01=_field(clm, 0, 1),
-        clm02=_field(clm, 0, 2),
-        filing_indicator=context.filing_indicator,
-        payer_id=context.payer_id,
-        diagnoses=tuple(diagnoses),
-        prior_auth=tuple(claim_auth),
-        statement_date=statement,
-        birth_date=context.birth_date,
-        weight_lb=context.weight_lb,
-        lines=lines,
-        patient_key=context.patient_key,
-        source=tuple(tuple(seg.elements) for seg in segments),
-        component_separator=clm.delimiters.component,
-        frequency=clm.component(5, 3),
-        cob=cob,
-        billing_provider=context.billing_provider,
+        kind,
+        ordinal,
+        _field(clm_parts, clm.index, 0, 1, f"{clm_id}01"),
+        _field(clm_parts, clm.index, 0, 2, f"{clm_id}02"),
+        context.filing_indicator,
+        context.payer_id,
+        tuple(diagnoses),
+        tuple(claim_auth),
+        statement,
+        context.birth_date,
+        context.weight_lb,
+        lines,
+        context.patient_key,
+        tuple(source),
+        clm.delimiters.component,
+        clm.component(5, 3),
+        cob,
+        context.billing_provider,
     )
 
 
@@ -194,7 +236,7 @@ def _diagnoses(seg: Segment, pos: int, out: list[Diagnosis]) -> None:
     # The pointer count is carried, not recounted per composite: a hostile HI with 100k
     # composites must cost linear time (recounting made it quadratic: 40k took 31 s).
     counted = sum(1 for d in out if d.qualifier in _POINTER_QUALIFIERS)
-    for i, composite in enumerate(seg.elements[1:], 1):
+    for i, composite in enumerate(seg.parts[1:], 1):
         qualifier, _, rest = composite.partition(seg.delimiters.component)
         if qualifier not in _DX_QUALIFIERS:
             continue

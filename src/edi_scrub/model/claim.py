@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+from edi_scrub._slots import fast_init, slot_setter
 from edi_scrub.model.money import parse_amount
 
 
@@ -22,6 +23,7 @@ class Transaction(StrEnum):
     INSTITUTIONAL = "837I"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Loc:
     """Where a value lives: claim-local position, file position and element reference."""
@@ -31,6 +33,7 @@ class Loc:
     ref: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Field:
     """A value with its location. ``value`` is the raw element text."""
@@ -43,6 +46,7 @@ class Field:
         return parse_amount(self.value)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ServiceDate:
     """DTP*472: a single date (D8) or a span (RD8)."""
@@ -53,6 +57,7 @@ class ServiceDate:
     loc: Loc
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
     """One diagnosis code from HI, with its 1-based position (what SV107 points at)."""
@@ -63,6 +68,7 @@ class Diagnosis:
     loc: Loc
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class DrugDetail:
     """Loop 2410: LIN (NDC) and CTP (quantity and unit)."""
@@ -80,8 +86,17 @@ class DrugDetail:
         return self.ctp_pos if self.ctp_pos is not None else self.lin_pos
 
 
+class _LineMemo:
+    """What a service line computes once on first use: a base-class slot, so no part of its value
+    (not in ``fields()``, ``==``, ``repr`` or a pickle)."""
+
+    __slots__ = ("_modifier_codes",)
+    _modifier_codes: tuple[str, ...]
+
+
+@fast_init
 @dataclass(frozen=True, slots=True)
-class ServiceLine:
+class ServiceLine(_LineMemo):
     """Loop 2400: one service line (SV1 on the 837P, SV2 on the 837I)."""
 
     lx: Field
@@ -110,11 +125,21 @@ class ServiceLine:
     @property
     def modifier_codes(self) -> tuple[str, ...]:
         """The modifiers as plain strings, in slot order."""
-        return tuple(m.value for m in self.modifiers if m.value)
+        # Rules ask for these ~30 times per line; worked out once (the line is frozen).
+        try:
+            return self._modifier_codes
+        except AttributeError:
+            codes = tuple(m.value for m in self.modifiers if m.value)
+            _SET_MODIFIER_CODES(self, codes)
+            return codes
 
     def has_modifier(self, code: str) -> bool:
         """Whether ``code`` is among the line's modifiers."""
-        return code in self.modifier_codes
+        try:
+            codes = self._modifier_codes  # the memo without the property call (~300k per 10k)
+        except AttributeError:
+            codes = self.modifier_codes
+        return code in codes
 
     @property
     def date_of_service(self) -> date | None:
@@ -132,8 +157,17 @@ class ServiceLine:
         return (self.fallback_date, self.fallback_date) if self.fallback_date else None
 
 
+class _ClaimMemo:
+    """What a claim computes once on first use: a base-class slot, so no part of its value
+    (not in ``fields()``, ``==``, ``repr`` or a pickle)."""
+
+    __slots__ = ("_segment_ids",)
+    _segment_ids: tuple[str, ...]
+
+
+@fast_init
 @dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(_ClaimMemo):
     """Loop 2300 with its lines and the 2000B/2000C context rules need.
 
     Birth date and weight are kept only as values for age and dose checks; they never reach a
@@ -176,3 +210,32 @@ class Claim:
     def claim_id(self) -> str:
         """CLM01, the patient control number: how reports name a claim."""
         return self.clm01.value
+
+    @property
+    def segment_ids(self) -> tuple[str, ...]:
+        """The id of each segment of ``source``, by position (computed once per claim).
+
+        Read as :func:`edi_scrub.model.source.segment_id` reads it: whitespace a file puts
+        before the id stripped.
+        """
+        try:
+            return self._segment_ids
+        except AttributeError:
+            ids = tuple([parts[0].strip() if parts else "" for parts in self.source])
+            _SET_SEGMENT_IDS(self, ids)
+            return ids
+
+    def positions(self, seg_id: str) -> tuple[int, ...]:
+        """Positions in ``source`` of the segments with id ``seg_id``, in order."""
+        ids = self.segment_ids
+        found: list[int] = []
+        # The scans run in C (tuple.count, tuple.index), not as a Python loop over the claim.
+        pos = -1
+        for _ in range(ids.count(seg_id)):
+            pos = ids.index(seg_id, pos + 1)
+            found.append(pos)
+        return tuple(found)
+
+
+_SET_MODIFIER_CODES = slot_setter(_LineMemo, "_modifier_codes")
+_SET_SEGMENT_IDS = slot_setter(_ClaimMemo, "_segment_ids")

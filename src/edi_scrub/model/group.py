@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from edi_scrub.errors import InputError
 from edi_scrub.model.claim import Transaction
@@ -53,8 +54,13 @@ class ClaimUnit:
 Unit = Segment | ClaimUnit
 
 
+@lru_cache(maxsize=4096)
 def parse_date(value: str) -> date | None:
-    """CCYYMMDD to a date, or ``None`` when it is not a valid date."""
+    """CCYYMMDD to a date, or ``None`` when it is not a valid date.
+
+    Memoised (bounded): a file repeats a few hundred service and birth dates across 50k line
+    and patient reads, and a date is an immutable value of the text alone.
+    """
     if len(value) != 8 or not (value.isascii() and value.isdigit()):
         return None
     try:
@@ -89,7 +95,6 @@ class _State:
     weight: Decimal | None = None
     billing: tuple[tuple[int, tuple[str, ...]], ...] = ()
     claims: int = 0
-    pending: list[Segment] = field(default_factory=list)
 
     def context(self, clm: Segment, where: str) -> ClaimContext:
         version = self.st03 or self.gs08
@@ -139,28 +144,30 @@ def group(segments: Iterable[Segment], where: str = "<input>") -> Iterator[Unit]
     Raises :class:`InputError` when the interchange holds no 837 5010 transaction set.
     """
     st = _State()
+    # The open claim's segments, in a local: the check below runs for every segment.
+    pending: list[Segment] = []
     for seg in segments:
         sid = seg.seg_id
-        if st.pending:
+        if pending:
             if sid not in _CLAIM_END:
-                st.pending.append(seg)
+                pending.append(seg)
                 continue
-            yield _close(st, where)
+            yield _close(st, pending, where)
+            pending = []
         if sid == "CLM":
-            st.pending = [seg]
+            pending = [seg]
             continue
         _track(st, seg, sid, where)
         yield seg
-    if st.pending:
-        yield _close(st, where)
+    if pending:
+        yield _close(st, pending, where)
     if not st.saw_837:
         raise InputError(f"{where}: no 837 5010 transaction set (ST01 837, 005010 version) found")
 
 
-def _close(st: _State, where: str) -> ClaimUnit:
-    unit = ClaimUnit(tuple(st.pending), st.context(st.pending[0], where), st.claims)
+def _close(st: _State, pending: list[Segment], where: str) -> ClaimUnit:
+    unit = ClaimUnit(tuple(pending), st.context(pending[0], where), st.claims)
     st.claims += 1
-    st.pending = []
     return unit
 
 

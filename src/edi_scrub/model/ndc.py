@@ -10,8 +10,10 @@ must not be guessed; :func:`candidates` lists the three readings so a crosswalk 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 _SEPARATORS = re.compile(r"[-\s]+")
 _PADDINGS = {(5, 4, 2): (0, 0, 0), (4, 4, 2): (1, 0, 0), (5, 3, 2): (0, 1, 0), (5, 4, 1): (0, 0, 1)}
@@ -40,7 +42,7 @@ def _digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def read_ndc(text: str) -> NdcReading:
+def _read_ndc(text: str) -> NdcReading:
     """Classify ``text`` and give the 11-digit NDC when it is certain."""
     if len(text) == 11 and _digits(text):
         return NdcReading(NdcShape.CLAIM_FORM, text)
@@ -56,6 +58,12 @@ def read_ndc(text: str) -> NdcReading:
     # Eleven digits split any other way (0094-44624-01, 00944-462-401) are not a label layout:
     # which digit belongs to which segment is unknown, so they are not normalised.
     return NdcReading(NdcShape.INVALID, None)
+
+
+#: Classify ``text`` and give the 11-digit NDC when it is certain. Memoised (bounded): rules
+#: read the same line's NDC several times per claim and files repeat a few NDCs; the reading is
+#: a frozen value of the text alone.
+read_ndc: Callable[[str], NdcReading] = lru_cache(maxsize=4096)(_read_ndc)
 
 
 def candidates(ten: str) -> tuple[str, ...]:

@@ -24,9 +24,9 @@ def segment_id(parts: tuple[str, ...]) -> str:
 
 def segments(claim: Claim, seg_id: str) -> Iterator[tuple[int, tuple[str, ...]]]:
     """The claim's segments with id ``seg_id``, with their claim-local positions."""
-    for pos, parts in enumerate(claim.source):
-        if segment_id(parts) == seg_id:
-            yield pos, parts
+    source = claim.source
+    for pos in claim.positions(seg_id):
+        yield pos, source[pos]
 
 
 def line_at(claim: Claim, pos: int) -> ServiceLine | None:

@@ -13,10 +13,12 @@ bounded by the longest segment, not by the file. A new ISA after an IEA re-reads
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import BinaryIO
 
+from edi_scrub._slots import slot_setter
 from edi_scrub.errors import InputError
 from edi_scrub.x12.delimiters import Delimiters, parse_isa
 
@@ -24,10 +26,24 @@ ENCODING = "latin-1"
 _BOM = "\xef\xbb\xbf"  # UTF-8 BOM as Latin-1 characters
 _CHUNK = 1 << 20
 _ISA_LOOKAHEAD = 256
+#: Characters split at once by the lexer's fast path: the pieces of a whole 1 MiB chunk at
+#: once would add ~5 MiB to the peak; 64 KiB windows cost the same time.
+_BATCH = 1 << 16
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class _SplitCache:
+    """Holds a segment's element split, done once on first use.
+
+    A slot of a base class rather than a dataclass field: the cache is no part of the value
+    (not in ``fields()``, ``==``, ``repr`` or a pickle), only a memo of ``text.split``.
+    """
+
+    __slots__ = ("_parts",)
+    _parts: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Segment(_SplitCache):
     """One segment exactly as it stood in the input.
 
     ``index`` is the 1-based position in the input file (ISA = 1); segments that edi-scrub
@@ -44,18 +60,56 @@ class Segment:
     #: stage dispatches on it.
     seg_id: str = field(init=False)
 
-    def __post_init__(self) -> None:
-        sep = self.text.find(self.delimiters.element)
-        object.__setattr__(self, "seg_id", (self.text if sep < 0 else self.text[:sep]).strip())
+    def __init__(
+        self,
+        index: int,
+        text: str,
+        terminator: str,
+        trailer: str,
+        delimiters: Delimiters,
+        lead: str = "",
+    ) -> None:
+        # The lexer makes one Segment per input segment (three walks of every file), so the
+        # frozen fields are stored through their slot descriptors (see edi_scrub/_slots.py):
+        # written out rather than by fast_init, to derive seg_id in the same call.
+        _SET_INDEX(self, index)
+        _SET_TEXT(self, text)
+        _SET_TERMINATOR(self, terminator)
+        _SET_TRAILER(self, trailer)
+        _SET_DELIMITERS(self, delimiters)
+        _SET_LEAD(self, lead)
+        _SET_PARTS(self, None)
+        sep = text.find(delimiters.element)
+        _SET_SEG_ID(self, (text if sep < 0 else text[:sep]).strip())
+
+    def __setstate__(self, state: list[object]) -> None:
+        # Unpickling sets the fields only; the split cache starts empty.
+        for name, value in zip(_FIELD_NAMES, state, strict=True):
+            object.__setattr__(self, name, value)
+        _SET_PARTS(self, None)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """Element values as a tuple, split once: ``parts[0]`` is the segment id."""
+        parts = self._parts
+        if parts is None:
+            parts = tuple(self.text.split(self.delimiters.element))
+            _SET_PARTS(self, parts)
+        return parts
 
     @property
     def elements(self) -> list[str]:
-        """Element values; ``elements[0]`` is the segment id, so ``elements[2]`` is XXX02."""
-        return self.text.split(self.delimiters.element)
+        """Element values; ``elements[0]`` is the segment id, so ``elements[2]`` is XXX02.
+
+        A new list on every call: callers may edit it (see :meth:`with_elements`).
+        """
+        return list(self.parts)
 
     def element(self, position: int) -> str:
         """Element ``position`` (1-based) or ``""`` when absent."""
-        parts = self.elements
+        parts = self._parts
+        if parts is None:
+            parts = self.parts
         return parts[position] if position < len(parts) else ""
 
     def component(self, position: int, sub: int) -> str:
@@ -81,6 +135,17 @@ class Segment:
         return replace(self, text=self.delimiters.element.join(elements))
 
 
+_FIELD_NAMES = tuple(f.name for f in fields(Segment))
+_SET_INDEX = slot_setter(Segment, "index")
+_SET_TEXT = slot_setter(Segment, "text")
+_SET_TERMINATOR = slot_setter(Segment, "terminator")
+_SET_TRAILER = slot_setter(Segment, "trailer")
+_SET_DELIMITERS = slot_setter(Segment, "delimiters")
+_SET_LEAD = slot_setter(Segment, "lead")
+_SET_SEG_ID = slot_setter(Segment, "seg_id")
+_SET_PARTS = slot_setter(Segment, "_parts")
+
+
 def _decode(data: bytes) -> str:
     return data.decode(ENCODING)
 
@@ -88,6 +153,16 @@ def _decode(data: bytes) -> str:
 def _check_not_utf16(head: str, where: str) -> None:
     if head.startswith(("\xff\xfe", "\xfe\xff")) or "\x00" in head[:64]:
         raise InputError(f"{where}: byte 0: UTF-16 encoded; convert the file to ASCII or UTF-8")
+
+
+def _formatting(delims: Delimiters) -> frozenset[str]:
+    """Characters after a terminator that are line formatting, not the next segment's text.
+
+    CR/LF (unless a delimiter), and when the terminator is itself a newline, further
+    terminators (blank lines) too. Worked out once per interchange, not per segment.
+    """
+    ws = delims.trailing_whitespace()
+    return ws | {delims.segment} if delims.segment in "\r\n" else ws
 
 
 def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]:
@@ -106,6 +181,12 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
             else:
                 buf += _decode(chunk)
 
+    def next_interchange(at: int) -> Delimiters:
+        # After an IEA: a new ISA at ``at`` brings its own delimiters.
+        fill(at + _ISA_LOOKAHEAD)
+        rest = buf[at:]
+        return parse_isa(rest, where, consumed + at)[0] if rest.startswith("ISA") else delims
+
     fill(_ISA_LOOKAHEAD)
     _check_not_utf16(buf, where)
     lead = ""
@@ -118,10 +199,39 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
     if not buf.startswith("ISA"):
         raise InputError(f"{where}: byte {consumed}: not X12 (the file does not start with ISA)")
     delims, _ = parse_isa(buf, where, consumed)
-    ws = delims.trailing_whitespace()
-    term = delims.segment
+    term, fmt = delims.segment, _formatting(delims)
     pos = 0
     while True:
+        if term not in fmt:
+            # Fast path: all segments of the buffer but the last, from one split. Each piece
+            # after the first is the previous segment's formatting (CR/LF) then a segment's
+            # text. The last text, whose formatting may run past the buffer, and interchanges
+            # with a newline terminator (blank lines are formatting there, not segments) go
+            # through the general loop below.
+            last = buf.rfind(term, pos, pos + _BATCH)
+            if last > pos:
+                pieces = buf[pos:last].split(term)
+                strip = "".join(fmt)
+                prev = pieces[0]
+                at = pos + len(prev) + 1  # where the next piece starts in ``buf``
+                iea = False
+                for piece in itertools.islice(pieces, 1, None):
+                    text = piece.lstrip(strip)
+                    cut = len(piece) - len(text)
+                    index += 1
+                    seg = Segment(index, prev, term, piece[:cut], delims, lead)
+                    lead = ""
+                    yield seg
+                    if seg.seg_id == "IEA":
+                        pos, iea = at + cut, True
+                        break
+                    prev = text
+                    at += len(piece) + 1
+                if iea:
+                    delims = next_interchange(pos)
+                    term, fmt = delims.segment, _formatting(delims)
+                    continue
+                pos = last - len(prev)
         end = buf.find(term, pos)
         while end < 0 and not eof:
             # Keep only the unconsumed tail so memory stays bounded by one segment.
@@ -145,14 +255,15 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
             return
         text = buf[pos:end]
         after = end + 1
-        # Formatting after the terminator: CR/LF, and when the terminator is itself a newline,
-        # further newlines (blank lines) too.
+        size = len(buf)
+        # Formatting after the terminator (see _formatting).
         while True:
-            if after >= len(buf) and not eof:
+            if after >= size and not eof:
                 consumed += pos
                 buf, end, after, pos = buf[pos:], end - pos, after - pos, 0
                 fill(len(buf) + _CHUNK)
-            if after < len(buf) and (buf[after] in ws or (buf[after] == term and term in "\r\n")):
+                size = len(buf)
+            if after < size and buf[after] in fmt:
                 after += 1
             else:
                 break
@@ -162,11 +273,8 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
         yield seg
         pos = after
         if seg.seg_id == "IEA":
-            fill(pos + _ISA_LOOKAHEAD)
-            rest = buf[pos:]
-            if rest.startswith("ISA"):
-                delims, _ = parse_isa(rest, where, consumed + pos)
-                ws, term = delims.trailing_whitespace(), delims.segment
+            delims = next_interchange(pos)
+            term, fmt = delims.segment, _formatting(delims)
 
 
 def read_segments(data: bytes, where: str = "<input>") -> list[Segment]:

@@ -14,19 +14,19 @@ adapter validates with pyx12's 4010 maps); the caller then runs the adapter inst
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Final
 
 from edi_scrub.x12 import _tr3_ack
 from edi_scrub.x12._ack import AckTree
-from edi_scrub.x12._issues import ENVELOPE_LEVELS, StructuralIssue, StructuralLevel
-from edi_scrub.x12._messages import element_ack, scrub, segment_ack
+from edi_scrub.x12._issues import StructuralLevel
+from edi_scrub.x12._messages import segment_ack
 from edi_scrub.x12._normalise import ICVN_5010, KIND, LineMap, safe_code
-from edi_scrub.x12._tr3_compile import CElement, CMap, load
+from edi_scrub.x12._tr3_collect import Collector
+from edi_scrub.x12._tr3_compile import CMap, load
+from edi_scrub.x12._tr3_reader import Reader, ReaderRefused, Unsupported, raw_lines
 from edi_scrub.x12._tr3_segment import (
     CONTROL_RE,
-    EleError,
     EngineFailure,
     clean_fast,
     overfull,
@@ -36,19 +36,11 @@ from edi_scrub.x12._tr3_segment import (
 )
 from edi_scrub.x12._tr3_walk import Counters, Program, Walker, plan
 
-_ISA_LEN: Final = 106
+__all__ = ["NoMapFound", "ReaderRefused", "Unsupported", "collector", "run"]
+
 _ENVELOPE_IDS: Final = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
-_SEG_ID_RE: Final = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _CONTROL_MAP: Final = "x12.control.00501.xml"
 _MEMO_MAX: Final = 20000
-
-
-class Unsupported(Exception):  # noqa: N818 - a signal to use the pyx12 adapter
-    pass
-
-
-class ReaderRefused(Exception):  # noqa: N818 - pyx12's X12Error
-    pass
 
 
 class NoMapFound(Exception):  # noqa: N818 - pyx12 has no map for the group
@@ -100,338 +92,21 @@ def _key_positions(cmap: CMap, seg_id: str) -> tuple[tuple[int, int], ...]:
     return found
 
 
-class _Collector:
-    """Issues at our segment numbers, as :class:`._pyx12.Collector` makes them."""
-
-    def __init__(self, lines: LineMap, tree: AckTree | None = None) -> None:
-        self.tree = tree
-        #: With a tree: the pyx12 segment being processed and the reader's stand-in.
-        self.seg_obj: Any = None
-        self.src: Any = None
-        self.issues: list[StructuralIssue] = []
-        self.lines = lines
-        self.line = 0
-        self.seg_id = ""
-        self.values: list[str] | None = None
-        self.elements: list[str] = []
-        self.ele = ""
-        self.sub: str | None = None
-        self.ele_term = "*"
-        self.tx = -1
-        self.in_tx = False
-        self.after_se = False
-
-    def at(self, line: int, seg_id: str, elements: list[str], sub: str | None) -> None:
-        if self.after_se:
-            self.in_tx = False
-        if seg_id == "ST":
-            self.tx += 1
-            self.in_tx = True
-        self.after_se = seg_id == "SE"
-        self.line, self.seg_id, self.elements, self.sub, self.values = (
-            line,
-            seg_id,
-            elements,
-            sub,
-            None,
-        )
-
-    @property
-    def segment(self) -> int:
-        return self.lines.index_of(self.line)
-
-    def _segment_values(self) -> list[str]:
-        # pyx12's Segment.format(): trailing empty elements and components dropped.
-        sub = self.sub
-        elements = [e.rstrip(sub) if sub is not None else e for e in self.elements]
-        while elements and elements[-1] == "":
-            elements.pop()
-        out: list[str] = []
-        for e in elements or [""]:
-            out.append(e.strip())
-            if sub and sub in e:
-                out.extend(c.strip() for c in e.split(sub))
-        return out
-
-    def add(
-        self, level: StructuralLevel, code: str, ack: str, message: str, element: str = ""
-    ) -> None:
-        if self.values is None:
-            self.values = self._segment_values() if self.line else []
-        self.issues.append(
-            StructuralIssue(
-                segment=self.lines.index_of(self.line),
-                segment_id=self.seg_id,
-                element=element,
-                level=level,
-                code=code,
-                ack_codes=ack,
-                message=scrub(message, self.values),
-                transaction=self.tx if self.in_tx and level not in ENVELOPE_LEVELS else -1,
-            )
-        )
-
-    def reader(self, kind: str, code: str, text: str) -> None:
-        tree = self.tree
-        if tree is not None:
-            if kind == "isa":
-                tree.isa_error(code, text)
-            elif kind == "gs":
-                tree.gs_error(code, text)
-            elif kind == "st":
-                tree.st_error(code, text)
-            else:
-                tree.seg_error(code, text, None, self.line)
-        if kind == "isa":
-            self.add(StructuralLevel.INTERCHANGE, code, f"TA105={code}", text)
-        elif kind == "gs":
-            self.add(StructuralLevel.GROUP, code, f"AK905={code}", text)
-        elif kind == "st":
-            self.add(StructuralLevel.TRANSACTION, code, f"IK502={code}", text)
-        else:
-            self.add(StructuralLevel.SEGMENT, code, segment_ack(code), text)
-
-    def element_errors(self, errors: list[EleError]) -> None:
-        tree = self.tree
-        cursor: CElement | None = None
-        for code, text, bad, el in errors:
-            if el is None:
-                self.add(StructuralLevel.SEGMENT, "8", segment_ack("8"), text)
-                if tree is not None:
-                    tree.seg_error("8", text, bad, None)
-                continue
-            if tree is not None:
-                if el is not cursor:
-                    tree.add_ele(_tr3_ack.element_node(el))
-                    cursor = el
-                tree.ele_error(code, text, bad)
-            self.ele = f"{self.seg_id}{el.ref_suffix}"
-            ack = element_ack(self.seg_id, el.ele_pos, code)
-            self.add(StructuralLevel.ELEMENT, code, ack, text, self.ele)
+def collector(lines: LineMap, tree: AckTree | None = None) -> Collector:
+    return Collector(lines, tree)
 
 
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text)  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        return None
-
-
-_VALID_IDS: set[str] = set()
-#: The segments X12Reader does more with than count.
-_READER_IDS: Final = frozenset({"ISA", "GS", "ST", "HL", "IEA", "GE", "SE"})
-
-
-class _Reader:
-    """``X12Reader``'s checks (envelope, control numbers, counts, HL) on parsed segments."""
-
-    def __init__(self, delimiters: str = "*:") -> None:
-        #: element separator, then component separator (the empty-segment check strips both)
-        self.delimiters = delimiters
-        self.errors: list[tuple[str, str, str]] = []
-        self.loops: list[tuple[str, str | None]] = []
-        self.hl_stack: list[int | None] = []
-        self.gs_count = self.st_count = self.hl_count = self.seg_count = 0
-        self.isa_ids: list[str | None] = []
-        self.gs_ids: list[str | None] = []
-        self.st_ids: list[str | None] = []
-        #: X12Reader.check_837_lx: on once an 837 map is in use (set by ``run``), as pyx12's
-        #: own x12n_document does; LX01 must count the lines of each claim from 1.
-        self.check_lx = False
-        self.lx_count = 0
-
-    def parse(self, seg_id: str, elements: list[str], sub: str | None, rest: str) -> None:
-        """``rest``: the segment's text after its identifier (delimiters included)."""
-        err = self.errors.append
-        if not rest.strip(self.delimiters if sub else self.delimiters[0]):
-            err(("seg", "8", f'Segment "{seg_id}" is empty'))
-        if seg_id not in _VALID_IDS:
-            if not seg_id or not _SEG_ID_RE.search(seg_id):
-                err(("seg", "1", f'Segment identifier "{seg_id}" is invalid'))
-            elif len(_VALID_IDS) < 1000:
-                _VALID_IDS.add(seg_id)
-        if seg_id not in _READER_IDS:
-            if self.check_lx and seg_id == "CLM":
-                self.lx_count = 0
-            elif self.check_lx and seg_id == "LX":
-                self.lx_count += 1
-                lx01 = value(elements, sub, 1)
-                if lx01 != f"{self.lx_count:d}":
-                    err(
-                        (
-                            "seg",
-                            "LX",
-                            f"Your 2400/LX01 Service Line Number {lx01} does not match my "
-                            f"count of {self.lx_count:d}",
-                        )
-                    )
-            self.seg_count += 1
-            return
-
-        def get(pos: int) -> str | None:
-            return value(elements, sub, pos)
-
-        if seg_id == "ISA":
-            if len(elements) != 16:
-                raise ReaderRefused
-            icn = get(13)
-            if icn in self.isa_ids:
-                err(("isa", "025", f"ISA Interchange Control Number {icn} not unique within file"))
-            self.loops.append(("ISA", icn))
-            self.isa_ids.append(icn)
-            self.gs_count = 0
-            self.gs_ids = []
-        elif seg_id == "GS":
-            gcn = get(6)
-            if gcn in self.gs_ids:
-                err(("gs", "6", f"GS Interchange Control Number {gcn} not unique within file"))
-            self.gs_count += 1
-            self.gs_ids.append(gcn)
-            self.loops.append(("GS", gcn))
-            self.st_count = 0
-            self.st_ids = []
-        elif seg_id == "ST":
-            self.hl_stack = []
-            tcn = get(2)
-            if tcn in self.st_ids:
-                err(("st", "23", f"ST Interchange Control Number {tcn} not unique within file"))
-            self.st_count += 1
-            self.st_ids.append(tcn)
-            self.loops.append(("ST", tcn))
-            self.seg_count = 1
-            self.hl_count = 0
-        elif seg_id == "HL":
-            self.hl_count += 1
-            hl01 = get(1)
-            if self.hl_count != _int(hl01):
-                err(
-                    (
-                        "seg",
-                        "HL1",
-                        f"My HL count {self.hl_count:d} does not match your HL count {hl01}",
-                    )
-                )
-            if get(2) != "":
-                parent = _int(get(2))
-                if parent not in self.hl_stack:
-                    err(("seg", "HL2", f"HL parent ({parent}) is not a valid parent"))
-                while self.hl_stack and parent != self.hl_stack[-1]:
-                    del self.hl_stack[-1]
-            self.hl_stack.append(self.hl_count)
-        if seg_id not in ("ISA", "IEA", "GS", "GE", "ST", "SE"):
-            self.seg_count += 1
-        # X12Reader._parse_segment: the trailers.
-        if seg_id == "IEA":
-            if self.loops[-1][0] != "ISA":
-                err(("isa", "024", f"Unterminated Loop {self.loops[-1][0]}"))
-                del self.loops[-1]
-            if self.loops[-1][1] != get(2):
-                err(("isa", "001", f"IEA id={get(2)} does not match ISA id={self.loops[-1][1]}"))
-            if _int(get(1)) != self.gs_count:
-                err(("isa", "021", f"IEA count for IEA02={get(2)} is wrong"))
-            del self.loops[-1]
-        elif seg_id == "GE":
-            if self.loops[-1][0] != "GS":
-                err(("gs", "3", f"Unterminated segment {self.loops[-1][1]}"))
-                del self.loops[-1]
-            if self.loops[-1][1] != get(2):
-                err(("gs", "4", f"GE id={get(2)} does not match GS id={self.loops[-1][1]}"))
-            if _int(get(1)) != self.st_count:
-                err(
-                    (
-                        "gs",
-                        "5",
-                        f"GE count of {get(1)} for GE02={get(2)} is wrong. I count {self.st_count}",
-                    )
-                )
-            del self.loops[-1]
-        elif seg_id == "SE":
-            se02 = get(2)
-            if self.loops[-1][0] != "ST" or self.loops[-1][1] != se02:
-                err(("st", "3", f"SE id={se02} does not match ST id={self.loops[-1][1]}"))
-            if _int(get(1)) != self.seg_count + 1:
-                err(
-                    (
-                        "st",
-                        "4",
-                        f"SE count of {get(1)} for SE02={se02} is wrong. "
-                        f"I count {self.seg_count + 1}",
-                    )
-                )
-            del self.loops[-1]
-
-    def cleanup(self) -> None:
-        for seg, id1 in self.loops:
-            if seg == "ST":
-                self.errors.append(
-                    ("st", "2", f'Mandatory segment "Transaction Set Trailer" (SE={id1}) missing')
-                )
-            elif seg == "GS":
-                self.errors.append(
-                    ("gs", "3", f'Mandatory segment "Functional Group Trailer" (GE={id1}) missing')
-                )
-            elif seg == "ISA":
-                self.errors.append(
-                    (
-                        "isa",
-                        "023",
-                        f'Mandatory segment "Interchange Control Trailer" (IEA={id1}) missing',
-                    )
-                )
-
-
-def _raw_lines(pieces: Iterator[str]) -> tuple[str, Iterator[str]]:
-    """pyx12's ``RawX12File``: the ISA header checks, then the segment strings."""
-    head = ""
-    rest = ""
-    for piece in pieces:
-        head += piece
-        if len(head) >= _ISA_LEN:
-            break
-    head, rest = head[:_ISA_LEN], head[_ISA_LEN:]
-    if head[:3] != "ISA" or len(head) != _ISA_LEN:
-        raise ReaderRefused
-    icvn = head[84:89]
-    if icvn not in ("00401", ICVN_5010):
-        raise ReaderRefused
-    if icvn != ICVN_5010:
-        raise Unsupported
-    term = head[-1]
-
-    def lines() -> Iterator[str]:
-        buf = head + rest
-        while True:
-            i = buf.find(term)
-            while i < 0:
-                piece = next(pieces, None)
-                if piece is None:
-                    return
-                buf += piece
-                i = buf.find(term)
-            line = buf[:i].lstrip("\n\r")
-            buf = buf[i + 1 :]
-            if line == "":
-                return
-            yield line
-
-    return head, lines()
-
-
-def collector(lines: LineMap, tree: AckTree | None = None) -> _Collector:
-    return _Collector(lines, tree)
-
-
-def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> list[str]:
+def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> list[str]:
     """Validate the normaliser's ``pieces`` into ``coll``; returns the maps (GS08) used.
 
     Raises :class:`ReaderRefused` (pyx12 would not read the ISA), :class:`NoMapFound` (a group
     pyx12 has no map for) and :class:`Unsupported` (left to the pyx12 adapter)."""
-    head, seg_lines = _raw_lines(pieces)
+    head, seg_lines = raw_lines(pieces)
     ele, sub_char = head[3], head[-2]
     control = load(_CONTROL_MAP)
     counters = Counters()
     walker = Walker(counters)
-    reader = _Reader(ele + sub_char)
+    reader = Reader(ele + sub_char)
     cur_map: CMap | None = None
     node = control.by_path["/ISA_LOOP/ISA"]
     node_map: CMap = control
@@ -515,7 +190,7 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
     return list(used)
 
 
-def _flush_reader(reader: _Reader, coll: _Collector) -> None:
+def _flush_reader(reader: Reader, coll: Collector) -> None:
     if reader.errors:
         errors, reader.errors = reader.errors, []
         for kind, code, text in errors:
@@ -529,7 +204,7 @@ def _walk(
     seg_id: str,
     elements: list[str],
     sub: str | None,
-    coll: _Collector,
+    coll: Collector,
 ) -> tuple[int, bool]:
     specs = _SPECS.get(cmap.name)
     if specs is None:
@@ -593,7 +268,7 @@ def _validate(
     seg_id: str,
     elements: list[str],
     sub: str | None,
-    coll: _Collector,
+    coll: Collector,
     text: str,
     ele: str,
 ) -> None:

@@ -31,8 +31,11 @@ class Collector:
         self.seg_id = ""
         self.values: list[str] | None = None
         self.elements: list[str] = []
+        #: Set by ``at_clean``: the segment text, split only if an issue needs its values.
+        self.pending: str | None = None
         self.ele = ""
         self.sub: str | None = None
+        #: The element separator (set by the driver; ``at_clean`` texts are split with it).
         self.ele_term = "*"
         self.tx = -1
         self.in_tx = False
@@ -45,6 +48,7 @@ class Collector:
             self.tx += 1
             self.in_tx = True
         self.after_se = seg_id == "SE"
+        self.pending = None
         self.line, self.seg_id, self.elements, self.sub, self.values = (
             line,
             seg_id,
@@ -53,12 +57,22 @@ class Collector:
             None,
         )
 
+    def at_clean(self, line: int, seg_id: str, text: str, sub: str) -> None:
+        """``at`` for a segment the memo knows to be clean (never ST or SE)."""
+        if self.after_se:
+            self.in_tx = False
+            self.after_se = False
+        self.line, self.seg_id, self.sub, self.values, self.pending = line, seg_id, sub, None, text
+
     @property
     def segment(self) -> int:
         return self.lines.index_of(self.line)
 
     def _segment_values(self) -> list[str]:
         # pyx12's Segment.format(): trailing empty elements and components dropped.
+        if self.pending is not None:
+            self.elements = self.pending.split(self.ele_term)[1:]
+            self.pending = None
         sub = self.sub
         elements = [e.rstrip(sub) if sub is not None else e for e in self.elements]
         while elements and elements[-1] == "":

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from edi_scrub.x12 import _tr3_ack
+from edi_scrub.x12 import _tr3_ack, _tr3_memo
 from edi_scrub.x12._ack import AckTree
 from edi_scrub.x12._issues import StructuralLevel
 from edi_scrub.x12._messages import segment_ack
@@ -34,13 +34,15 @@ from edi_scrub.x12._tr3_segment import (
     skeleton_re,
     value,
 )
-from edi_scrub.x12._tr3_walk import Counters, Program, Walker, plan
+from edi_scrub.x12._tr3_walk import Counters, Program, Walker, WalkError, plan
 
 __all__ = ["NoMapFound", "ReaderRefused", "Unsupported", "collector", "run"]
 
 _ENVELOPE_IDS: Final = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 _CONTROL_MAP: Final = "x12.control.00501.xml"
 _MEMO_MAX: Final = 20000
+#: Segments the reader does more with than its text allows (see _tr3_memo).
+_NOT_MEMO_IDS: Final = frozenset({"ISA", "GS", "ST", "HL", "IEA", "GE", "SE"})
 
 
 class NoMapFound(Exception):  # noqa: N818 - pyx12 has no map for the group
@@ -114,10 +116,40 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
     icvn = ICVN_5010
     used: dict[str, None] = {}
     line_no = 0
+    coll.ele_term = ele
     tree = coll.tree
     if tree is not None:
         coll.src = _tr3_ack.Source(reader)
+    # The memo (see _tr3_memo): off when building a 999, which wants every event.
+    use_memo = _tr3_memo.ENABLED and tree is None
+    memo = _tr3_memo.memos(node_map.name, ele, sub_char)
+    whole, clean = memo.whole.data, memo.clean.data
     for raw in seg_lines:
+        if use_memo:
+            hit = whole.get((node, raw))
+            # LX01 is checked against the reader's line count; a mismatch goes the full way
+            # (nothing has been changed yet).
+            if hit is not None and (
+                hit[2] != _tr3_memo.LX or not reader.check_lx or hit[3] == reader.lx_count + 1
+            ):
+                seg_id, hit_program, kind, _ = hit
+                if reader.check_lx:
+                    if kind == _tr3_memo.LX:
+                        reader.lx_count += 1
+                    elif kind == _tr3_memo.CLM:
+                        reader.lx_count = 0
+                reader.seg_count += 1
+                line_no += 1
+                coll.at_clean(line_no, seg_id, raw, sub_char)
+                errors = walker.replay(node_map, hit_program, seg_id)
+                if errors:
+                    elements = raw.split(ele)[1:]
+                    _file_walk_errors(errors, node_map, seg_id, elements, sub_char, coll)
+                node = hit_program[1]
+                continue
+        issues_before = len(coll.issues)
+        program: Program | None = None
+        start = node
         text = raw
         if text.startswith(" "):
             reader.errors.append(("seg", "1", "Segment contains a leading space"))
@@ -160,7 +192,7 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
                             )
             if tree is not None and seg_id not in _ENVELOPE_IDS:
                 tree.open_segment(coll.seg_obj, coll.src)
-            node, found = _walk(walker, node_map, node, seg_id, elements, sub, coll)
+            node, found, program = _walk(walker, node_map, node, seg_id, elements, sub, coll)
             if tree is not None:
                 tree.resume()
         if not found:
@@ -184,7 +216,36 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
             used.setdefault(group_vriic, None)
             node, node_map = cur_map.by_path["/ISA_LOOP/GS_LOOP/GS"], cur_map
         _flush_reader(reader, coll)
-        _validate(node_map, node, seg_id, elements, sub, coll, text, ele)
+        if not use_memo:
+            _validate(node_map, node, seg_id, elements, sub, coll, text, ele)
+            continue
+        if seg_id in _ENVELOPE_IDS:
+            # The map may have changed (ISA, GS, ST): the memo and counter keys follow it.
+            memo = _tr3_memo.memos(node_map.name, ele, sub_char)
+            whole, clean = memo.whole.data, memo.clean.data
+        if (node, text) in clean:
+            pass  # validated at this node before and found clean
+        else:
+            before = len(coll.issues)
+            _validate(node_map, node, seg_id, elements, sub, coll, text, ele)
+            if len(coll.issues) != before:
+                continue
+            memo.clean.put((node, text), True)
+        if (
+            program is not None
+            and len(coll.issues) == issues_before
+            and text is raw
+            and seg_id not in _NOT_MEMO_IDS
+            and (seg_id != "LX" or reader.check_lx)
+        ):
+            kind = _tr3_memo.PLAIN
+            lx01 = -1
+            if seg_id == "CLM":
+                kind = _tr3_memo.CLM
+            elif seg_id == "LX":
+                kind = _tr3_memo.LX
+                lx01 = reader.lx_count
+            memo.whole.put((start, raw), (seg_id, program, kind, lx01))
     reader.cleanup()
     _flush_reader(reader, coll)
     return list(used)
@@ -205,7 +266,8 @@ def _walk(
     elements: list[str],
     sub: str | None,
     coll: Collector,
-) -> tuple[int, bool]:
+) -> tuple[int, bool, Program]:
+    """The node the segment walks to, whether it was found, and its walk program."""
     specs = _SPECS.get(cmap.name)
     if specs is None:
         specs = _SPECS[cmap.name] = {}
@@ -232,9 +294,20 @@ def _walk(
         if len(programs) < _MEMO_MAX:
             programs[key] = program
     errors = walker.replay(cmap, program, seg_id)
-    if not errors:
-        result = program[1]
-        return (result, True) if result >= 0 else (node, False)
+    if errors:
+        _file_walk_errors(errors, cmap, seg_id, elements, sub, coll)
+    result = program[1]
+    return (result, True, program) if result >= 0 else (node, False, program)
+
+
+def _file_walk_errors(
+    errors: list[WalkError],
+    cmap: CMap,
+    seg_id: str,
+    elements: list[str],
+    sub: str | None,
+    coll: Collector,
+) -> None:
     for code, message, filed in errors:
         text = message
         if code == "1" and text == "":
@@ -251,8 +324,6 @@ def _walk(
                 seg_obj = _tr3_ack.missing_segment(node_obj.xid) if code == "3" else coll.seg_obj
                 tree.add_seg(node_obj, seg_obj, coll.src.get_seg_count(), coll.line, None)
             tree.seg_error(code, text, None, coll.line)
-    result = program[1]
-    return (result, True) if result >= 0 else (node, False)
 
 
 def _format_hl(seg_id: str, elements: list[str], sub: str | None) -> str:

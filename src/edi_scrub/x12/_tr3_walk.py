@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from edi_scrub.x12._tr3_compile import LOOP, ROOT, SEGMENT, CMap, CNode
+from edi_scrub.x12._tr3_compile import LOOP, MAXINT, ROOT, SEGMENT, CMap, CNode
 
 # Program ops.
 MISS_SEG: Final = 0  # (op, seg): a required segment skipped, if not yet counted
@@ -26,9 +26,14 @@ FLUSH: Final = 6  # (op, pos or -1 for all)
 NOT_FOUND: Final = 7  # (op, orig node)
 
 Op = tuple[int, int, int]
-#: (ops, result node id or -1, the segment when the ops are just "count it and check its
-#: usage" -- most segments -- else -1)
-Program = tuple[tuple[Op, ...], int, int]
+#: A program's outcome when the counters give no error, for :meth:`Walker.replay` to check
+#: without stepping through the ops: (nodes whose count must be >= 1 -- the skipped required
+#: segments and loops that would be reported missing otherwise --, the loop entered or -1,
+#: its max repeat, the segment counted, its max repeat).
+Quick = tuple[tuple[int, ...], int, int, int, int]
+#: (ops, result node id or -1, the quick form or None when the ops always give an error or do
+#: more than the quick form can say)
+Program = tuple[tuple[Op, ...], int, Quick | None]
 
 
 class _Planner:
@@ -142,10 +147,43 @@ def plan(cmap: CMap, start: int, seg_id: str, values: dict[tuple[int, int], str 
     planner = _Planner(cmap, seg_id, values)
     result = planner.run(cmap.nodes[start])
     ops = tuple(planner.ops)
-    simple = -1
-    if len(ops) == 4 and [op[0] for op in ops] == [INCR, SEG_USAGE, REMOVE_MISSING, FLUSH]:
-        simple = ops[0][1]
-    return ops, result, simple
+    return ops, result, quick(cmap, ops)
+
+
+def quick(cmap: CMap, ops: tuple[Op, ...]) -> Quick | None:
+    """The checks and counts a program comes to when it gives no error.
+
+    The planner's programs are: missing checks (MISS_SEG/MISS_LOOP, each reading a count
+    before anything is counted), then either a segment match (INCR, SEG_USAGE,
+    REMOVE_MISSING, FLUSH at the segment's position) or a loop entry (LOOP_USAGE, INCR of its
+    first segment, FLUSH of everything), or NOT_FOUND. A missing check can only become an
+    error when the match does not drop it (same ``eq_key``) or keep it past the flush (same
+    position); those are the checks kept."""
+    nodes = cmap.nodes
+    i = 0
+    misses: list[tuple[int, int]] = []  # (node counted, node the error is filed under)
+    while i < len(ops) and ops[i][0] in (MISS_SEG, MISS_LOOP):
+        op, a, b = ops[i]
+        misses.append((a, a if op == MISS_SEG else b))
+        i += 1
+    tail = tuple(op[0] for op in ops[i:])
+    if tail == (INCR, SEG_USAGE, REMOVE_MISSING, FLUSH):
+        seg = nodes[ops[i][1]]
+        if seg.usage == "N" or ops[i + 1][1] != seg.nid or ops[i + 2][1] != seg.nid:
+            return None
+        pos = ops[i + 3][1]
+        live = tuple(
+            a
+            for a, filed in misses
+            if nodes[filed].eq_key != seg.eq_key and not (pos >= 0 and nodes[filed].pos == pos)
+        )
+        return live, -1, 0, seg.nid, seg.max_repeat
+    if tail == (LOOP_USAGE, INCR, FLUSH) and ops[i + 2][1] == -1:
+        loop = nodes[ops[i][1]]
+        if loop.usage == "N":
+            return None
+        return tuple(a for a, _ in misses), loop.nid, loop.max_repeat, ops[i + 1][1], MAXINT
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -155,11 +193,12 @@ def plan(cmap: CMap, start: int, seg_id: str, values: dict[tuple[int, int], str 
 class Counters:
     """Loop and segment counts keyed by node path (nodes with one path share a count)."""
 
-    __slots__ = ("_ancestors", "_ids", "counts")
+    __slots__ = ("_below", "_ids", "counts")
 
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
-        self._ancestors: list[frozenset[int]] = []
+        #: Per key, the keys of every path strictly below it (for ``reset_to``).
+        self._below: list[set[int]] = []
         self.counts: dict[int, int] = {}
 
     def key(self, path: str) -> int:
@@ -167,17 +206,21 @@ class Counters:
         if found is not None:
             return found
         parts = path.split("/")
-        ancestors = frozenset(self.key("/".join(parts[:i])) for i in range(1, len(parts)) if i > 1)
-        found = len(self._ancestors)
+        ancestors = [self.key("/".join(parts[:i])) for i in range(2, len(parts))]
+        found = len(self._below)
         self._ids[path] = found
-        self._ancestors.append(ancestors)
+        self._below.append(set())
+        for a in ancestors:
+            self._below[a].add(found)
         return found
 
     def reset_to(self, key: int) -> None:
         """Forget the counts of every path below ``key`` (not ``key`` itself)."""
-        ancestors = self._ancestors
-        for k in [k for k in self.counts if key in ancestors[k]]:
-            del self.counts[k]
+        counts = self.counts
+        # The keys view intersection iterates the smaller side, in C: a loop entry with a
+        # large subtree and few live counts (or the reverse) costs little either way.
+        for k in counts.keys() & self._below[key]:
+            del counts[k]
 
     def increment(self, key: int) -> int:
         value = self.counts.get(key, 0) + 1
@@ -222,17 +265,33 @@ class Walker:
         counters.increment(counters.key(seg_path))
 
     def replay(self, cmap: CMap, program: Program, seg_id: str) -> list[WalkError]:
-        ops, _, simple = program
-        nodes = cmap.nodes
+        ops, _, fast = program
         keys = self.keys_of(cmap)
         counters = self.counters
-        if simple >= 0:
-            node = nodes[simple]
-            if node.usage != "N":
-                found = counters.increment(keys[simple])
-                if found <= node.max_repeat:
-                    return []
-            ops = ops[1:] if node.usage != "N" else ops  # counted above
+        if fast is not None:
+            # Counts are never 0 (reset deletes them), so "count >= 1" is "has a count".
+            counts = counters.counts
+            needed, loop, loop_max, seg, seg_max = fast
+            for nid in needed:
+                if keys[nid] not in counts:
+                    break  # would be reported missing: step through the ops below
+            else:
+                if loop >= 0:
+                    key = keys[loop]
+                    found = counts.get(key, 0) + 1
+                    if found <= loop_max:
+                        counters.reset_to(key)
+                        counts[key] = found
+                        key = keys[seg]
+                        counts[key] = counts.get(key, 0) + 1
+                        return []
+                else:
+                    key = keys[seg]
+                    found = counts.get(key, 0) + 1
+                    if found <= seg_max:
+                        counts[key] = found
+                        return []
+        nodes = cmap.nodes
         errors: list[WalkError] = []
         missing: list[tuple[int, str]] = []  # (seg node filed under, message)
         for op, a, b in ops:

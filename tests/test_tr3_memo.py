@@ -95,7 +95,7 @@ def test_mutated_same_with_and_without_memo(kind: str, seed: int, count: int) ->
 
 @pytest.mark.usefixtures("memo_state")
 def test_tiny_memo_evicts_and_agrees(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bounded: with room for 8 entries the memo is emptied by half all the time."""
+    """Bounded: with room for 8 entries the memo is emptied all the time."""
     monkeypatch.setattr(_tr3_memo, "LIMIT", 8)
     base = _generated("837P", 40, 0.3, 11)
     rng = random.Random(3)
@@ -110,7 +110,7 @@ def test_memo_is_bounded() -> None:
     for i in range(1000):
         memo.put((i, "x"), True)
         assert len(memo.data) <= 10
-    assert (999, "x") in memo.data  # the newest entries stay
+    assert (999, "x") in memo.data  # the newest entry is kept
 
 
 @pytest.mark.usefixtures("memo_state")

@@ -21,13 +21,12 @@ So two levels are kept, per (map, element separator, component separator):
   and an LX whose LX01 does not follow the live line count goes the full way.
 
 Both are filled only from segments that gave no finding at all, and never when a 999 is being
-built (that path wants every event). Each level holds at most :data:`LIMIT` entries; when full
-the older half is dropped (dicts keep insertion order), so memory stays flat at any file size.
+built (that path wants every event). Each level holds at most :data:`LIMIT` entries and is
+emptied when full, so memory stays flat at any file size.
 """
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Final, Generic, TypeVar
 
 from edi_scrub.x12._tr3_walk import Program
@@ -49,7 +48,8 @@ V = TypeVar("V")
 
 
 class Memo(Generic[V]):
-    """A dict bounded at ``limit`` entries: when full, the older half is dropped."""
+    """A dict bounded at ``limit`` entries: when full, it is emptied (the validator's loop
+    inlines :meth:`put`; the segments that matter are back after a few hundred misses)."""
 
     __slots__ = ("data", "limit")
 
@@ -60,8 +60,7 @@ class Memo(Generic[V]):
     def put(self, key: tuple[int, str], value: V) -> None:
         data = self.data
         if len(data) >= self.limit:
-            for old in list(islice(data, len(data) // 2)):
-                del data[old]
+            data.clear()
         data[key] = value
 
 

@@ -222,6 +222,16 @@ def raw_lines(pieces: Iterator[str]) -> tuple[str, Iterator[str]]:
                 piece = next(pieces, None)
                 if piece is None:
                     return
+                j = piece.find(term)
+                if buf == "\n" and j >= 0 and j == len(piece) - 2 and piece[-1] == "\n" != term:
+                    # The normaliser's usual piece, one segment and its terminator after the
+                    # previous one's newline: the general steps below would give this line and
+                    # leave this buffer, without the copies.
+                    line = piece[:j].lstrip("\n\r")
+                    if line == "":
+                        return
+                    yield line
+                    continue
                 buf += piece
                 i = buf.find(term)
             line = buf[:i].lstrip("\n\r")

@@ -97,7 +97,13 @@ def element_errors(
             errors.append(
                 ("7", f"({value}) is not a valid code for {el.name} ({el.refdes})", value, el)
             )
-    if dt and not _v.IsValidDataType(value, dt, _CHARSET, icvn):
+    if dt in ("AN", "ID"):
+        # IsValidDataType for these types is one search with pyx12's own character class
+        # pattern (charset "E"); called directly, without its two layers of calls.
+        bad_chars = (_v.rec_ID_E5 if icvn == "00501" else _v.rec_ID_E).search(value) is not None
+    else:
+        bad_chars = bool(dt) and not _v.IsValidDataType(value, dt, _CHARSET, icvn)
+    if bad_chars:
         if dt in _DATE_TYPES:
             errors.append(("8", f"{head} contains an invalid date ({value})", value, el))
         elif dt == "TM":
@@ -330,7 +336,9 @@ def segment_errors(
 #: kind is () for none, a tuple of types (1251 after 1250) or _DTP for DTP03 (from DTP02).
 Slot = tuple[int, int, CElement, object]
 _DTP: Final = "DTP"
-_SHAPES: dict[tuple[int, str], tuple[Slot, ...] | None] = {}
+#: Per (segment node, shape key): the shape key is the skeleton text, or for a segment without
+#: components the tuple of which elements are present (the same information).
+_SHAPES: dict[tuple[int, object], tuple[Slot, ...] | None] = {}
 _SHAPES_MAX: Final = 50000
 _SKELETONS: dict[tuple[str, str | None], re.Pattern[str]] = {}
 
@@ -407,7 +415,7 @@ def _shape(
 
 
 def clean_fast(
-    node: CNode, seg_id: str, skeleton: str, elements: list[str], sub: str | None, icvn: str
+    node: CNode, seg_id: str, skeleton: object, elements: list[str], sub: str | None, icvn: str
 ) -> bool:
     """True when the segment certainly has no element or segment errors (no control
     characters: the caller checks those first). False means: validate it the full way."""

@@ -230,7 +230,9 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
             _validate(node_map, node, seg_id, elements, sub, coll, text, ele)
             if len(coll.issues) != before:
                 continue
-            memo.clean.put((node, text), True)
+            if len(clean) >= memo.clean.limit:
+                clean.clear()  # bounded (see _tr3_memo)
+            clean[(node, text)] = True
         if (
             program is not None
             and len(coll.issues) == issues_before
@@ -245,7 +247,9 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
             elif seg_id == "LX":
                 kind = _tr3_memo.LX
                 lx01 = reader.lx_count
-            memo.whole.put((start, raw), (seg_id, program, kind, lx01))
+            if len(whole) >= memo.whole.limit:
+                whole.clear()
+            whole[(start, raw)] = (seg_id, program, kind, lx01)
     reader.cleanup()
     _flush_reader(reader, coll)
     return list(used)
@@ -346,7 +350,13 @@ def _validate(
     node = cmap.nodes[nid]
     ctrl = CONTROL_RE.search(text) is not None
     if not ctrl:
-        skeleton = skeleton_re(ele, sub).sub("x", text)
+        # The shape key: without components, which elements are present says it all (and is
+        # cheaper than the skeleton regex); with components, the skeleton text.
+        skeleton: object
+        if sub is None or sub not in text:
+            skeleton = tuple(map(bool, elements))
+        else:
+            skeleton = skeleton_re(ele, sub).sub("x", text)
         if clean_fast(node, seg_id, skeleton, elements, sub, cmap.icvn):
             return
     try:

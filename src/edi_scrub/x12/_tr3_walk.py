@@ -217,10 +217,13 @@ class Counters:
     def reset_to(self, key: int) -> None:
         """Forget the counts of every path below ``key`` (not ``key`` itself)."""
         counts = self.counts
-        # The keys view intersection iterates the smaller side, in C: a loop entry with a
-        # large subtree and few live counts (or the reverse) costs little either way.
-        for k in counts.keys() & self._below[key]:
+        # In C, over the live counts (a few dozen; a loop's subtree has about a hundred keys).
+        for k in self._below[key].intersection(counts):
             del counts[k]
+
+    def below(self, key: int) -> set[int]:
+        """The keys strictly below ``key`` (not to be changed)."""
+        return self._below[key]
 
     def increment(self, key: int) -> int:
         value = self.counts.get(key, 0) + 1
@@ -280,7 +283,8 @@ class Walker:
                     key = keys[loop]
                     found = counts.get(key, 0) + 1
                     if found <= loop_max:
-                        counters.reset_to(key)
+                        for k in counters.below(key).intersection(counts):  # reset_to, inlined
+                            del counts[k]
                         counts[key] = found
                         key = keys[seg]
                         counts[key] = counts.get(key, 0) + 1

@@ -183,20 +183,21 @@ def test_quick_replay_equals_the_ops(kind: str, name: str) -> None:
     assert len(quick) > 20 and any(p[2][1] >= 0 for p in quick if p[2] is not None)
     cmap = load(name)
     walker = _tr3_walk.Walker(_tr3_walk.Counters())
-    keys = walker.keys_of(cmap)
+    keys = _tr3_walk.map_keys(cmap)
     rng = random.Random(1)
     for program in quick:
         ops, _, fast = program
         assert fast is not None
-        # The nodes whose counts the program reads (FLUSH carries a position, not a node).
-        touched = {a for op, a, _ in ops if op != _tr3_walk.FLUSH}
-        touched |= {b for op, _, b in ops if op == _tr3_walk.MISS_LOOP} | {fast[1], fast[3]}
+        # The counts the program reads (FLUSH carries a position, not a node), and a few
+        # keys below the loop it enters (which the entry resets).
+        nodes = {a for op, a, _ in ops if op != _tr3_walk.FLUSH}
+        nodes |= {b for op, _, b in ops if op == _tr3_walk.MISS_LOOP}
+        touched = {keys[nid] for nid in nodes if nid >= 0} | {fast[1], fast[4]}
+        touched |= set(sorted(fast[3])[:5])
         touched.discard(-1)
         for _ in range(12):
             counts = {
-                keys[nid]: rng.choice((1, 1, 2, 5, 2147483647))
-                for nid in touched
-                if rng.random() < 0.7
+                key: rng.choice((1, 1, 2, 5, 2147483647)) for key in touched if rng.random() < 0.7
             }
             slow = (ops, program[1], None)
             assert _replay(walker, cmap, program, counts) == _replay(walker, cmap, slow, counts)

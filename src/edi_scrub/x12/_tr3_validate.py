@@ -34,7 +34,7 @@ from edi_scrub.x12._tr3_segment import (
     skeleton_re,
     value,
 )
-from edi_scrub.x12._tr3_walk import Counters, Program, Walker, WalkError, plan
+from edi_scrub.x12._tr3_walk import Counters, Program, Walker, WalkError, plan, quick_step
 
 __all__ = ["NoMapFound", "ReaderRefused", "Unsupported", "collector", "run"]
 
@@ -124,6 +124,7 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
     use_memo = _tr3_memo.ENABLED and tree is None
     memo = _tr3_memo.memos(node_map.name, ele, sub_char)
     whole, clean = memo.whole.data, memo.clean.data
+    counts = counters.counts
     for raw in seg_lines:
         if use_memo:
             hit = whole.get((node, raw))
@@ -141,10 +142,12 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
                 reader.seg_count += 1
                 line_no += 1
                 coll.at_clean(line_no, seg_id, raw, sub_char)
-                errors = walker.replay(node_map, hit_program, seg_id)
-                if errors:
-                    elements = raw.split(ele)[1:]
-                    _file_walk_errors(errors, node_map, seg_id, elements, sub_char, coll)
+                fast = hit_program[2]
+                if fast is None or not quick_step(counts, fast):
+                    errors = walker.replay(node_map, hit_program, seg_id)
+                    if errors:
+                        elements = raw.split(ele)[1:]
+                        _file_walk_errors(errors, node_map, seg_id, elements, sub_char, coll)
                 node = hit_program[1]
                 continue
         issues_before = len(coll.issues)

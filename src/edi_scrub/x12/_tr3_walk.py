@@ -11,6 +11,7 @@ counters for every segment. The op sequence and the error wording are those of
 
 from __future__ import annotations
 
+import threading
 from typing import Final
 
 from edi_scrub.x12._tr3_compile import LOOP, MAXINT, ROOT, SEGMENT, CMap, CNode
@@ -26,11 +27,12 @@ FLUSH: Final = 6  # (op, pos or -1 for all)
 NOT_FOUND: Final = 7  # (op, orig node)
 
 Op = tuple[int, int, int]
-#: A program's outcome when the counters give no error, for :meth:`Walker.replay` to check
-#: without stepping through the ops: (nodes whose count must be >= 1 -- the skipped required
-#: segments and loops that would be reported missing otherwise --, the loop entered or -1,
-#: its max repeat, the segment counted, its max repeat).
-Quick = tuple[tuple[int, ...], int, int, int, int]
+#: A program's outcome when the counters give no error, for :meth:`Walker.replay` (and the
+#: validator's loop) to check without stepping through the ops, in counter keys: (the keys
+#: whose count must be >= 1 -- skipped required segments and loops that would be reported
+#: missing otherwise --, the loop entered or -1, its max repeat, the keys below it (reset on
+#: entry), the segment counted, its max repeat).
+Quick = tuple[frozenset[int], int, int, frozenset[int] | set[int], int, int]
 #: (ops, result node id or -1, the quick form or None when the ops always give an error or do
 #: more than the quick form can say)
 Program = tuple[tuple[Op, ...], int, Quick | None]
@@ -177,12 +179,17 @@ def quick(cmap: CMap, ops: tuple[Op, ...]) -> Quick | None:
             for a, filed in misses
             if nodes[filed].eq_key != seg.eq_key and not (pos >= 0 and nodes[filed].pos == pos)
         )
-        return live, -1, 0, seg.nid, seg.max_repeat
+        keys = map_keys(cmap)
+        needed = frozenset(keys[a] for a in live)
+        return needed, -1, 0, frozenset(), keys[seg.nid], seg.max_repeat
     if tail == (LOOP_USAGE, INCR, FLUSH) and ops[i + 2][1] == -1:
         loop = nodes[ops[i][1]]
         if loop.usage == "N":
             return None
-        return tuple(a for a, _ in misses), loop.nid, loop.max_repeat, ops[i + 1][1], MAXINT
+        keys = map_keys(cmap)
+        needed = frozenset(keys[a] for a, _ in misses)
+        loop_key = keys[loop.nid]
+        return needed, loop_key, loop.max_repeat, _BELOW[loop_key], keys[ops[i + 1][1]], MAXINT
     return None
 
 
@@ -190,40 +197,64 @@ def quick(cmap: CMap, ops: tuple[Op, ...]) -> Quick | None:
 # Counters: pyx12's NodeCounter keyed by path strings, here by interned integers.
 
 
+#: Counter keys: node paths interned once per process (so programs can carry them), and per
+#: key the keys of every path strictly below it (for ``reset_to``; a set, as paths of maps
+#: loaded later are added to it).
+_IDS: dict[str, int] = {}
+_BELOW: list[set[int]] = []
+_MAP_KEYS: dict[str, list[int]] = {}
+_INTERN: Final = threading.Lock()
+
+
+def _intern(path: str) -> int:
+    found = _IDS.get(path)
+    if found is not None:
+        return found
+    parts = path.split("/")
+    ancestors = [_intern("/".join(parts[:i])) for i in range(2, len(parts))]
+    found = len(_BELOW)
+    _BELOW.append(set())
+    for a in ancestors:
+        _BELOW[a].add(found)
+    _IDS[path] = found  # last: a reader of _IDS without the lock sees a complete entry
+    return found
+
+
+def path_key(path: str) -> int:
+    found = _IDS.get(path)
+    if found is not None:
+        return found
+    with _INTERN:
+        return _intern(path)
+
+
+def map_keys(cmap: CMap) -> list[int]:
+    """The counter key of every node of ``cmap``, by node id."""
+    found = _MAP_KEYS.get(cmap.name)
+    if found is None:
+        with _INTERN:
+            found = [_intern(n.path) for n in cmap.nodes]
+        _MAP_KEYS[cmap.name] = found
+    return found
+
+
 class Counters:
     """Loop and segment counts keyed by node path (nodes with one path share a count)."""
 
-    __slots__ = ("_below", "_ids", "counts")
+    __slots__ = ("counts",)
 
     def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-        #: Per key, the keys of every path strictly below it (for ``reset_to``).
-        self._below: list[set[int]] = []
         self.counts: dict[int, int] = {}
 
     def key(self, path: str) -> int:
-        found = self._ids.get(path)
-        if found is not None:
-            return found
-        parts = path.split("/")
-        ancestors = [self.key("/".join(parts[:i])) for i in range(2, len(parts))]
-        found = len(self._below)
-        self._ids[path] = found
-        self._below.append(set())
-        for a in ancestors:
-            self._below[a].add(found)
-        return found
+        return path_key(path)
 
     def reset_to(self, key: int) -> None:
         """Forget the counts of every path below ``key`` (not ``key`` itself)."""
         counts = self.counts
         # In C, over the live counts (a few dozen; a loop's subtree has about a hundred keys).
-        for k in self._below[key].intersection(counts):
+        for k in _BELOW[key].intersection(counts):
             del counts[k]
-
-    def below(self, key: int) -> set[int]:
-        """The keys strictly below ``key`` (not to be changed)."""
-        return self._below[key]
 
     def increment(self, key: int) -> int:
         value = self.counts.get(key, 0) + 1
@@ -234,6 +265,29 @@ class Counters:
         return self.counts.get(key, 0)
 
 
+def quick_step(counts: dict[int, int], fast: Quick) -> bool:
+    """Apply a program's quick form when the counts give no error (True); else change
+    nothing (False: the caller steps through the ops). Counts are never 0 (a reset deletes
+    them), so "count >= 1" is "has a count"."""
+    needed, loop, loop_max, below, seg, seg_max = fast
+    if not counts.keys() >= needed:
+        return False  # a skipped required segment or loop would be reported missing
+    if loop >= 0:
+        found = counts.get(loop, 0) + 1
+        if found > loop_max:
+            return False
+        for k in below.intersection(counts):  # reset_to
+            del counts[k]
+        counts[loop] = found
+        counts[seg] = counts.get(seg, 0) + 1
+        return True
+    found = counts.get(seg, 0) + 1
+    if found > seg_max:
+        return False
+    counts[seg] = found
+    return True
+
+
 #: A walk error: (code, message, map node id the error is filed under or -1).
 WalkError = tuple[str, str, int]
 
@@ -241,23 +295,13 @@ WalkError = tuple[str, str, int]
 class Walker:
     """Replays walk programs against the counters, giving pyx12's errors."""
 
-    __slots__ = ("_keys", "_last", "counters")
+    __slots__ = ("counters",)
 
     def __init__(self, counters: Counters) -> None:
         self.counters = counters
-        self._keys: dict[int, list[int]] = {}
-        self._last: tuple[CMap | None, list[int]] = (None, [])
 
     def keys_of(self, cmap: CMap) -> list[int]:
-        last = self._last
-        if last[0] is cmap:
-            return last[1]
-        found = self._keys.get(id(cmap))
-        if found is None:
-            found = [self.counters.key(n.path) for n in cmap.nodes]
-            self._keys[id(cmap)] = found
-        self._last = (cmap, found)
-        return found
+        return map_keys(cmap)
 
     def force(self, loop_path: str, seg_path: str) -> None:
         """``forceWalkCounterToLoopStart`` (ISA and GS)."""
@@ -269,33 +313,11 @@ class Walker:
 
     def replay(self, cmap: CMap, program: Program, seg_id: str) -> list[WalkError]:
         ops, _, fast = program
-        keys = self.keys_of(cmap)
         counters = self.counters
-        if fast is not None:
-            # Counts are never 0 (reset deletes them), so "count >= 1" is "has a count".
-            counts = counters.counts
-            needed, loop, loop_max, seg, seg_max = fast
-            for nid in needed:
-                if keys[nid] not in counts:
-                    break  # would be reported missing: step through the ops below
-            else:
-                if loop >= 0:
-                    key = keys[loop]
-                    found = counts.get(key, 0) + 1
-                    if found <= loop_max:
-                        for k in counters.below(key).intersection(counts):  # reset_to, inlined
-                            del counts[k]
-                        counts[key] = found
-                        key = keys[seg]
-                        counts[key] = counts.get(key, 0) + 1
-                        return []
-                else:
-                    key = keys[seg]
-                    found = counts.get(key, 0) + 1
-                    if found <= seg_max:
-                        counts[key] = found
-                        return []
+        if fast is not None and quick_step(counters.counts, fast):
+            return []
         nodes = cmap.nodes
+        keys = map_keys(cmap)
         errors: list[WalkError] = []
         missing: list[tuple[int, str]] = []  # (seg node filed under, message)
         for op, a, b in ops:

@@ -33,7 +33,7 @@ def _int(text: str | None) -> int | None:
         return None
 
 
-_VALID_IDS: set[str] = set()
+VALID_IDS: set[str] = set()
 #: The segments X12Reader does more with than count.
 _READER_IDS: Final = frozenset({"ISA", "GS", "ST", "HL", "IEA", "GE", "SE"})
 
@@ -61,11 +61,11 @@ class Reader:
         err = self.errors.append
         if not rest.strip(self.delimiters if sub else self.delimiters[0]):
             err(("seg", "8", f'Segment "{seg_id}" is empty'))
-        if seg_id not in _VALID_IDS:
+        if seg_id not in VALID_IDS:
             if not seg_id or not _SEG_ID_RE.search(seg_id):
                 err(("seg", "1", f'Segment identifier "{seg_id}" is invalid'))
-            elif len(_VALID_IDS) < 1000:
-                _VALID_IDS.add(seg_id)
+            elif len(VALID_IDS) < 1000:
+                VALID_IDS.add(seg_id)
         if seg_id not in _READER_IDS:
             if self.check_lx and seg_id == "CLM":
                 self.lx_count = 0

@@ -24,7 +24,7 @@ from edi_scrub.x12._messages import segment_ack
 from edi_scrub.x12._normalise import ICVN_5010, KIND, LineMap, safe_code
 from edi_scrub.x12._tr3_collect import Collector
 from edi_scrub.x12._tr3_compile import CMap, load
-from edi_scrub.x12._tr3_reader import Reader, ReaderRefused, Unsupported, raw_lines
+from edi_scrub.x12._tr3_reader import VALID_IDS, Reader, ReaderRefused, Unsupported, raw_lines
 from edi_scrub.x12._tr3_segment import (
     CONTROL_RE,
     EngineFailure,
@@ -43,6 +43,8 @@ _CONTROL_MAP: Final = "x12.control.00501.xml"
 _MEMO_MAX: Final = 20000
 #: Segments the reader does more with than its text allows (see _tr3_memo).
 _NOT_MEMO_IDS: Final = frozenset({"ISA", "GS", "ST", "HL", "IEA", "GE", "SE"})
+#: Segments Reader.parse does more with than count (ISA has no component separator).
+_PARSE_IDS: Final = _NOT_MEMO_IDS | {"LX", "CLM"}
 
 
 class NoMapFound(Exception):  # noqa: N818 - pyx12 has no map for the group
@@ -125,6 +127,7 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
     memo = _tr3_memo.memos(node_map.name, ele, sub_char)
     whole, clean = memo.whole.data, memo.clean.data
     counts = counters.counts
+    delims = ele + sub_char
     for raw in seg_lines:
         if use_memo:
             hit = whole.get((node, raw))
@@ -163,7 +166,11 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
         seg_id = parts[0]
         elements = parts[1:]
         sub: str | None = None if seg_id == "ISA" else sub_char
-        reader.parse(seg_id, elements, sub, text[len(seg_id) :])
+        rest = text[len(seg_id) :]
+        if seg_id not in _PARSE_IDS and seg_id in VALID_IDS and rest.strip(delims):
+            reader.seg_count += 1  # all Reader.parse does with it (known id, not empty)
+        else:
+            reader.parse(seg_id, elements, sub, rest)
         line_no += 1
         coll.at(line_no, seg_id, elements, sub)
         if tree is not None:

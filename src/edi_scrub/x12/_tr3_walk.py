@@ -252,8 +252,9 @@ class Counters:
     def reset_to(self, key: int) -> None:
         """Forget the counts of every path below ``key`` (not ``key`` itself)."""
         counts = self.counts
-        # In C, over the live counts (a few dozen; a loop's subtree has about a hundred keys).
-        for k in _BELOW[key].intersection(counts):
+        # In C, over the smaller side: the live counts (a few dozen) or the subtree (a few keys
+        # for a LIN or NM1 loop, about a hundred for a 2300 or 2400).
+        for k in counts.keys() & _BELOW[key]:
             del counts[k]
 
     def increment(self, key: int) -> int:
@@ -270,13 +271,13 @@ def quick_step(counts: dict[int, int], fast: Quick) -> bool:
     nothing (False: the caller steps through the ops). Counts are never 0 (a reset deletes
     them), so "count >= 1" is "has a count"."""
     needed, loop, loop_max, below, seg, seg_max = fast
-    if not counts.keys() >= needed:
+    if needed and not counts.keys() >= needed:
         return False  # a skipped required segment or loop would be reported missing
     if loop >= 0:
         found = counts.get(loop, 0) + 1
         if found > loop_max:
             return False
-        for k in below.intersection(counts):  # reset_to
+        for k in counts.keys() & below:  # reset_to (see there)
             del counts[k]
         counts[loop] = found
         counts[seg] = counts.get(seg, 0) + 1

@@ -209,7 +209,11 @@ class Normaliser:
         )
 
     def _line(self, index: int, text: str) -> str:
-        self.lines.add(index)
+        lines = self.lines
+        if index - lines.emitted - 1 == lines._delta:
+            lines.emitted += 1  # LineMap.add when the offset is unchanged (nearly always)
+        else:
+            lines.add(index)
         if self._table is not None:
             text = text.translate(self._table)
         elif self._guard is not None and self._guard in text:

@@ -108,6 +108,10 @@ class CMap:
 
 _LOCK = threading.Lock()
 _MEMORY: dict[str, CMap] = {}
+#: Every map ever loaded, kept alive: the validator's caches key some entries by ``id()`` of
+#: map nodes and elements, which must not be reused by a map loaded again (tests reset
+#: ``_MEMORY``). A few maps per process.
+_LOADED: list[CMap] = []
 
 
 def _cache_dir() -> Path:
@@ -164,6 +168,7 @@ def load(name: str) -> CMap:
             cmap = compile_map(name)
             _store(path, cmap)
         _MEMORY[name] = cmap
+        _LOADED.append(cmap)
         return cmap
 
 

@@ -10,7 +10,7 @@ segment, and values already found clean at an element are not validated again.
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Final, cast
 
 from pyx12 import validation as _v
 
@@ -97,7 +97,13 @@ def element_errors(
             errors.append(
                 ("7", f"({value}) is not a valid code for {el.name} ({el.refdes})", value, el)
             )
-    if dt and not _v.IsValidDataType(value, dt, _CHARSET, icvn):
+    if dt in ("AN", "ID"):
+        # IsValidDataType for these types is one search with pyx12's own character class
+        # pattern (charset "E"); called directly, without its two layers of calls.
+        bad_chars = (_v.rec_ID_E5 if icvn == "00501" else _v.rec_ID_E).search(value) is not None
+    else:
+        bad_chars = bool(dt) and not _v.IsValidDataType(value, dt, _CHARSET, icvn)
+    if bad_chars:
         if dt in _DATE_TYPES:
             errors.append(("8", f"{head} contains an invalid date ({value})", value, el))
         elif dt == "TM":
@@ -326,12 +332,17 @@ def segment_errors(
 # --------------------------------------------------------------------------------------------
 # The fast path: a segment whose shape is known clean and whose values are all clean.
 
-#: A value to check: (element index, component index or -1, element, type-list kind) where the
-#: kind is () for none, a tuple of types (1251 after 1250) or _DTP for DTP03 (from DTP02).
-Slot = tuple[int, int, CElement, object]
+#: A value to check: (element index, component index or -1, element, type-list kind, the
+#: element's set of values already found clean) where the kind is () for none, a tuple of types
+#: (1251 after 1250) or _DTP for DTP03 (from DTP02).
+Slot = tuple[int, int, CElement, object, set[object]]
 _DTP: Final = "DTP"
-_SHAPES: dict[tuple[int, str], tuple[Slot, ...] | None] = {}
+#: Per (segment node, shape key): the shape key is the skeleton text, or for a segment without
+#: components the tuple of which elements are present (the same information).
+_SHAPES: dict[tuple[int, object], tuple[Slot, ...] | None] = {}
 _SHAPES_MAX: Final = 50000
+#: "Shape not seen yet" for ``_SHAPES.get`` (a unique object, compared by identity).
+_UNKNOWN: Final = cast("tuple[Slot, ...]", (object(),))
 _SKELETONS: dict[tuple[str, str | None], re.Pattern[str]] = {}
 
 
@@ -373,7 +384,8 @@ def _shape(
                     if _empty(child.children[j]):
                         return None
                 else:
-                    slots.append((i, j, child.children[j], ()))
+                    comp = child.children[j]
+                    slots.append((i, j, comp, (), _clean.setdefault(id(comp), set())))
             for j in range(len(parts), len(child.children)):
                 if _empty(child.children[j]):
                     return None
@@ -392,7 +404,7 @@ def _shape(
             kind = tuple(type_list)
         else:
             kind = ()
-        slots.append((i, -1, child, kind))
+        slots.append((i, -1, child, kind, _clean.setdefault(id(child), set())))
     for i in range(n, count):
         child = children[i]
         if isinstance(child, CComposite):
@@ -407,27 +419,24 @@ def _shape(
 
 
 def clean_fast(
-    node: CNode, seg_id: str, skeleton: str, elements: list[str], sub: str | None, icvn: str
+    node: CNode, seg_id: str, skeleton: object, elements: list[str], sub: str | None, icvn: str
 ) -> bool:
     """True when the segment certainly has no element or segment errors (no control
     characters: the caller checks those first). False means: validate it the full way."""
     key = (id(node), skeleton)
-    if key in _SHAPES:
-        slots = _SHAPES[key]
-    else:
+    slots = _SHAPES.get(key, _UNKNOWN)
+    if slots is _UNKNOWN:
         slots = _shape(node, seg_id, elements, sub)
         if len(_SHAPES) < _SHAPES_MAX:
             _SHAPES[key] = slots
     if slots is None:
         return False
-    clean = _clean
-    for i, j, el, kind in slots:
+    for i, j, el, kind, found in slots:
         raw = elements[i]
         v = raw if j < 0 or sub is None else raw.split(sub)[j]
         type_list: tuple[str | None, ...] = ()
         if kind == ():
-            found = clean.get(id(el))
-            if found is not None and v in found:
+            if v in found:
                 continue
         elif kind is _DTP:
             dtp02 = value(elements, sub, 2)

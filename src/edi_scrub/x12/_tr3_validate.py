@@ -14,19 +14,19 @@ adapter validates with pyx12's 4010 maps); the caller then runs the adapter inst
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Any, Final
+from typing import Final
 
-from edi_scrub.x12 import _tr3_ack
+from edi_scrub.x12 import _tr3_ack, _tr3_memo
 from edi_scrub.x12._ack import AckTree
-from edi_scrub.x12._issues import ENVELOPE_LEVELS, StructuralIssue, StructuralLevel
-from edi_scrub.x12._messages import element_ack, scrub, segment_ack
+from edi_scrub.x12._issues import StructuralLevel
+from edi_scrub.x12._messages import segment_ack
 from edi_scrub.x12._normalise import ICVN_5010, KIND, LineMap, safe_code
-from edi_scrub.x12._tr3_compile import CElement, CMap, load
+from edi_scrub.x12._tr3_collect import Collector
+from edi_scrub.x12._tr3_compile import CMap, load
+from edi_scrub.x12._tr3_reader import VALID_IDS, Reader, ReaderRefused, Unsupported, raw_lines
 from edi_scrub.x12._tr3_segment import (
     CONTROL_RE,
-    EleError,
     EngineFailure,
     clean_fast,
     overfull,
@@ -34,21 +34,17 @@ from edi_scrub.x12._tr3_segment import (
     skeleton_re,
     value,
 )
-from edi_scrub.x12._tr3_walk import Counters, Program, Walker, plan
+from edi_scrub.x12._tr3_walk import Counters, Program, Walker, WalkError, plan, quick_step
 
-_ISA_LEN: Final = 106
+__all__ = ["NoMapFound", "ReaderRefused", "Unsupported", "collector", "run"]
+
 _ENVELOPE_IDS: Final = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
-_SEG_ID_RE: Final = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _CONTROL_MAP: Final = "x12.control.00501.xml"
 _MEMO_MAX: Final = 20000
-
-
-class Unsupported(Exception):  # noqa: N818 - a signal to use the pyx12 adapter
-    pass
-
-
-class ReaderRefused(Exception):  # noqa: N818 - pyx12's X12Error
-    pass
+#: Segments the reader does more with than its text allows (see _tr3_memo).
+_NOT_MEMO_IDS: Final = frozenset({"ISA", "GS", "ST", "HL", "IEA", "GE", "SE"})
+#: Segments Reader.parse does more with than count (ISA has no component separator).
+_PARSE_IDS: Final = _NOT_MEMO_IDS | {"LX", "CLM"}
 
 
 class NoMapFound(Exception):  # noqa: N818 - pyx12 has no map for the group
@@ -100,338 +96,21 @@ def _key_positions(cmap: CMap, seg_id: str) -> tuple[tuple[int, int], ...]:
     return found
 
 
-class _Collector:
-    """Issues at our segment numbers, as :class:`._pyx12.Collector` makes them."""
-
-    def __init__(self, lines: LineMap, tree: AckTree | None = None) -> None:
-        self.tree = tree
-        #: With a tree: the pyx12 segment being processed and the reader's stand-in.
-        self.seg_obj: Any = None
-        self.src: Any = None
-        self.issues: list[StructuralIssue] = []
-        self.lines = lines
-        self.line = 0
-        self.seg_id = ""
-        self.values: list[str] | None = None
-        self.elements: list[str] = []
-        self.ele = ""
-        self.sub: str | None = None
-        self.ele_term = "*"
-        self.tx = -1
-        self.in_tx = False
-        self.after_se = False
-
-    def at(self, line: int, seg_id: str, elements: list[str], sub: str | None) -> None:
-        if self.after_se:
-            self.in_tx = False
-        if seg_id == "ST":
-            self.tx += 1
-            self.in_tx = True
-        self.after_se = seg_id == "SE"
-        self.line, self.seg_id, self.elements, self.sub, self.values = (
-            line,
-            seg_id,
-            elements,
-            sub,
-            None,
-        )
-
-    @property
-    def segment(self) -> int:
-        return self.lines.index_of(self.line)
-
-    def _segment_values(self) -> list[str]:
-        # pyx12's Segment.format(): trailing empty elements and components dropped.
-        sub = self.sub
-        elements = [e.rstrip(sub) if sub is not None else e for e in self.elements]
-        while elements and elements[-1] == "":
-            elements.pop()
-        out: list[str] = []
-        for e in elements or [""]:
-            out.append(e.strip())
-            if sub and sub in e:
-                out.extend(c.strip() for c in e.split(sub))
-        return out
-
-    def add(
-        self, level: StructuralLevel, code: str, ack: str, message: str, element: str = ""
-    ) -> None:
-        if self.values is None:
-            self.values = self._segment_values() if self.line else []
-        self.issues.append(
-            StructuralIssue(
-                segment=self.lines.index_of(self.line),
-                segment_id=self.seg_id,
-                element=element,
-                level=level,
-                code=code,
-                ack_codes=ack,
-                message=scrub(message, self.values),
-                transaction=self.tx if self.in_tx and level not in ENVELOPE_LEVELS else -1,
-            )
-        )
-
-    def reader(self, kind: str, code: str, text: str) -> None:
-        tree = self.tree
-        if tree is not None:
-            if kind == "isa":
-                tree.isa_error(code, text)
-            elif kind == "gs":
-                tree.gs_error(code, text)
-            elif kind == "st":
-                tree.st_error(code, text)
-            else:
-                tree.seg_error(code, text, None, self.line)
-        if kind == "isa":
-            self.add(StructuralLevel.INTERCHANGE, code, f"TA105={code}", text)
-        elif kind == "gs":
-            self.add(StructuralLevel.GROUP, code, f"AK905={code}", text)
-        elif kind == "st":
-            self.add(StructuralLevel.TRANSACTION, code, f"IK502={code}", text)
-        else:
-            self.add(StructuralLevel.SEGMENT, code, segment_ack(code), text)
-
-    def element_errors(self, errors: list[EleError]) -> None:
-        tree = self.tree
-        cursor: CElement | None = None
-        for code, text, bad, el in errors:
-            if el is None:
-                self.add(StructuralLevel.SEGMENT, "8", segment_ack("8"), text)
-                if tree is not None:
-                    tree.seg_error("8", text, bad, None)
-                continue
-            if tree is not None:
-                if el is not cursor:
-                    tree.add_ele(_tr3_ack.element_node(el))
-                    cursor = el
-                tree.ele_error(code, text, bad)
-            self.ele = f"{self.seg_id}{el.ref_suffix}"
-            ack = element_ack(self.seg_id, el.ele_pos, code)
-            self.add(StructuralLevel.ELEMENT, code, ack, text, self.ele)
+def collector(lines: LineMap, tree: AckTree | None = None) -> Collector:
+    return Collector(lines, tree)
 
 
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text)  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        return None
-
-
-_VALID_IDS: set[str] = set()
-#: The segments X12Reader does more with than count.
-_READER_IDS: Final = frozenset({"ISA", "GS", "ST", "HL", "IEA", "GE", "SE"})
-
-
-class _Reader:
-    """``X12Reader``'s checks (envelope, control numbers, counts, HL) on parsed segments."""
-
-    def __init__(self, delimiters: str = "*:") -> None:
-        #: element separator, then component separator (the empty-segment check strips both)
-        self.delimiters = delimiters
-        self.errors: list[tuple[str, str, str]] = []
-        self.loops: list[tuple[str, str | None]] = []
-        self.hl_stack: list[int | None] = []
-        self.gs_count = self.st_count = self.hl_count = self.seg_count = 0
-        self.isa_ids: list[str | None] = []
-        self.gs_ids: list[str | None] = []
-        self.st_ids: list[str | None] = []
-        #: X12Reader.check_837_lx: on once an 837 map is in use (set by ``run``), as pyx12's
-        #: own x12n_document does; LX01 must count the lines of each claim from 1.
-        self.check_lx = False
-        self.lx_count = 0
-
-    def parse(self, seg_id: str, elements: list[str], sub: str | None, rest: str) -> None:
-        """``rest``: the segment's text after its identifier (delimiters included)."""
-        err = self.errors.append
-        if not rest.strip(self.delimiters if sub else self.delimiters[0]):
-            err(("seg", "8", f'Segment "{seg_id}" is empty'))
-        if seg_id not in _VALID_IDS:
-            if not seg_id or not _SEG_ID_RE.search(seg_id):
-                err(("seg", "1", f'Segment identifier "{seg_id}" is invalid'))
-            elif len(_VALID_IDS) < 1000:
-                _VALID_IDS.add(seg_id)
-        if seg_id not in _READER_IDS:
-            if self.check_lx and seg_id == "CLM":
-                self.lx_count = 0
-            elif self.check_lx and seg_id == "LX":
-                self.lx_count += 1
-                lx01 = value(elements, sub, 1)
-                if lx01 != f"{self.lx_count:d}":
-                    err(
-                        (
-                            "seg",
-                            "LX",
-                            f"Your 2400/LX01 Service Line Number {lx01} does not match my "
-                            f"count of {self.lx_count:d}",
-                        )
-                    )
-            self.seg_count += 1
-            return
-
-        def get(pos: int) -> str | None:
-            return value(elements, sub, pos)
-
-        if seg_id == "ISA":
-            if len(elements) != 16:
-                raise ReaderRefused
-            icn = get(13)
-            if icn in self.isa_ids:
-                err(("isa", "025", f"ISA Interchange Control Number {icn} not unique within file"))
-            self.loops.append(("ISA", icn))
-            self.isa_ids.append(icn)
-            self.gs_count = 0
-            self.gs_ids = []
-        elif seg_id == "GS":
-            gcn = get(6)
-            if gcn in self.gs_ids:
-                err(("gs", "6", f"GS Interchange Control Number {gcn} not unique within file"))
-            self.gs_count += 1
-            self.gs_ids.append(gcn)
-            self.loops.append(("GS", gcn))
-            self.st_count = 0
-            self.st_ids = []
-        elif seg_id == "ST":
-            self.hl_stack = []
-            tcn = get(2)
-            if tcn in self.st_ids:
-                err(("st", "23", f"ST Interchange Control Number {tcn} not unique within file"))
-            self.st_count += 1
-            self.st_ids.append(tcn)
-            self.loops.append(("ST", tcn))
-            self.seg_count = 1
-            self.hl_count = 0
-        elif seg_id == "HL":
-            self.hl_count += 1
-            hl01 = get(1)
-            if self.hl_count != _int(hl01):
-                err(
-                    (
-                        "seg",
-                        "HL1",
-                        f"My HL count {self.hl_count:d} does not match your HL count {hl01}",
-                    )
-                )
-            if get(2) != "":
-                parent = _int(get(2))
-                if parent not in self.hl_stack:
-                    err(("seg", "HL2", f"HL parent ({parent}) is not a valid parent"))
-                while self.hl_stack and parent != self.hl_stack[-1]:
-                    del self.hl_stack[-1]
-            self.hl_stack.append(self.hl_count)
-        if seg_id not in ("ISA", "IEA", "GS", "GE", "ST", "SE"):
-            self.seg_count += 1
-        # X12Reader._parse_segment: the trailers.
-        if seg_id == "IEA":
-            if self.loops[-1][0] != "ISA":
-                err(("isa", "024", f"Unterminated Loop {self.loops[-1][0]}"))
-                del self.loops[-1]
-            if self.loops[-1][1] != get(2):
-                err(("isa", "001", f"IEA id={get(2)} does not match ISA id={self.loops[-1][1]}"))
-            if _int(get(1)) != self.gs_count:
-                err(("isa", "021", f"IEA count for IEA02={get(2)} is wrong"))
-            del self.loops[-1]
-        elif seg_id == "GE":
-            if self.loops[-1][0] != "GS":
-                err(("gs", "3", f"Unterminated segment {self.loops[-1][1]}"))
-                del self.loops[-1]
-            if self.loops[-1][1] != get(2):
-                err(("gs", "4", f"GE id={get(2)} does not match GS id={self.loops[-1][1]}"))
-            if _int(get(1)) != self.st_count:
-                err(
-                    (
-                        "gs",
-                        "5",
-                        f"GE count of {get(1)} for GE02={get(2)} is wrong. I count {self.st_count}",
-                    )
-                )
-            del self.loops[-1]
-        elif seg_id == "SE":
-            se02 = get(2)
-            if self.loops[-1][0] != "ST" or self.loops[-1][1] != se02:
-                err(("st", "3", f"SE id={se02} does not match ST id={self.loops[-1][1]}"))
-            if _int(get(1)) != self.seg_count + 1:
-                err(
-                    (
-                        "st",
-                        "4",
-                        f"SE count of {get(1)} for SE02={se02} is wrong. "
-                        f"I count {self.seg_count + 1}",
-                    )
-                )
-            del self.loops[-1]
-
-    def cleanup(self) -> None:
-        for seg, id1 in self.loops:
-            if seg == "ST":
-                self.errors.append(
-                    ("st", "2", f'Mandatory segment "Transaction Set Trailer" (SE={id1}) missing')
-                )
-            elif seg == "GS":
-                self.errors.append(
-                    ("gs", "3", f'Mandatory segment "Functional Group Trailer" (GE={id1}) missing')
-                )
-            elif seg == "ISA":
-                self.errors.append(
-                    (
-                        "isa",
-                        "023",
-                        f'Mandatory segment "Interchange Control Trailer" (IEA={id1}) missing',
-                    )
-                )
-
-
-def _raw_lines(pieces: Iterator[str]) -> tuple[str, Iterator[str]]:
-    """pyx12's ``RawX12File``: the ISA header checks, then the segment strings."""
-    head = ""
-    rest = ""
-    for piece in pieces:
-        head += piece
-        if len(head) >= _ISA_LEN:
-            break
-    head, rest = head[:_ISA_LEN], head[_ISA_LEN:]
-    if head[:3] != "ISA" or len(head) != _ISA_LEN:
-        raise ReaderRefused
-    icvn = head[84:89]
-    if icvn not in ("00401", ICVN_5010):
-        raise ReaderRefused
-    if icvn != ICVN_5010:
-        raise Unsupported
-    term = head[-1]
-
-    def lines() -> Iterator[str]:
-        buf = head + rest
-        while True:
-            i = buf.find(term)
-            while i < 0:
-                piece = next(pieces, None)
-                if piece is None:
-                    return
-                buf += piece
-                i = buf.find(term)
-            line = buf[:i].lstrip("\n\r")
-            buf = buf[i + 1 :]
-            if line == "":
-                return
-            yield line
-
-    return head, lines()
-
-
-def collector(lines: LineMap, tree: AckTree | None = None) -> _Collector:
-    return _Collector(lines, tree)
-
-
-def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> list[str]:
+def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> list[str]:
     """Validate the normaliser's ``pieces`` into ``coll``; returns the maps (GS08) used.
 
     Raises :class:`ReaderRefused` (pyx12 would not read the ISA), :class:`NoMapFound` (a group
     pyx12 has no map for) and :class:`Unsupported` (left to the pyx12 adapter)."""
-    head, seg_lines = _raw_lines(pieces)
+    head, seg_lines = raw_lines(pieces)
     ele, sub_char = head[3], head[-2]
     control = load(_CONTROL_MAP)
     counters = Counters()
     walker = Walker(counters)
-    reader = _Reader(ele + sub_char)
+    reader = Reader(ele + sub_char)
     cur_map: CMap | None = None
     node = control.by_path["/ISA_LOOP/ISA"]
     node_map: CMap = control
@@ -439,10 +118,44 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
     icvn = ICVN_5010
     used: dict[str, None] = {}
     line_no = 0
+    coll.ele_term = ele
     tree = coll.tree
     if tree is not None:
         coll.src = _tr3_ack.Source(reader)
+    # The memo (see _tr3_memo): off when building a 999, which wants every event.
+    use_memo = _tr3_memo.ENABLED and tree is None
+    memo = _tr3_memo.memos(node_map.name, ele, sub_char)
+    whole, clean = memo.whole.data, memo.clean.data
+    counts = counters.counts
+    delims = ele + sub_char
     for raw in seg_lines:
+        if use_memo:
+            hit = whole.get((node, raw))
+            # LX01 is checked against the reader's line count; a mismatch goes the full way
+            # (nothing has been changed yet).
+            if hit is not None and (
+                hit[2] != _tr3_memo.LX or not reader.check_lx or hit[3] == reader.lx_count + 1
+            ):
+                seg_id, hit_program, kind, _ = hit
+                if reader.check_lx:
+                    if kind == _tr3_memo.LX:
+                        reader.lx_count += 1
+                    elif kind == _tr3_memo.CLM:
+                        reader.lx_count = 0
+                reader.seg_count += 1
+                line_no += 1
+                coll.at_clean(line_no, seg_id, raw, sub_char)
+                fast = hit_program[2]
+                if fast is None or not quick_step(counts, fast):
+                    errors = walker.replay(node_map, hit_program, seg_id)
+                    if errors:
+                        elements = raw.split(ele)[1:]
+                        _file_walk_errors(errors, node_map, seg_id, elements, sub_char, coll)
+                node = hit_program[1]
+                continue
+        issues_before = len(coll.issues)
+        program: Program | None = None
+        start = node
         text = raw
         if text.startswith(" "):
             reader.errors.append(("seg", "1", "Segment contains a leading space"))
@@ -453,7 +166,11 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
         seg_id = parts[0]
         elements = parts[1:]
         sub: str | None = None if seg_id == "ISA" else sub_char
-        reader.parse(seg_id, elements, sub, text[len(seg_id) :])
+        rest = text[len(seg_id) :]
+        if seg_id not in _PARSE_IDS and seg_id in VALID_IDS and rest.strip(delims):
+            reader.seg_count += 1  # all Reader.parse does with it (known id, not empty)
+        else:
+            reader.parse(seg_id, elements, sub, rest)
         line_no += 1
         coll.at(line_no, seg_id, elements, sub)
         if tree is not None:
@@ -485,7 +202,7 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
                             )
             if tree is not None and seg_id not in _ENVELOPE_IDS:
                 tree.open_segment(coll.seg_obj, coll.src)
-            node, found = _walk(walker, node_map, node, seg_id, elements, sub, coll)
+            node, found, program = _walk(walker, node_map, node, seg_id, elements, sub, coll)
             if tree is not None:
                 tree.resume()
         if not found:
@@ -509,13 +226,46 @@ def run(pieces: Iterator[str], coll: _Collector, aliases: dict[str, None]) -> li
             used.setdefault(group_vriic, None)
             node, node_map = cur_map.by_path["/ISA_LOOP/GS_LOOP/GS"], cur_map
         _flush_reader(reader, coll)
-        _validate(node_map, node, seg_id, elements, sub, coll, text, ele)
+        if not use_memo:
+            _validate(node_map, node, seg_id, elements, sub, coll, text, ele)
+            continue
+        if seg_id in _ENVELOPE_IDS:
+            # The map may have changed (ISA, GS, ST): the memo and counter keys follow it.
+            memo = _tr3_memo.memos(node_map.name, ele, sub_char)
+            whole, clean = memo.whole.data, memo.clean.data
+        if (node, text) in clean:
+            pass  # validated at this node before and found clean
+        else:
+            before = len(coll.issues)
+            _validate(node_map, node, seg_id, elements, sub, coll, text, ele)
+            if len(coll.issues) != before:
+                continue
+            if len(clean) >= memo.clean.limit:
+                clean.clear()  # bounded (see _tr3_memo)
+            clean[(node, text)] = True
+        if (
+            program is not None
+            and len(coll.issues) == issues_before
+            and text is raw
+            and seg_id not in _NOT_MEMO_IDS
+            and (seg_id != "LX" or reader.check_lx)
+        ):
+            kind = _tr3_memo.PLAIN
+            lx01 = -1
+            if seg_id == "CLM":
+                kind = _tr3_memo.CLM
+            elif seg_id == "LX":
+                kind = _tr3_memo.LX
+                lx01 = reader.lx_count
+            if len(whole) >= memo.whole.limit:
+                whole.clear()
+            whole[(start, raw)] = (seg_id, program, kind, lx01)
     reader.cleanup()
     _flush_reader(reader, coll)
     return list(used)
 
 
-def _flush_reader(reader: _Reader, coll: _Collector) -> None:
+def _flush_reader(reader: Reader, coll: Collector) -> None:
     if reader.errors:
         errors, reader.errors = reader.errors, []
         for kind, code, text in errors:
@@ -529,8 +279,9 @@ def _walk(
     seg_id: str,
     elements: list[str],
     sub: str | None,
-    coll: _Collector,
-) -> tuple[int, bool]:
+    coll: Collector,
+) -> tuple[int, bool, Program]:
+    """The node the segment walks to, whether it was found, and its walk program."""
     specs = _SPECS.get(cmap.name)
     if specs is None:
         specs = _SPECS[cmap.name] = {}
@@ -557,9 +308,20 @@ def _walk(
         if len(programs) < _MEMO_MAX:
             programs[key] = program
     errors = walker.replay(cmap, program, seg_id)
-    if not errors:
-        result = program[1]
-        return (result, True) if result >= 0 else (node, False)
+    if errors:
+        _file_walk_errors(errors, cmap, seg_id, elements, sub, coll)
+    result = program[1]
+    return (result, True, program) if result >= 0 else (node, False, program)
+
+
+def _file_walk_errors(
+    errors: list[WalkError],
+    cmap: CMap,
+    seg_id: str,
+    elements: list[str],
+    sub: str | None,
+    coll: Collector,
+) -> None:
     for code, message, filed in errors:
         text = message
         if code == "1" and text == "":
@@ -576,8 +338,6 @@ def _walk(
                 seg_obj = _tr3_ack.missing_segment(node_obj.xid) if code == "3" else coll.seg_obj
                 tree.add_seg(node_obj, seg_obj, coll.src.get_seg_count(), coll.line, None)
             tree.seg_error(code, text, None, coll.line)
-    result = program[1]
-    return (result, True) if result >= 0 else (node, False)
 
 
 def _format_hl(seg_id: str, elements: list[str], sub: str | None) -> str:
@@ -593,14 +353,20 @@ def _validate(
     seg_id: str,
     elements: list[str],
     sub: str | None,
-    coll: _Collector,
+    coll: Collector,
     text: str,
     ele: str,
 ) -> None:
     node = cmap.nodes[nid]
     ctrl = CONTROL_RE.search(text) is not None
     if not ctrl:
-        skeleton = skeleton_re(ele, sub).sub("x", text)
+        # The shape key: without components, which elements are present says it all (and is
+        # cheaper than the skeleton regex); with components, the skeleton text.
+        skeleton: object
+        if sub is None or sub not in text:
+            skeleton = tuple(map(bool, elements))
+        else:
+            skeleton = skeleton_re(ele, sub).sub("x", text)
         if clean_fast(node, seg_id, skeleton, elements, sub, cmap.icvn):
             return
     try:

@@ -11,9 +11,10 @@ counters for every segment. The op sequence and the error wording are those of
 
 from __future__ import annotations
 
+import threading
 from typing import Final
 
-from edi_scrub.x12._tr3_compile import LOOP, ROOT, SEGMENT, CMap, CNode
+from edi_scrub.x12._tr3_compile import LOOP, MAXINT, ROOT, SEGMENT, CMap, CNode
 
 # Program ops.
 MISS_SEG: Final = 0  # (op, seg): a required segment skipped, if not yet counted
@@ -26,9 +27,15 @@ FLUSH: Final = 6  # (op, pos or -1 for all)
 NOT_FOUND: Final = 7  # (op, orig node)
 
 Op = tuple[int, int, int]
-#: (ops, result node id or -1, the segment when the ops are just "count it and check its
-#: usage" -- most segments -- else -1)
-Program = tuple[tuple[Op, ...], int, int]
+#: A program's outcome when the counters give no error, for :meth:`Walker.replay` (and the
+#: validator's loop) to check without stepping through the ops, in counter keys: (the keys
+#: whose count must be >= 1 -- skipped required segments and loops that would be reported
+#: missing otherwise --, the loop entered or -1, its max repeat, the keys below it (reset on
+#: entry), the segment counted, its max repeat).
+Quick = tuple[frozenset[int], int, int, frozenset[int] | set[int], int, int]
+#: (ops, result node id or -1, the quick form or None when the ops always give an error or do
+#: more than the quick form can say)
+Program = tuple[tuple[Op, ...], int, Quick | None]
 
 
 class _Planner:
@@ -142,42 +149,113 @@ def plan(cmap: CMap, start: int, seg_id: str, values: dict[tuple[int, int], str 
     planner = _Planner(cmap, seg_id, values)
     result = planner.run(cmap.nodes[start])
     ops = tuple(planner.ops)
-    simple = -1
-    if len(ops) == 4 and [op[0] for op in ops] == [INCR, SEG_USAGE, REMOVE_MISSING, FLUSH]:
-        simple = ops[0][1]
-    return ops, result, simple
+    return ops, result, quick(cmap, ops)
+
+
+def quick(cmap: CMap, ops: tuple[Op, ...]) -> Quick | None:
+    """The checks and counts a program comes to when it gives no error.
+
+    The planner's programs are: missing checks (MISS_SEG/MISS_LOOP, each reading a count
+    before anything is counted), then either a segment match (INCR, SEG_USAGE,
+    REMOVE_MISSING, FLUSH at the segment's position) or a loop entry (LOOP_USAGE, INCR of its
+    first segment, FLUSH of everything), or NOT_FOUND. A missing check can only become an
+    error when the match does not drop it (same ``eq_key``) or keep it past the flush (same
+    position); those are the checks kept."""
+    nodes = cmap.nodes
+    i = 0
+    misses: list[tuple[int, int]] = []  # (node counted, node the error is filed under)
+    while i < len(ops) and ops[i][0] in (MISS_SEG, MISS_LOOP):
+        op, a, b = ops[i]
+        misses.append((a, a if op == MISS_SEG else b))
+        i += 1
+    tail = tuple(op[0] for op in ops[i:])
+    if tail == (INCR, SEG_USAGE, REMOVE_MISSING, FLUSH):
+        seg = nodes[ops[i][1]]
+        if seg.usage == "N" or ops[i + 1][1] != seg.nid or ops[i + 2][1] != seg.nid:
+            return None
+        pos = ops[i + 3][1]
+        live = tuple(
+            a
+            for a, filed in misses
+            if nodes[filed].eq_key != seg.eq_key and not (pos >= 0 and nodes[filed].pos == pos)
+        )
+        keys = map_keys(cmap)
+        needed = frozenset(keys[a] for a in live)
+        return needed, -1, 0, frozenset(), keys[seg.nid], seg.max_repeat
+    if tail == (LOOP_USAGE, INCR, FLUSH) and ops[i + 2][1] == -1:
+        loop = nodes[ops[i][1]]
+        if loop.usage == "N":
+            return None
+        keys = map_keys(cmap)
+        needed = frozenset(keys[a] for a, _ in misses)
+        loop_key = keys[loop.nid]
+        return needed, loop_key, loop.max_repeat, _BELOW[loop_key], keys[ops[i + 1][1]], MAXINT
+    return None
 
 
 # --------------------------------------------------------------------------------------------
 # Counters: pyx12's NodeCounter keyed by path strings, here by interned integers.
 
 
+#: Counter keys: node paths interned once per process (so programs can carry them), and per
+#: key the keys of every path strictly below it (for ``reset_to``; a set, as paths of maps
+#: loaded later are added to it).
+_IDS: dict[str, int] = {}
+_BELOW: list[set[int]] = []
+_MAP_KEYS: dict[str, list[int]] = {}
+_INTERN: Final = threading.Lock()
+
+
+def _intern(path: str) -> int:
+    found = _IDS.get(path)
+    if found is not None:
+        return found
+    parts = path.split("/")
+    ancestors = [_intern("/".join(parts[:i])) for i in range(2, len(parts))]
+    found = len(_BELOW)
+    _BELOW.append(set())
+    for a in ancestors:
+        _BELOW[a].add(found)
+    _IDS[path] = found  # last: a reader of _IDS without the lock sees a complete entry
+    return found
+
+
+def path_key(path: str) -> int:
+    found = _IDS.get(path)
+    if found is not None:
+        return found
+    with _INTERN:
+        return _intern(path)
+
+
+def map_keys(cmap: CMap) -> list[int]:
+    """The counter key of every node of ``cmap``, by node id."""
+    found = _MAP_KEYS.get(cmap.name)
+    if found is None:
+        with _INTERN:
+            found = [_intern(n.path) for n in cmap.nodes]
+        _MAP_KEYS[cmap.name] = found
+    return found
+
+
 class Counters:
     """Loop and segment counts keyed by node path (nodes with one path share a count)."""
 
-    __slots__ = ("_ancestors", "_ids", "counts")
+    __slots__ = ("counts",)
 
     def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-        self._ancestors: list[frozenset[int]] = []
         self.counts: dict[int, int] = {}
 
     def key(self, path: str) -> int:
-        found = self._ids.get(path)
-        if found is not None:
-            return found
-        parts = path.split("/")
-        ancestors = frozenset(self.key("/".join(parts[:i])) for i in range(1, len(parts)) if i > 1)
-        found = len(self._ancestors)
-        self._ids[path] = found
-        self._ancestors.append(ancestors)
-        return found
+        return path_key(path)
 
     def reset_to(self, key: int) -> None:
         """Forget the counts of every path below ``key`` (not ``key`` itself)."""
-        ancestors = self._ancestors
-        for k in [k for k in self.counts if key in ancestors[k]]:
-            del self.counts[k]
+        counts = self.counts
+        # In C, over the smaller side: the live counts (a few dozen) or the subtree (a few keys
+        # for a LIN or NM1 loop, about a hundred for a 2300 or 2400).
+        for k in counts.keys() & _BELOW[key]:
+            del counts[k]
 
     def increment(self, key: int) -> int:
         value = self.counts.get(key, 0) + 1
@@ -188,6 +266,29 @@ class Counters:
         return self.counts.get(key, 0)
 
 
+def quick_step(counts: dict[int, int], fast: Quick) -> bool:
+    """Apply a program's quick form when the counts give no error (True); else change
+    nothing (False: the caller steps through the ops). Counts are never 0 (a reset deletes
+    them), so "count >= 1" is "has a count"."""
+    needed, loop, loop_max, below, seg, seg_max = fast
+    if needed and not counts.keys() >= needed:
+        return False  # a skipped required segment or loop would be reported missing
+    if loop >= 0:
+        found = counts.get(loop, 0) + 1
+        if found > loop_max:
+            return False
+        for k in counts.keys() & below:  # reset_to (see there)
+            del counts[k]
+        counts[loop] = found
+        counts[seg] = counts.get(seg, 0) + 1
+        return True
+    found = counts.get(seg, 0) + 1
+    if found > seg_max:
+        return False
+    counts[seg] = found
+    return True
+
+
 #: A walk error: (code, message, map node id the error is filed under or -1).
 WalkError = tuple[str, str, int]
 
@@ -195,23 +296,13 @@ WalkError = tuple[str, str, int]
 class Walker:
     """Replays walk programs against the counters, giving pyx12's errors."""
 
-    __slots__ = ("_keys", "_last", "counters")
+    __slots__ = ("counters",)
 
     def __init__(self, counters: Counters) -> None:
         self.counters = counters
-        self._keys: dict[int, list[int]] = {}
-        self._last: tuple[CMap | None, list[int]] = (None, [])
 
     def keys_of(self, cmap: CMap) -> list[int]:
-        last = self._last
-        if last[0] is cmap:
-            return last[1]
-        found = self._keys.get(id(cmap))
-        if found is None:
-            found = [self.counters.key(n.path) for n in cmap.nodes]
-            self._keys[id(cmap)] = found
-        self._last = (cmap, found)
-        return found
+        return map_keys(cmap)
 
     def force(self, loop_path: str, seg_path: str) -> None:
         """``forceWalkCounterToLoopStart`` (ISA and GS)."""
@@ -222,17 +313,12 @@ class Walker:
         counters.increment(counters.key(seg_path))
 
     def replay(self, cmap: CMap, program: Program, seg_id: str) -> list[WalkError]:
-        ops, _, simple = program
-        nodes = cmap.nodes
-        keys = self.keys_of(cmap)
+        ops, _, fast = program
         counters = self.counters
-        if simple >= 0:
-            node = nodes[simple]
-            if node.usage != "N":
-                found = counters.increment(keys[simple])
-                if found <= node.max_repeat:
-                    return []
-            ops = ops[1:] if node.usage != "N" else ops  # counted above
+        if fast is not None and quick_step(counters.counts, fast):
+            return []
+        nodes = cmap.nodes
+        keys = map_keys(cmap)
         errors: list[WalkError] = []
         missing: list[tuple[int, str]] = []  # (seg node filed under, message)
         for op, a, b in ops:

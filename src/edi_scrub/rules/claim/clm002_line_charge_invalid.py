@@ -28,21 +28,21 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, ServiceLine
-from edi_scrub.model.money import parse_amount
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._facts import amount
 
 
 def _problem(line: ServiceLine, is_drug: bool) -> str | None:
     text = line.charge.value
     if not text:
         return "is missing"
-    amount = parse_amount(text)
-    if amount is None:
+    value = amount(text)
+    if value is None:
         return f"{text!r} is not a number"
-    if amount < 0:
+    if value < 0:
         return f"{text} is negative"
-    if amount == 0 and is_drug:
+    if value == 0 and is_drug:
         return "is zero on a drug line"
     return None
 

@@ -32,12 +32,14 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, Transaction
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules.claim._dx import is_indicated, pointed
 
 
-@register("DX001", "no-indicated-diagnosis", Severity.WARNING, Applicability.NONE)
+@register(
+    "DX001", "no-indicated-diagnosis", Severity.WARNING, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines without an indicated diagnosis (line pointers on the 837P)."""
     professional = claim.transaction is Transaction.PROFESSIONAL

@@ -33,12 +33,14 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, Transaction
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules.claim._dx import is_indicated, is_not_indicated, line_diagnoses
 
 
-@register("DX002", "off-label-diagnosis", Severity.WARNING, Applicability.NONE)
+@register(
+    "DX002", "off-label-diagnosis", Severity.WARNING, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines billed for a listed not-indicated diagnosis and no indicated one."""
     professional = claim.transaction is Transaction.PROFESSIONAL

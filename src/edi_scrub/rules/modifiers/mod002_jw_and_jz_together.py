@@ -29,11 +29,13 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
-@register("MOD002", "jw-and-jz-together", Severity.ERROR, Applicability.NONE)
+@register(
+    "MOD002", "jw-and-jz-together", Severity.ERROR, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines that carry both JW and JZ."""
     for line, _ in ctx.drug_lines(claim):

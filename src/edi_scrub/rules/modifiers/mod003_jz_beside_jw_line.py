@@ -32,13 +32,15 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability, Fix
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules.modifiers._composite import composite_text
 from edi_scrub.rules.modifiers._jw import jw_siblings
 
 
-@register("MOD003", "jz-beside-jw-line", Severity.ERROR, Applicability.SUGGESTION)
+@register(
+    "MOD003", "jz-beside-jw-line", Severity.ERROR, Applicability.SUGGESTION, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JZ on a line that has a JW sibling, and remove it."""
     for line, _ in ctx.drug_lines(claim):

@@ -35,6 +35,8 @@ from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity
 from edi_scrub.rules._drug import same_drug
 from edi_scrub.rules._facts import ClaimFacts, amount, normalized_ndc
 from edi_scrub.rules.claim._cob import read_cob
+from edi_scrub.rules.claim._dx import _line_diagnoses, line_diagnoses, normalize_dx
+from edi_scrub.rules.modifiers._jw import _jw_siblings, jw_siblings
 from edi_scrub.rules.provider._providers import npi_defect
 from edi_scrub.x12.lexer import read_segments
 from tests.builders import build
@@ -155,8 +157,12 @@ def test_facts_equal_the_scans_they_replace() -> None:
         assert facts.cob == read_cob(claim)
         for sid in {segment_id(parts) for parts in claim.source} | {"SVD", "SBR", "NOPE"}:
             assert facts.segments(sid) == tuple(segments(claim, sid))
+        assert facts.charges == tuple(parse_amount(line.charge.value) for line in claim.lines)
         for line in claim.lines:
             assert facts.same_drug(line) == same_drug(claim, line)
+            # The helpers memoised through facts.derived, against their uncached bodies.
+            assert jw_siblings(ctx, claim, line) == _jw_siblings(ctx, claim, line)
+            assert line_diagnoses(ctx, claim, line) == _line_diagnoses(claim, line)
 
 
 def test_memo_is_per_claim_object_and_per_maps() -> None:
@@ -214,13 +220,14 @@ def _texts() -> set[str]:
 
 
 def test_value_caches_equal_the_functions_they_cache() -> None:
-    """amount, normalized_ndc and npi_defect give what the uncached functions give."""
+    """The value-cached parses give what the uncached functions give."""
     texts = sorted(_texts())
     assert len(texts) > 1000
     for text in texts:
         assert amount(text) == parse_amount(text), text
         assert normalized_ndc(text) == read_ndc(text).normalized, text
         assert npi_defect(text) == npi_defect.__wrapped__(text), text
+        assert normalize_dx(text) == normalize_dx.__wrapped__(text), text
     # And again, now that every value is cached (the cache holds 4096: part of it evicts).
     for text in texts:
         assert amount(text) == parse_amount(text), text

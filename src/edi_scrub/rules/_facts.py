@@ -18,17 +18,18 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.money import parse_amount
 from edi_scrub.model.ndc import read_ndc
-from edi_scrub.model.source import segment_id
 from edi_scrub.rules.claim._cob import Cob, read_cob
 
 if TYPE_CHECKING:
     from edi_scrub.maps.drugs import DrugCatalog, DrugCode
     from edi_scrub.policy import PayerPolicy
+
+T = TypeVar("T")
 
 #: One (claim position, elements) entry of a claim's segment index.
 Indexed = tuple[tuple[int, tuple[str, ...]], ...]
@@ -58,7 +59,9 @@ class ClaimFacts:
     __slots__ = (
         "_by_id",
         "_catalog",
+        "_charges",
         "_cob",
+        "_derived",
         "_drug_lines",
         "_policy",
         "_policy_of",
@@ -81,6 +84,8 @@ class ClaimFacts:
         self._by_id: dict[str, Indexed] | None = None
         self._same_drug: dict[tuple[str, str | None, date | None], tuple[ServiceLine, ...]] | None
         self._same_drug = None
+        self._derived: dict[tuple[str, int], object] = {}
+        self._charges: tuple[Decimal | None, ...] | None = None
 
     @property
     def drug_lines(self) -> tuple[tuple[ServiceLine, DrugCode], ...]:
@@ -95,6 +100,14 @@ class ClaimFacts:
                 and (code := code_of(line.code.value)) is not None
             )
             self._drug_lines = found
+        return found
+
+    @property
+    def charges(self) -> tuple[Decimal | None, ...]:
+        """Each line's charge (SV102 / SV203) as an amount, in line order (``None``: not one)."""
+        found = self._charges
+        if found is None:
+            found = self._charges = tuple(amount(line.charge.value) for line in self.claim.lines)
         return found
 
     @property
@@ -126,9 +139,29 @@ class ClaimFacts:
         if index is None:
             built: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
             for pos, parts in enumerate(self.claim.source):
-                built.setdefault(segment_id(parts), []).append((pos, parts))
+                # segment_id() inlined: this runs once per segment of every claim.
+                sid = parts[0].strip() if parts else ""
+                found = built.get(sid)
+                if found is None:
+                    built[sid] = [(pos, parts)]
+                else:
+                    found.append((pos, parts))
             index = self._by_id = {sid: tuple(found) for sid, found in built.items()}
         return index.get(seg_id, ())
+
+    def derived(self, name: str, line: ServiceLine, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered for this claim under ``name`` and ``line``.
+
+        For a rule family's helper whose answer depends only on the claim, the line and the
+        maps (JW siblings, say); ``name`` names the helper, so two helpers never share an entry.
+        The line must be one of this claim's: it is keyed by identity, which the claim keeps.
+        """
+        key = (name, id(line))
+        derived = self._derived
+        if key in derived:
+            return cast(T, derived[key])
+        value = derived[key] = compute()
+        return value
 
     def same_drug(self, line: ServiceLine) -> tuple[ServiceLine, ...]:
         """The claim's lines billing ``line``'s code, NDC and date (itself included), in order.

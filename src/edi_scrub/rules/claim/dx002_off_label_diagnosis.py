@@ -47,7 +47,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     for line, code in ctx.drug_lines(claim):
         if not code.not_indicated_dx:
             continue
-        diagnoses = line_diagnoses(claim, line)
+        diagnoses = line_diagnoses(ctx, claim, line)
         off = [d for d in diagnoses if is_not_indicated(code, d.code)]
         if not off or any(is_indicated(code, d.code) for d in diagnoses):
             continue

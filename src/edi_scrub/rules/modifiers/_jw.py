@@ -87,6 +87,13 @@ def jw_siblings(
     ctx: RuleContext, claim: Claim, line: ServiceLine
 ) -> tuple[tuple[ServiceLine, ...], tuple[ServiceLine, ...]]:
     """The claim's other JW lines for ``line``'s drug and date: (certainly, possibly) the same."""
+    # Five rules ask this of each drug line, each pass comparing it with every JW line.
+    return ctx.facts(claim).derived("jw_siblings", line, lambda: _jw_siblings(ctx, claim, line))
+
+
+def _jw_siblings(
+    ctx: RuleContext, claim: Claim, line: ServiceLine
+) -> tuple[tuple[ServiceLine, ...], tuple[ServiceLine, ...]]:
     same: list[ServiceLine] = []
     maybe: list[ServiceLine] = []
     for other in claim.lines:

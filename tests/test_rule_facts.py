@@ -35,6 +35,7 @@ from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity
 from edi_scrub.rules._drug import same_drug
 from edi_scrub.rules._facts import ClaimFacts, amount, normalized_ndc
 from edi_scrub.rules.claim._cob import read_cob
+from edi_scrub.rules.claim._dates import _claim_date, claim_date
 from edi_scrub.rules.claim._dx import _line_diagnoses, line_diagnoses, normalize_dx
 from edi_scrub.rules.modifiers._jw import _jw_siblings, jw_siblings
 from edi_scrub.rules.provider._providers import npi_defect
@@ -157,9 +158,12 @@ def test_facts_equal_the_scans_they_replace() -> None:
         assert facts.cob == read_cob(claim)
         for sid in {segment_id(parts) for parts in claim.source} | {"SVD", "SBR", "NOPE"}:
             assert facts.segments(sid) == tuple(segments(claim, sid))
+        assert claim_date(ctx, claim) == _claim_date(claim)
         assert facts.charges == tuple(parse_amount(line.charge.value) for line in claim.lines)
         for line in claim.lines:
             assert facts.same_drug(line) == same_drug(claim, line)
+            for code in ("JW", "JZ", "KX", "GA", "", *line.modifier_codes):
+                assert (code in facts.modifiers(line)) is line.has_modifier(code)
             # The helpers memoised through facts.derived, against their uncached bodies.
             assert jw_siblings(ctx, claim, line) == _jw_siblings(ctx, claim, line)
             assert line_diagnoses(ctx, claim, line) == _line_diagnoses(claim, line)

@@ -63,6 +63,7 @@ class ClaimFacts:
         "_cob",
         "_derived",
         "_drug_lines",
+        "_modifiers",
         "_policy",
         "_policy_of",
         "_same_drug",
@@ -86,6 +87,7 @@ class ClaimFacts:
         self._same_drug = None
         self._derived: dict[tuple[str, int], object] = {}
         self._charges: tuple[Decimal | None, ...] | None = None
+        self._modifiers: dict[int, frozenset[str]] = {}
 
     @property
     def drug_lines(self) -> tuple[tuple[ServiceLine, DrugCode], ...]:
@@ -149,14 +151,23 @@ class ClaimFacts:
             index = self._by_id = {sid: tuple(found) for sid, found in built.items()}
         return index.get(seg_id, ())
 
-    def derived(self, name: str, line: ServiceLine, compute: Callable[[], T]) -> T:
-        """``compute()``, remembered for this claim under ``name`` and ``line``.
+    def modifiers(self, line: ServiceLine) -> frozenset[str]:
+        """The line's modifiers as a set: ``"JW" in facts.modifiers(line)`` is
+        ``line.has_modifier("JW")`` without rebuilding the modifier tuple on every question."""
+        found = self._modifiers.get(id(line))
+        if found is None:
+            found = self._modifiers[id(line)] = frozenset(line.modifier_codes)
+        return found
 
-        For a rule family's helper whose answer depends only on the claim, the line and the
-        maps (JW siblings, say); ``name`` names the helper, so two helpers never share an entry.
-        The line must be one of this claim's: it is keyed by identity, which the claim keeps.
+    def derived(self, name: str, owner: Claim | ServiceLine, compute: Callable[[], T]) -> T:
+        """``compute()``, remembered for this claim under ``name`` and ``owner``.
+
+        For a rule family's helper whose answer depends only on the claim (``owner`` is the
+        claim) or one of its lines, and the maps (JW siblings, say); ``name`` names the helper,
+        so two helpers never share an entry. ``owner`` is keyed by identity, which the claim
+        keeps: it must be this claim or one of its lines.
         """
-        key = (name, id(line))
+        key = (name, id(owner))
         derived = self._derived
         if key in derived:
             return cast(T, derived[key])

@@ -62,7 +62,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     for i, (line, code) in enumerate(ctx.drug_lines(claim)):
         if code.max_iu_per_infusion is None or code.billing_unit is None:
             continue
-        if line.unit_basis.value != "UN" or line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if line.unit_basis.value != "UN" or "JW" in mods:
             continue
         units = amount(line.units.value)
         if units is None or units <= 0:

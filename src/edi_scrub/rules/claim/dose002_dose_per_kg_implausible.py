@@ -53,7 +53,8 @@ def _doses(claim: Claim, ctx: RuleContext, codes: set[str]) -> _Dose:
     for i, (line, code) in enumerate(ctx.drug_lines(claim)):
         if code.code not in codes or code.billing_unit is None:
             continue
-        if line.unit_basis.value != "UN" or line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if line.unit_basis.value != "UN" or "JW" in mods:
             continue
         if billed_units(line) is None:
             continue

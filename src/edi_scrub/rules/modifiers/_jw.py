@@ -96,8 +96,9 @@ def _jw_siblings(
 ) -> tuple[tuple[ServiceLine, ...], tuple[ServiceLine, ...]]:
     same: list[ServiceLine] = []
     maybe: list[ServiceLine] = []
+    facts = ctx.facts(claim)
     for other in claim.lines:
-        if other is line or not other.has_modifier("JW"):
+        if other is line or "JW" not in facts.modifiers(other):
             continue
         verdict = match(ctx, claim, line, other)
         if verdict is Match.SAME:

@@ -99,7 +99,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     for line, code in ctx.drug_lines(claim):
         if not code.single_dose or not policy.requires_jw_jz(line.date_of_service):
             continue
-        if line.has_modifier("JW") or line.has_modifier("JZ") or has_jw_sibling(ctx, claim, line):
+        mods = ctx.facts(claim).modifiers(line)
+        if "JW" in mods or "JZ" in mods or has_jw_sibling(ctx, claim, line):
             continue
         yield make_finding(
             meta,

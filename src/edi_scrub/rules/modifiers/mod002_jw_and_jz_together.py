@@ -39,7 +39,8 @@ from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines that carry both JW and JZ."""
     for line, _ in ctx.drug_lines(claim):
-        if not (line.has_modifier("JW") and line.has_modifier("JZ")):
+        mods = ctx.facts(claim).modifiers(line)
+        if not ("JW" in mods and "JZ" in mods):
             continue
         jz = next(m for m in line.modifiers if m.value == "JZ")
         yield make_finding(

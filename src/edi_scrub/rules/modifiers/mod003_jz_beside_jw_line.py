@@ -44,7 +44,8 @@ from edi_scrub.rules.modifiers._jw import jw_siblings
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JZ on a line that has a JW sibling, and remove it."""
     for line, _ in ctx.drug_lines(claim):
-        if not line.has_modifier("JZ") or line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if "JZ" not in mods or "JW" in mods:
             continue
         same, _ = jw_siblings(ctx, claim, line)
         if not same:

@@ -169,7 +169,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         drug = line.drug
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue
-        if line.has_modifier("JW") or line.has_modifier("JZ") or code.single_dose is False:
+        mods = ctx.facts(claim).modifiers(line)
+        if "JW" in mods or "JZ" in mods or code.single_dose is False:
             continue
         dispensed, billed = amount(drug.quantity.value), amount(line.units.value)
         if dispensed is None or billed is None or billed <= 0 or dispensed <= billed:

@@ -64,7 +64,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JW lines the payer denies or that bill a multi-dose product; offer removal."""
     policy = ctx.facts(claim).policy
     for line, code in ctx.drug_lines(claim):
-        if not line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if "JW" not in mods:
             continue
         if policy.denies_jw(line.date_of_service):
             why = f"{policy.name} denies JW lines on this date of service"

@@ -38,7 +38,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JZ lines whose CTP04 shows more IU dispensed than billed."""
     for line, _ in ctx.drug_lines(claim):
         drug = line.drug
-        if not line.has_modifier("JZ") or line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if "JZ" not in mods or "JW" in mods:
             continue
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue

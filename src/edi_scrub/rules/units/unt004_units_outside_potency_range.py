@@ -60,7 +60,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         if pkg is None or potency is None:
             continue
         low, high = potency
-        if units < low or line.has_modifier("JW") or has_jw_sibling(ctx, claim, line):
+        mods = ctx.facts(claim).modifiers(line)
+        if units < low or "JW" in mods or has_jw_sibling(ctx, claim, line):
             continue
         per_vial = units / count
         if low <= per_vial <= high:

@@ -20,11 +20,12 @@ from edi_scrub.fixes.guard import attestations_kept, guard
 from edi_scrub.model.build import build_claim
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.group import ClaimUnit
-from edi_scrub.rules import Rule
+from edi_scrub.rules import Needs, Rule
 from edi_scrub.rules._base import Finding, RuleContext, Severity
 from edi_scrub.x12.lexer import Segment
 
 MAX_PASSES = 10
+_NEEDS = tuple(Needs)
 
 
 class FixStatus(StrEnum):
@@ -63,8 +64,15 @@ def check_claim(claim: Claim, rules: Sequence[Rule], ctx: RuleContext) -> list[F
     here, the one place every claim finding passes, so the fix loop (an ``off`` rule's fix is
     never applied), the revert check, the counts and the exit code all see the same findings.
     """
-    found = [f for r in rules for f in r.run(claim, ctx)]
-    overrides = ctx.policy(claim).severity_overrides
+    facts = ctx.facts(claim)
+    # Rules that cannot fire on this claim (no drug lines, no COB loops) are not called at all.
+    # A tuple, not a set: membership then compares identities, never calls Enum.__hash__.
+    lacking = tuple(need for need in _NEEDS if not need.holds(facts))
+    found: list[Finding] = []
+    for r in rules:
+        if r.check is not None and r.needs not in lacking:
+            found.extend(r.check(claim, ctx, r.meta))
+    overrides = facts.policy.severity_overrides
     # Then the claim-wide refusals (voids, COB claims): whatever a rule proposed.
     return guard(claim, _override(found, overrides) if overrides else found)
 
@@ -160,11 +168,15 @@ def scrub_claim(
     initial = check_claim(claim, rules, ctx)
     findings = initial
     applied: list[Finding] = []
-    seen = {tuple(s.text for s in segments)}
+    # The states seen, for stopping at a repeat; most claims get no fix, so the first state is
+    # only written down once there is one to apply.
+    seen: set[tuple[str, ...]] | None = None
     for _ in range(MAX_PASSES if allowed and not force_original else 0):
         chosen = _choose(findings, allowed)
         if not chosen:
             break
+        if seen is None:
+            seen = {tuple(s.text for s in segments)}
         new, done = apply_fixes(segments, [f.fix for f in chosen if f.fix is not None])
         if not done:
             break

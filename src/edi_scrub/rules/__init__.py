@@ -21,8 +21,9 @@ from edi_scrub.errors import ConfigError
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity
+from edi_scrub.rules._facts import Needs
 
-__all__ = ["DOC_HEADINGS", "Rule", "all_rules", "get_rule", "register", "select_rules"]
+__all__ = ["DOC_HEADINGS", "Needs", "Rule", "all_rules", "get_rule", "register", "select_rules"]
 
 DOC_HEADINGS = ("What it checks", "Why it matters", "Example", "Fix", "References")
 _ID = re.compile(r"^[A-Z]{2,4}\d{3}$|^X12\d{3}$")
@@ -39,9 +40,15 @@ class Rule:
 
     meta: RuleMeta
     check: Check | None
+    #: What a claim must have for the check to be able to fire; the engine skips the rest.
+    needs: Needs | None = None
 
     def run(self, claim: Claim, ctx: RuleContext) -> Iterator[Finding]:
-        """The rule's findings on ``claim`` (none for envelope rules)."""
+        """The rule's findings on ``claim`` (none for envelope rules).
+
+        Always runs the check, whatever ``needs`` says: the engine does the skipping, and this
+        ungated call is what tests hold the skipping against.
+        """
         if self.check is not None:
             yield from self.check(claim, ctx, self.meta)
 
@@ -62,13 +69,22 @@ def _meta(module: str, rule_id: str, name: str, severity: Severity, fix: Applica
 
 
 def register(
-    rule_id: str, name: str, severity: Severity, fix: Applicability = Applicability.NONE
+    rule_id: str,
+    name: str,
+    severity: Severity,
+    fix: Applicability = Applicability.NONE,
+    *,
+    needs: Needs | None = None,
 ) -> Callable[[Check], Check]:
-    """Decorator: register a claim check under ``rule_id`` with its module docstring as docs."""
+    """Decorator: register a claim check under ``rule_id`` with its module docstring as docs.
+
+    ``needs``: what a claim must have for the check to be able to fire (its drug lines, its COB
+    loops); the engine does not call the check on other claims.
+    """
 
     def wrap(check: Check) -> Check:
         meta = _meta(check.__module__, rule_id, name, severity, fix)
-        _REGISTRY[rule_id] = Rule(meta, check)
+        _REGISTRY[rule_id] = Rule(meta, check, needs)
         return check
 
     return wrap

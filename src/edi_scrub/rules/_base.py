@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from edi_scrub.fixes.edits import Applicability, Fix
 from edi_scrub.history import UsageHistory
 from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine
+from edi_scrub.rules._facts import ClaimFacts
 
 if TYPE_CHECKING:
     from edi_scrub.maps.drugs import DrugCatalog, DrugCode
@@ -64,11 +65,13 @@ class Finding:
 
 
 @dataclass(slots=True)
-class _DrugLineCache:
-    """The last claim asked about and its drug lines (mutable on purpose: a one-entry memo)."""
+class _FactsMemo:
+    """The last claim's facts (mutable on purpose: a one-entry memo).
 
-    claim: Claim | None = None
-    lines: tuple[tuple[ServiceLine, DrugCode], ...] = ()
+    One tuple, replaced whole, so a reader never pairs one claim with another's facts.
+    """
+
+    last: tuple[Claim, DrugCatalog, Callable[[Claim], PayerPolicy], ClaimFacts] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ class RuleContext:
     #: The claim as it was submitted, while the fix engine works on a changed copy: money and
     #: line fixes must be proven by the provider's data, not by what another fix just wrote.
     submitted: Claim | None = None
-    _drug_cache: _DrugLineCache = field(default_factory=_DrugLineCache, compare=False, repr=False)
+    _memo: _FactsMemo = field(default_factory=_FactsMemo, compare=False, repr=False)
 
     def drug_code(self, line: ServiceLine) -> DrugCode | None:
         """The map entry for the line's HCPCS code, when it is a drug line."""
@@ -90,18 +93,26 @@ class RuleContext:
             return None
         return self.catalog.code(line.code.value)
 
+    def facts(self, claim: Claim) -> ClaimFacts:
+        """The shared per-claim facts of ``claim`` (see :mod:`edi_scrub.rules._facts`)."""
+        # Every rule asks about the same claim in turn: remember the last one, by identity
+        # (claims are immutable; a fixed claim is a new object) and with the catalog and policy
+        # it was read with, so a context replaced with other maps never sees stale facts.
+        last = self._memo.last
+        if (
+            last is not None
+            and last[0] is claim
+            and last[1] is self.catalog
+            and last[2] is self.policy
+        ):
+            return last[3]
+        facts = ClaimFacts(claim, self.catalog, self.policy)
+        self._memo.last = (claim, self.catalog, self.policy, facts)
+        return facts
+
     def drug_lines(self, claim: Claim) -> tuple[tuple[ServiceLine, DrugCode], ...]:
         """The claim's drug lines (HCPCS in maps/drugs.xml) with their map entries."""
-        # Every rule asks for the same claim in turn; remembering the last answer (by identity,
-        # claims are immutable) saves most of the catalog look-ups on the hot path.
-        cache = self._drug_cache
-        if cache.claim is claim:
-            return cache.lines
-        found = tuple(
-            (line, code) for line in claim.lines if (code := self.drug_code(line)) is not None
-        )
-        cache.claim, cache.lines = claim, found
-        return found
+        return self.facts(claim).drug_lines
 
     def as_submitted(self, line: ServiceLine) -> ServiceLine | None:
         """``line`` as the provider submitted it (matched by its service segment's position).

@@ -7,22 +7,8 @@ from decimal import Decimal
 
 from edi_scrub.maps.drugs import DrugCode, NdcPackage
 from edi_scrub.model.claim import Claim, ServiceLine
-from edi_scrub.model.money import parse_amount
-from edi_scrub.model.ndc import read_ndc
 from edi_scrub.rules._base import RuleContext
-
-
-def line_ndc(line: ServiceLine) -> str | None:
-    """The line's NDC in 11-digit form when that form is certain, whatever LIN02 says.
-
-    Rules look NDCs up through this so that another rule's fix never changes their verdict:
-    NDC003 reformatting a hyphenated NDC or NDC002 setting LIN02 to N4 must not make findings
-    appear (the engine reverts a claim whose fixes add findings). Bare 10-digit and malformed
-    values give None: NDC003 reports those.
-    """
-    if line.drug is None or not line.drug.ndc.value:
-        return None
-    return read_ndc(line.drug.ndc.value).normalized
+from edi_scrub.rules._facts import amount, line_ndc
 
 
 def line_package(ctx: RuleContext, line: ServiceLine) -> NdcPackage | None:
@@ -67,7 +53,7 @@ def valid_on(code: DrugCode, day: date) -> bool | None:
 
 def billed_units(line: ServiceLine) -> Decimal | None:
     """SV104 / SV205 as a positive number (whole or not), or None when it is not one."""
-    units = parse_amount(line.units.value)
+    units = amount(line.units.value)
     return None if units is None or units <= 0 else units
 
 
@@ -75,7 +61,8 @@ def same_drug(claim: Claim, line: ServiceLine) -> tuple[ServiceLine, ...]:
     """The claim's lines billing the same code, NDC and date as ``line`` (itself included).
 
     Together they bill what was dispensed for one administration: the administered line and its
-    JW line, or a dose split over lines.
+    JW line, or a dose split over lines. Rules ask ``ctx.facts(claim).same_drug(line)``, the
+    same answer grouped once per claim; this scan is its reference.
     """
     ndc = line_ndc(line)
     return tuple(

@@ -19,7 +19,8 @@ from edi_scrub.maps.drugs import DrugCode
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.money import format_quantity
 from edi_scrub.rules._base import RuleContext
-from edi_scrub.rules._drug import billed_units, line_package, potency_range, same_drug
+from edi_scrub.rules._drug import billed_units, line_package, potency_range
+from edi_scrub.rules._facts import amount
 
 
 def vial_count_doubt(ctx: RuleContext, claim: Claim, line: ServiceLine) -> str | None:
@@ -29,7 +30,7 @@ def vial_count_doubt(ctx: RuleContext, claim: Claim, line: ServiceLine) -> str |
     if pkg is None or potency is None or billed_units(line) is None:
         return None
     total = sum(
-        (u for other in same_drug(claim, line) if (u := billed_units(other)) is not None),
+        (u for other in ctx.facts(claim).same_drug(line) if (u := billed_units(other)) is not None),
         Decimal(0),
     )
     low, high = potency
@@ -57,7 +58,7 @@ def waste_sign(line: ServiceLine, units: Decimal | None = None, ctp: Decimal | N
     drug = line.drug
     if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
         return 0
-    dispensed = ctp if ctp is not None else drug.quantity.decimal()
+    dispensed = ctp if ctp is not None else amount(drug.quantity.value)
     billed = units if units is not None else billed_units(line)
     if dispensed is None or billed is None:
         return 0
@@ -86,7 +87,7 @@ def unit_doubts(ctx: RuleContext, claim: Claim, line: ServiceLine, code: DrugCod
         doubts.append(vials)
     pkg = line_package(ctx, line)
     potency = potency_range(ctx, pkg) if pkg is not None else None
-    dispensed = drug.quantity.decimal()
+    dispensed = amount(drug.quantity.value)
     if potency is not None and dispensed is not None and dispensed > 0:
         low, high = potency
         if not _whole_vials(dispensed, low, high):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from edi_scrub.maps.drugs import DrugCode
 from edi_scrub.model.claim import Claim, Diagnosis, Field, ServiceLine, Transaction
+from edi_scrub.rules._base import RuleContext
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text; a file repeats its diagnosis codes
 def normalize_dx(code: str) -> str:
     """An ICD-10-CM code as maps/ stores it: upper case, no dot."""
     return code.replace(".", "").strip().upper()
@@ -27,8 +31,13 @@ def is_not_indicated(drug: DrugCode, dx: str) -> bool:
     return bool(code) and any(code.startswith(listed) for listed in drug.not_indicated_dx)
 
 
-def line_diagnoses(claim: Claim, line: ServiceLine) -> tuple[Diagnosis, ...]:
+def line_diagnoses(ctx: RuleContext, claim: Claim, line: ServiceLine) -> tuple[Diagnosis, ...]:
     """The diagnoses a line is billed for: its SV107 pointers' (837P), the claim's (837I)."""
+    # DX001 and DX002 both ask this of every drug line.
+    return ctx.facts(claim).derived("line_diagnoses", line, lambda: _line_diagnoses(claim, line))
+
+
+def _line_diagnoses(claim: Claim, line: ServiceLine) -> tuple[Diagnosis, ...]:
     if claim.transaction is not Transaction.PROFESSIONAL:
         return claim.diagnoses
     return tuple(d for p in line.dx_pointers if (d := pointed(claim, p)) is not None)

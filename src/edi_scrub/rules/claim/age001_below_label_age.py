@@ -31,7 +31,7 @@ from datetime import date
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
@@ -40,7 +40,7 @@ def age_in_years(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-@register("AGE001", "below-label-age", Severity.WARNING, Applicability.NONE)
+@register("AGE001", "below-label-age", Severity.WARNING, Applicability.NONE, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines for patients below the product's labelled minimum age."""
     born = claim.birth_date

@@ -40,7 +40,7 @@ def _present(refs: tuple[Field, ...]) -> bool:
 @register("AUTH001", "missing-prior-auth", Severity.WARNING, Applicability.NONE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report lines of prior-auth codes without any REF*G1 (claim, or 837P line)."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     if not policy.prior_auth_codes or _present(claim.prior_auth):
         return
     professional = claim.transaction is Transaction.PROFESSIONAL

@@ -23,22 +23,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import cast
 
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
-from edi_scrub.model.money import format_amount, parse_amount
+from edi_scrub.model.money import format_amount
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._facts import amount
 
 
 @register("CLM001", "claim-total-mismatch", Severity.ERROR, Applicability.SAFE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report a CLM02 that differs from the sum of the line charges, and recompute it."""
-    charges = [parse_amount(line.charge.value) for line in claim.lines]
-    if not claim.lines or any(c is None for c in charges):
+    charges = ctx.facts(claim).charges
+    if not charges or None in charges:
         return
-    total = sum((c for c in charges if c is not None), Decimal(0))
-    stated = parse_amount(claim.clm02.value)
+    total = sum(cast(tuple[Decimal, ...], charges), Decimal(0))
+    stated = amount(claim.clm02.value)
     if stated is not None and stated == total:
         return
     new = format_amount(total, claim.clm02.value)

@@ -25,24 +25,23 @@ References
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, ServiceLine
-from edi_scrub.model.money import parse_amount
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
-def _problem(line: ServiceLine, is_drug: bool) -> str | None:
+def _problem(line: ServiceLine, value: Decimal | None, is_drug: bool) -> str | None:
     text = line.charge.value
     if not text:
         return "is missing"
-    amount = parse_amount(text)
-    if amount is None:
+    if value is None:
         return f"{text!r} is not a number"
-    if amount < 0:
+    if value < 0:
         return f"{text} is negative"
-    if amount == 0 and is_drug:
+    if value == 0 and is_drug:
         return "is zero on a drug line"
     return None
 
@@ -50,8 +49,8 @@ def _problem(line: ServiceLine, is_drug: bool) -> str | None:
 @register("CLM002", "line-charge-invalid", Severity.ERROR, Applicability.NONE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report line charges that are missing, non-numeric, negative, or zero on drug lines."""
-    for line in claim.lines:
-        problem = _problem(line, ctx.drug_code(line) is not None)
+    for line, value in zip(claim.lines, ctx.facts(claim).charges, strict=True):
+        problem = _problem(line, value, ctx.drug_code(line) is not None)
         if problem is None:
             continue
         yield make_finding(

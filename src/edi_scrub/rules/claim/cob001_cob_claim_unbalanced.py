@@ -35,22 +35,22 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from edi_scrub.model.claim import Claim
-from edi_scrub.model.money import parse_amount
 from edi_scrub.model.source import loc
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules.claim._cob import read_cob, total
+from edi_scrub.rules._facts import amount
+from edi_scrub.rules.claim._cob import total
 
 
 def _text(amount: Decimal) -> str:
     return f"{amount:f}"
 
 
-@register("COB001", "cob-claim-unbalanced", Severity.ERROR)
+@register("COB001", "cob-claim-unbalanced", Severity.ERROR, needs=Needs.COB_LOOPS)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Balance CLM02 against each earlier payer that adjudicated lines."""
-    cob = read_cob(claim)
-    charge = parse_amount(claim.clm02.value)
+    cob = ctx.facts(claim).cob
+    charge = amount(claim.clm02.value)
     if not cob.payers or charge is None:
         return
     for number, payer in enumerate(cob.payers, 1):

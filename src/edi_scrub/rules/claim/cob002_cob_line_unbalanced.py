@@ -31,22 +31,22 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from edi_scrub.model.claim import Claim
-from edi_scrub.model.money import parse_amount
 from edi_scrub.model.source import loc
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules.claim._cob import LineAdjudication, read_cob, total
+from edi_scrub.rules._facts import amount
+from edi_scrub.rules.claim._cob import LineAdjudication, total
 
 
-@register("COB002", "cob-line-unbalanced", Severity.ERROR)
+@register("COB002", "cob-line-unbalanced", Severity.ERROR, needs=Needs.COB_LOOPS)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Balance each line's charge against each earlier payer's SVD02 and CAS amounts."""
     groups: dict[tuple[int, str], list[LineAdjudication]] = {}
-    for adj in read_cob(claim).lines:
+    for adj in ctx.facts(claim).cob.lines:
         groups.setdefault((adj.line.first_pos, adj.payer_id), []).append(adj)
     for adjs in groups.values():
         line = adjs[0].line
-        charge = parse_amount(line.charge.value)
+        charge = amount(line.charge.value)
         paid = total([a.paid for a in adjs])
         adjusted = total([x for a in adjs for x in a.adjustments])
         if charge is None or paid is None or adjusted is None or paid + adjusted == charge:

@@ -27,11 +27,13 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, Transaction
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
-@register("DOS001", "missing-service-date", Severity.ERROR, Applicability.NONE)
+@register(
+    "DOS001", "missing-service-date", Severity.ERROR, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report 837P drug lines without DTP*472."""
     if claim.transaction is not Transaction.PROFESSIONAL:

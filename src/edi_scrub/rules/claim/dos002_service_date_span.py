@@ -29,14 +29,16 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
-@register("DOS002", "service-date-span", Severity.WARNING, Applicability.NONE)
+@register(
+    "DOS002", "service-date-span", Severity.WARNING, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines dated with an RD8 span when the payer wants single dates."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     if not policy.single_date_lines:
         return
     for line, _ in ctx.drug_lines(claim):

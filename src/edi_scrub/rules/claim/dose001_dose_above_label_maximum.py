@@ -36,7 +36,7 @@ from decimal import Decimal
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.money import format_quantity
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import (
     Finding,
     RuleContext,
@@ -45,9 +45,16 @@ from edi_scrub.rules._base import (
     line_number,
     make_finding,
 )
+from edi_scrub.rules._facts import amount
 
 
-@register("DOSE001", "dose-above-label-maximum", Severity.WARNING, Applicability.NONE)
+@register(
+    "DOSE001",
+    "dose-above-label-maximum",
+    Severity.WARNING,
+    Applicability.NONE,
+    needs=Needs.DRUG_LINES,
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report per-date IU totals of a code above its labelled maximum per infusion."""
     groups: dict[tuple[str, date | int], list[tuple[ServiceLine, Decimal]]] = {}
@@ -55,9 +62,10 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     for i, (line, code) in enumerate(ctx.drug_lines(claim)):
         if code.max_iu_per_infusion is None or code.billing_unit is None:
             continue
-        if line.unit_basis.value != "UN" or line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if line.unit_basis.value != "UN" or "JW" in mods:
             continue
-        units = line.units.decimal()
+        units = amount(line.units.value)
         if units is None or units <= 0:
             continue
         # Without a date, a line cannot be matched with others: it stands alone.

@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, ServiceLine, Transaction
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import billed_units
 
@@ -53,7 +53,8 @@ def _doses(claim: Claim, ctx: RuleContext, codes: set[str]) -> _Dose:
     for i, (line, code) in enumerate(ctx.drug_lines(claim)):
         if code.code not in codes or code.billing_unit is None:
             continue
-        if line.unit_basis.value != "UN" or line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if line.unit_basis.value != "UN" or "JW" in mods:
             continue
         if billed_units(line) is None:
             continue
@@ -62,13 +63,15 @@ def _doses(claim: Claim, ctx: RuleContext, codes: set[str]) -> _Dose:
     return groups
 
 
-@register("DOSE002", "dose-per-kg-implausible", Severity.INFO, Applicability.NONE)
+@register(
+    "DOSE002", "dose-per-kg-implausible", Severity.INFO, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report per-date IU/kg outside the payer profile's plausible range (837P with weight)."""
     if claim.transaction is not Transaction.PROFESSIONAL:
         return
     weight = claim.weight_lb
-    ranges = ctx.policy(claim).dose_per_kg_range
+    ranges = ctx.facts(claim).policy.dose_per_kg_range
     if weight is None or weight <= 0 or not ranges:
         return
     kg = weight * _KG_PER_LB

@@ -32,12 +32,14 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, Transaction
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules.claim._dx import is_indicated, pointed
+from edi_scrub.rules.claim._dx import is_indicated, line_diagnoses
 
 
-@register("DX001", "no-indicated-diagnosis", Severity.WARNING, Applicability.NONE)
+@register(
+    "DX001", "no-indicated-diagnosis", Severity.WARNING, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines without an indicated diagnosis (line pointers on the 837P)."""
     professional = claim.transaction is Transaction.PROFESSIONAL
@@ -46,7 +48,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             continue
         wanted = ", ".join(code.indicated_dx)
         if professional:
-            selected = [d for p in line.dx_pointers if (d := pointed(claim, p)) is not None]
+            selected = line_diagnoses(ctx, claim, line)  # the diagnoses its pointers select
             if any(is_indicated(code, d.code) for d in selected):
                 continue
             # Positions, not codes: the report should not repeat the patient's diagnoses.

@@ -33,19 +33,21 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, Transaction
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules.claim._dx import is_indicated, is_not_indicated, line_diagnoses
 
 
-@register("DX002", "off-label-diagnosis", Severity.WARNING, Applicability.NONE)
+@register(
+    "DX002", "off-label-diagnosis", Severity.WARNING, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines billed for a listed not-indicated diagnosis and no indicated one."""
     professional = claim.transaction is Transaction.PROFESSIONAL
     for line, code in ctx.drug_lines(claim):
         if not code.not_indicated_dx:
             continue
-        diagnoses = line_diagnoses(claim, line)
+        diagnoses = line_diagnoses(ctx, claim, line)
         off = [d for d in diagnoses if is_not_indicated(code, d.code)]
         if not off or any(is_indicated(code, d.code) for d in diagnoses):
             continue

@@ -72,12 +72,14 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report SV107 pointers that select no diagnosis; re-point drug lines when unambiguous."""
     if claim.transaction is not Transaction.PROFESSIONAL:
         return
-    pointable = sum(1 for d in claim.diagnoses if d.position > 0)
+    pointable: int | None = None  # counted once, and only for a claim with a finding
     for line in claim.lines:
         broken = [p for p in line.dx_pointers if pointed(claim, p) is None]
         if not broken:
             continue
         values = ", ".join(p.value or "(empty)" for p in broken)
+        if pointable is None:
+            pointable = sum(1 for d in claim.diagnoses if d.position > 0)
         yield make_finding(
             meta,
             claim,

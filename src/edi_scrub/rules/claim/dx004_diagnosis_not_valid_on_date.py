@@ -47,7 +47,7 @@ from edi_scrub.rules.claim._icd10 import ICD10_START, bundled_release, fiscal_ye
 @register("DX004", "diagnosis-not-valid-on-date", Severity.ERROR)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report ICD-10-CM codes that are unknown or not billable for the claim's date."""
-    day = claim_date(claim)
+    day = claim_date(ctx, claim)
     codes = [d for d in claim.diagnoses if is_icd10(d.qualifier) and normalize_dx(d.code)]
     if day is None or day < ICD10_START or not codes:
         return

@@ -36,7 +36,7 @@ from edi_scrub.rules.claim._icd10 import ICD10_START
 @register("DX005", "icd10-before-effective-date", Severity.ERROR)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report a claim dated before 2015-10-01 that carries ICD-10-CM qualifiers."""
-    day = claim_date(claim)
+    day = claim_date(ctx, claim)
     first = next((d for d in claim.diagnoses if is_icd10(d.qualifier)), None)
     if day is None or first is None or day >= ICD10_START:
         return

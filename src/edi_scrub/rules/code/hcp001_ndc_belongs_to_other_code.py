@@ -33,12 +33,18 @@ from collections.abc import Iterator
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.maps.drugs import CodeCategory
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import line_package, valid_on
 
 
-@register("HCP001", "ndc-belongs-to-other-code", Severity.ERROR, Applicability.UNSAFE)
+@register(
+    "HCP001",
+    "ndc-belongs-to-other-code",
+    Severity.ERROR,
+    Applicability.UNSAFE,
+    needs=Needs.DRUG_LINES,
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines whose NDC the map files under another code; offer that code."""
     for line, code in ctx.drug_lines(claim):

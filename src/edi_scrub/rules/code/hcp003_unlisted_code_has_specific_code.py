@@ -32,14 +32,20 @@ from collections.abc import Iterator
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.maps.drugs import CodeCategory
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import line_package, valid_on
 
 _UNLISTED = frozenset({CodeCategory.NOC, CodeCategory.NOS})
 
 
-@register("HCP003", "unlisted-code-has-specific-code", Severity.WARNING, Applicability.UNSAFE)
+@register(
+    "HCP003",
+    "unlisted-code-has-specific-code",
+    Severity.WARNING,
+    Applicability.UNSAFE,
+    needs=Needs.DRUG_LINES,
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report unlisted-code lines whose NDC has a specific code on the date; offer that code."""
     for line, code in ctx.drug_lines(claim):

@@ -39,7 +39,7 @@ from edi_scrub.fixes.edits import Applicability
 from edi_scrub.maps.drugs import CodeCategory
 from edi_scrub.model.claim import Claim, Transaction
 from edi_scrub.model.source import segment_id
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 _AMOUNT = re.compile(r"\d[\d,.]*\s*(?:I\.?\s?U\.?|UNITS?)(?![A-Z])", re.IGNORECASE)
@@ -66,7 +66,13 @@ def _claim_notes(claim: Claim) -> tuple[str, ...]:
     return tuple(notes)
 
 
-@register("HCP004", "unlisted-code-without-note", Severity.ERROR, Applicability.NONE)
+@register(
+    "HCP004",
+    "unlisted-code-without-note",
+    Severity.ERROR,
+    Applicability.NONE,
+    needs=Needs.DRUG_LINES,
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report NOC drug lines without a note giving the drug name and the IU."""
     institutional = claim.transaction is Transaction.INSTITUTIONAL

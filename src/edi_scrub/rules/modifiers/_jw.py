@@ -87,10 +87,18 @@ def jw_siblings(
     ctx: RuleContext, claim: Claim, line: ServiceLine
 ) -> tuple[tuple[ServiceLine, ...], tuple[ServiceLine, ...]]:
     """The claim's other JW lines for ``line``'s drug and date: (certainly, possibly) the same."""
+    # Five rules ask this of each drug line, each pass comparing it with every JW line.
+    return ctx.facts(claim).derived("jw_siblings", line, lambda: _jw_siblings(ctx, claim, line))
+
+
+def _jw_siblings(
+    ctx: RuleContext, claim: Claim, line: ServiceLine
+) -> tuple[tuple[ServiceLine, ...], tuple[ServiceLine, ...]]:
     same: list[ServiceLine] = []
     maybe: list[ServiceLine] = []
+    facts = ctx.facts(claim)
     for other in claim.lines:
-        if other is line or not other.has_modifier("JW"):
+        if other is line or "JW" not in facts.modifiers(other):
             continue
         verdict = match(ctx, claim, line, other)
         if verdict is Match.SAME:

@@ -38,8 +38,9 @@ from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.maps.drugs import DrugCode
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.policy import PayerPolicy
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._facts import amount
 from edi_scrub.rules._proof import unit_doubts
 from edi_scrub.rules.modifiers._composite import composite_ref, composite_text, with_modifiers
 from edi_scrub.rules.modifiers._jw import has_jw_sibling
@@ -52,7 +53,7 @@ def _zero_waste_doubt(
     drug = line.drug
     if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
         return "no CTP quantity in international units (F2) to compare with the billed IU"
-    dispensed, billed = drug.quantity.decimal(), line.units.decimal()
+    dispensed, billed = amount(drug.quantity.value), amount(line.units.value)
     if dispensed is None or billed is None or billed <= 0 or dispensed != billed:
         return "CTP04 does not equal the billed IU"
     doubts = unit_doubts(ctx, claim, line, code)
@@ -91,14 +92,15 @@ def _add_jz(
     )
 
 
-@register("MOD001", "missing-jw-jz", Severity.ERROR, Applicability.SAFE)
+@register("MOD001", "missing-jw-jz", Severity.ERROR, Applicability.SAFE, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report single-dose drug lines without JW/JZ where the payer requires them."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     for line, code in ctx.drug_lines(claim):
         if not code.single_dose or not policy.requires_jw_jz(line.date_of_service):
             continue
-        if line.has_modifier("JW") or line.has_modifier("JZ") or has_jw_sibling(ctx, claim, line):
+        mods = ctx.facts(claim).modifiers(line)
+        if "JW" in mods or "JZ" in mods or has_jw_sibling(ctx, claim, line):
             continue
         yield make_finding(
             meta,

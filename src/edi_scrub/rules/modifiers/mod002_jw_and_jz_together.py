@@ -29,15 +29,18 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
-@register("MOD002", "jw-and-jz-together", Severity.ERROR, Applicability.NONE)
+@register(
+    "MOD002", "jw-and-jz-together", Severity.ERROR, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines that carry both JW and JZ."""
     for line, _ in ctx.drug_lines(claim):
-        if not (line.has_modifier("JW") and line.has_modifier("JZ")):
+        mods = ctx.facts(claim).modifiers(line)
+        if not ("JW" in mods and "JZ" in mods):
             continue
         jz = next(m for m in line.modifiers if m.value == "JZ")
         yield make_finding(

@@ -32,17 +32,20 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability, Fix
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules.modifiers._composite import composite_text
 from edi_scrub.rules.modifiers._jw import jw_siblings
 
 
-@register("MOD003", "jz-beside-jw-line", Severity.ERROR, Applicability.SUGGESTION)
+@register(
+    "MOD003", "jz-beside-jw-line", Severity.ERROR, Applicability.SUGGESTION, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JZ on a line that has a JW sibling, and remove it."""
     for line, _ in ctx.drug_lines(claim):
-        if not line.has_modifier("JZ") or line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if "JZ" not in mods or "JW" in mods:
             continue
         same, _ = jw_siblings(ctx, claim, line)
         if not same:

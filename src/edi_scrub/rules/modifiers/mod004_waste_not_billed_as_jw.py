@@ -59,11 +59,12 @@ from decimal import Decimal
 from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, Reach, SetElement
 from edi_scrub.maps.drugs import DrugCode
 from edi_scrub.model.claim import Claim, ServiceLine, Transaction
-from edi_scrub.model.money import format_amount, format_quantity, parse_amount, to_cents
+from edi_scrub.model.money import format_amount, format_quantity, to_cents
 from edi_scrub.model.source import segment_id
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import line_package, potency_range
+from edi_scrub.rules._facts import amount
 from edi_scrub.rules._proof import unit_doubts
 from edi_scrub.rules.modifiers._composite import with_modifiers
 from edi_scrub.rules.modifiers._jw import has_jw_sibling
@@ -135,7 +136,7 @@ def _refusals(
         why.append("the line carries other amounts (AMT/HCP/CN1) that a copy would bill twice")
     if ids.count("LIN") > 1:
         why.append("the line has more than one 2410 drug loop")
-    if line.non_covered is not None and (parse_amount(line.non_covered.value) or 0) != 0:
+    if line.non_covered is not None and (amount(line.non_covered.value) or 0) != 0:
         why.append("the line has a non-covered charge (SV207) whose split is the provider's call")
     if with_modifiers(claim, line, [*line.modifier_codes, "JW"]) is None:
         why.append("no free modifier slot for JW")
@@ -144,31 +145,34 @@ def _refusals(
 
 def _charge(line: ServiceLine, billed: Decimal, waste: Decimal) -> tuple[str | None, str]:
     """The JW line's charge text (``None`` when not a whole number of cents) and why not."""
-    price = parse_amount(line.charge.value)
+    price = amount(line.charge.value)
     if price is None or price <= 0:
         return None, "the line has no positive charge to take a unit price from"
-    amount = price * waste / billed
-    if to_cents(amount) != amount:
+    share = price * waste / billed
+    if to_cents(share) != share:
         return None, (
             f"waste × unit price ({line.charge.value} ÷ {format_quantity(billed)}) is not a "
             "whole number of cents"
         )
-    return format_amount(amount, line.charge.value), ""
+    return format_amount(share, line.charge.value), ""
 
 
-@register("MOD004", "waste-not-billed-as-jw", Severity.WARNING, Applicability.SAFE)
+@register(
+    "MOD004", "waste-not-billed-as-jw", Severity.WARNING, Applicability.SAFE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines whose CTP shows discarded IU with no JW line; split one off on proof."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     for line, code in ctx.drug_lines(claim):
         if policy.denies_jw(line.date_of_service):
             continue
         drug = line.drug
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue
-        if line.has_modifier("JW") or line.has_modifier("JZ") or code.single_dose is False:
+        mods = ctx.facts(claim).modifiers(line)
+        if "JW" in mods or "JZ" in mods or code.single_dose is False:
             continue
-        dispensed, billed = drug.quantity.decimal(), line.units.decimal()
+        dispensed, billed = amount(drug.quantity.value), amount(line.units.value)
         if dispensed is None or billed is None or billed <= 0 or dispensed <= billed:
             continue
         if has_jw_sibling(ctx, claim, line):

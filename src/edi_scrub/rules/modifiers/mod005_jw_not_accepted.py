@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from edi_scrub.fixes.edits import Applicability, DeleteSegments, Fix, Reach
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.source import segment_id
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
@@ -57,12 +57,15 @@ def _remove(claim: Claim, line: ServiceLine) -> Fix | None:
     )
 
 
-@register("MOD005", "jw-not-accepted", Severity.WARNING, Applicability.UNSAFE)
+@register(
+    "MOD005", "jw-not-accepted", Severity.WARNING, Applicability.UNSAFE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JW lines the payer denies or that bill a multi-dose product; offer removal."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     for line, code in ctx.drug_lines(claim):
-        if not line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if "JW" not in mods:
             continue
         if policy.denies_jw(line.date_of_service):
             why = f"{policy.name} denies JW lines on this date of service"

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability, Fix, Reach
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules.modifiers._composite import set_modifiers
 
@@ -44,7 +44,9 @@ from edi_scrub.rules.modifiers._composite import set_modifiers
 _INFORMATIONAL = frozenset({"JW", "JZ", "KX", "GA", "GY", "GZ"})
 
 
-@register("MOD007", "too-many-modifiers", Severity.ERROR, Applicability.SAFE)
+@register(
+    "MOD007", "too-many-modifiers", Severity.ERROR, Applicability.SAFE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines with a possibly pricing modifier after an informational one; reorder."""
     for line, _ in ctx.drug_lines(claim):

@@ -36,7 +36,7 @@ from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make
 @register("MOD008", "kx-required", Severity.WARNING, Applicability.NONE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report lines of KX-required codes without KX."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     if not policy.kx_required_codes:
         return
     for line in claim.lines:

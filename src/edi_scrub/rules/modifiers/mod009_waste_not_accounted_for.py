@@ -33,22 +33,30 @@ from decimal import Decimal
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.money import format_quantity
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import billed_units
+from edi_scrub.rules._facts import amount
 from edi_scrub.rules.modifiers._jw import jw_siblings
 
 
-@register("MOD009", "waste-not-accounted-for", Severity.WARNING, Applicability.NONE)
+@register(
+    "MOD009",
+    "waste-not-accounted-for",
+    Severity.WARNING,
+    Applicability.NONE,
+    needs=Needs.DRUG_LINES,
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report administered lines whose CTP waste differs from what their JW lines bill."""
     for line, _ in ctx.drug_lines(claim):
         drug = line.drug
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue
-        if line.has_modifier("JW") or line.has_modifier("JZ"):
+        mods = ctx.facts(claim).modifiers(line)
+        if "JW" in mods or "JZ" in mods:
             continue
-        dispensed, billed = drug.quantity.decimal(), billed_units(line)
+        dispensed, billed = amount(drug.quantity.value), billed_units(line)
         if dispensed is None or billed is None or dispensed <= billed:
             continue
         same, maybe = jw_siblings(ctx, claim, line)

@@ -27,21 +27,23 @@ from collections.abc import Iterator
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.money import format_quantity
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import billed_units
+from edi_scrub.rules._facts import amount
 
 
-@register("MOD010", "jz-with-waste", Severity.ERROR, Applicability.NONE)
+@register("MOD010", "jz-with-waste", Severity.ERROR, Applicability.NONE, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JZ lines whose CTP04 shows more IU dispensed than billed."""
     for line, _ in ctx.drug_lines(claim):
         drug = line.drug
-        if not line.has_modifier("JZ") or line.has_modifier("JW"):
+        mods = ctx.facts(claim).modifiers(line)
+        if "JZ" not in mods or "JW" in mods:
             continue
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue
-        dispensed, billed = drug.quantity.decimal(), billed_units(line)
+        dispensed, billed = amount(drug.quantity.value), billed_units(line)
         if dispensed is None or billed is None or dispensed <= billed:
             continue
         jz = next(m for m in line.modifiers if m.value == "JZ")

@@ -27,14 +27,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
-@register("NDC001", "missing-ndc", Severity.ERROR)
+@register("NDC001", "missing-ndc", Severity.ERROR, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines without an NDC for payers that require one."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     if not policy.ndc_required:
         return
     for line, code in ctx.drug_lines(claim):

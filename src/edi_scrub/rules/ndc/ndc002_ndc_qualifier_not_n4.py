@@ -29,11 +29,13 @@ from collections.abc import Iterator
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.ndc import NdcShape, read_ndc
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
-@register("NDC002", "ndc-qualifier-not-n4", Severity.ERROR, Applicability.SAFE)
+@register(
+    "NDC002", "ndc-qualifier-not-n4", Severity.ERROR, Applicability.SAFE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report LIN02 values other than N4, setting N4 when LIN03 is a clean NDC."""
     for line, _ in ctx.drug_lines(claim):

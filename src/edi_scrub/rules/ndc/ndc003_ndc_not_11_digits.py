@@ -30,11 +30,11 @@ from collections.abc import Iterator
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.ndc import NdcShape, candidates, read_ndc
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 
-@register("NDC003", "ndc-not-11-digits", Severity.ERROR, Applicability.SAFE)
+@register("NDC003", "ndc-not-11-digits", Severity.ERROR, Applicability.SAFE, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report LIN03 values that are not 11 plain digits, normalising the certain ones."""
     for line, _ in ctx.drug_lines(claim):

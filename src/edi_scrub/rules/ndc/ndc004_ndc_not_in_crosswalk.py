@@ -29,12 +29,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules._drug import line_ndc
+from edi_scrub.rules._facts import line_ndc
 
 
-@register("NDC004", "ndc-not-in-crosswalk", Severity.WARNING)
+@register("NDC004", "ndc-not-in-crosswalk", Severity.WARNING, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report NDCs the map does not tie to any code."""
     for line, code in ctx.drug_lines(claim):

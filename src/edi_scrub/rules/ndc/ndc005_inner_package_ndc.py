@@ -28,12 +28,12 @@ from collections.abc import Iterator
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.maps.drugs import PackageKind
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import line_package
 
 
-@register("NDC005", "inner-package-ndc", Severity.ERROR, Applicability.SAFE)
+@register("NDC005", "inner-package-ndc", Severity.ERROR, Applicability.SAFE, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report inner-vial and diluent NDCs, replacing them with the outer kit when known."""
     for line, _ in ctx.drug_lines(claim):

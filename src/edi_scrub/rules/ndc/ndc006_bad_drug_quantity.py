@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from edi_scrub.model.claim import Claim, DrugDetail, Field
-from edi_scrub.model.money import parse_amount
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._facts import amount
 
 _UNITS = ("F2", "GR", "ME", "ML", "UN")
 
@@ -39,7 +39,7 @@ def _problem(drug: DrugDetail) -> tuple[Field, str] | None:
     """The first defect of the CTP, with where it is, or None when it is sound."""
     if drug.quantity is None or drug.unit is None:
         return drug.ndc, f"LIN for NDC {drug.ndc.value!r} has no CTP (drug quantity)"
-    quantity = parse_amount(drug.quantity.value)
+    quantity = amount(drug.quantity.value)
     if quantity is None:
         shown = repr(drug.quantity.value) if drug.quantity.value else "empty"
         return drug.quantity, f"CTP04 drug quantity is {shown}, not a number"
@@ -51,7 +51,7 @@ def _problem(drug: DrugDetail) -> tuple[Field, str] | None:
     return None
 
 
-@register("NDC006", "bad-drug-quantity", Severity.ERROR)
+@register("NDC006", "bad-drug-quantity", Severity.ERROR, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines whose CTP is missing, not positive or in an unknown unit."""
     for line, _ in ctx.drug_lines(claim):

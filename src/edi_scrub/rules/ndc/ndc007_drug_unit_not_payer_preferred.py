@@ -35,9 +35,10 @@ from decimal import Decimal
 
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim, DrugDetail
-from edi_scrub.model.money import format_quantity, parse_amount
-from edi_scrub.rules import register
+from edi_scrub.model.money import format_quantity
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._facts import amount
 
 _UNITS = ("F2", "GR", "ME", "ML", "UN")
 #: Unit pairs with a fixed factor: quantity in the first unit times factor = in the second.
@@ -79,10 +80,16 @@ def _fix(drug: DrugDetail, quantity: Decimal, want: str, precision: int | None) 
     )
 
 
-@register("NDC007", "drug-unit-not-payer-preferred", Severity.WARNING, Applicability.UNSAFE)
+@register(
+    "NDC007",
+    "drug-unit-not-payer-preferred",
+    Severity.WARNING,
+    Applicability.UNSAFE,
+    needs=Needs.DRUG_LINES,
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report CTP units other than the payer's preferred one; convert grams and milligrams."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     want = policy.preferred_ctp_unit
     if want is None:
         return
@@ -90,7 +97,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         drug = line.drug
         if drug is None or drug.quantity is None or drug.unit is None:
             continue
-        quantity = parse_amount(drug.quantity.value)
+        quantity = amount(drug.quantity.value)
         if drug.unit.value not in _UNITS or drug.unit.value == want:
             continue
         if quantity is None or quantity <= 0:

@@ -33,9 +33,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim, Field, ServiceLine
-from edi_scrub.model.money import format_quantity, parse_amount
-from edi_scrub.rules import register
+from edi_scrub.model.money import format_quantity
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._facts import amount
 from edi_scrub.rules._proof import waste_sign
 
 
@@ -70,10 +71,16 @@ def _fix(line: ServiceLine, quantity: Field, value: Decimal, precision: int) -> 
     )
 
 
-@register("NDC008", "drug-quantity-precision", Severity.WARNING, Applicability.SAFE)
+@register(
+    "NDC008",
+    "drug-quantity-precision",
+    Severity.WARNING,
+    Applicability.SAFE,
+    needs=Needs.DRUG_LINES,
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report CTP04 quantities with too many decimals; round them half up."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     precision = policy.ctp_precision
     if precision is None:
         return
@@ -81,7 +88,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         quantity = line.drug.quantity if line.drug is not None else None
         if quantity is None:
             continue
-        value = parse_amount(quantity.value)
+        value = amount(quantity.value)
         if value is None or value <= 0 or decimals(quantity.value) <= precision:
             continue
         yield make_finding(

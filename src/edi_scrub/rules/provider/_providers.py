@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from edi_scrub.model.claim import Claim
-from edi_scrub.model.source import segment_id, segments
+from edi_scrub.model.source import segment_id
+from edi_scrub.rules._base import RuleContext
 
 #: NM101 entity codes of the provider loops inside a claim (2310x, 2420x) and what they are.
 ENTITIES = {
@@ -28,6 +30,7 @@ def entity_name(code: str) -> str:
     return ENTITIES.get(code, f"entity {code or '(empty)'}")
 
 
+@lru_cache(maxsize=4096)  # a pure function of the text; a file repeats its NPIs claim after claim
 def npi_defect(npi: str) -> str | None:
     """Why ``npi`` is not a valid NPI, or ``None`` when it is.
 
@@ -48,12 +51,12 @@ def npi_defect(npi: str) -> str | None:
 
 
 def provider_segments(
-    claim: Claim, seg_id: str
+    ctx: RuleContext, claim: Claim, seg_id: str
 ) -> Iterator[tuple[int | None, int, tuple[str, ...]]]:
     """``seg_id`` segments of the claim's providers: (claim position or ``None``, file position,
     elements), the billing provider's (loop 2000A, above the claim: no claim position) first."""
     for index, parts in claim.billing_provider:
         if segment_id(parts) == seg_id:
             yield None, index, parts
-    for pos, parts in segments(claim, seg_id):
+    for pos, parts in ctx.facts(claim).segments(seg_id):
         yield pos, 0, parts

@@ -40,7 +40,7 @@ from edi_scrub.rules.provider._providers import entity_name, npi_defect, provide
 @register("NPI001", "npi-check-digit-invalid", Severity.ERROR)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report every NM1 with qualifier XX whose NPI is malformed or fails the check digit."""
-    for pos, index, parts in provider_segments(claim, "NM1"):
+    for pos, index, parts in provider_segments(ctx, claim, "NM1"):
         if element(parts, 8) != "XX":
             continue
         defect = npi_defect(element(parts, 9))

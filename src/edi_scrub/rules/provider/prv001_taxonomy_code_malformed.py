@@ -55,7 +55,7 @@ def _upper_case_fix(pos: int, code: str) -> Fix | None:
 @register("PRV001", "taxonomy-code-malformed", Severity.ERROR, Applicability.SAFE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report PXC taxonomy codes that are not 10 characters ending in X; upper-case when enough."""
-    for pos, index, parts in provider_segments(claim, "PRV"):
+    for pos, index, parts in provider_segments(ctx, claim, "PRV"):
         if element(parts, 2) != "PXC":
             continue
         code = element(parts, 3)

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._proof import waste_sign
 
@@ -38,7 +38,7 @@ from edi_scrub.rules._proof import waste_sign
 _RELABEL = frozenset({"", "MJ", "DA"})
 
 
-@register("UNT001", "unit-basis-not-un", Severity.ERROR, Applicability.SAFE)
+@register("UNT001", "unit-basis-not-un", Severity.ERROR, Applicability.SAFE, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines whose unit basis is not UN, relabelling it when that is safe."""
     for line, code in ctx.drug_lines(claim):

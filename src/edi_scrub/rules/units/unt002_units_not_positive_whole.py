@@ -31,19 +31,22 @@ from decimal import ROUND_CEILING
 
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
-from edi_scrub.model.money import format_quantity, parse_amount
-from edi_scrub.rules import register
+from edi_scrub.model.money import format_quantity
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._facts import amount
 from edi_scrub.rules._proof import waste_sign
 
 
-@register("UNT002", "units-not-positive-whole", Severity.ERROR, Applicability.SAFE)
+@register(
+    "UNT002", "units-not-positive-whole", Severity.ERROR, Applicability.SAFE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report non-positive and fractional per-IU units; round a positive fraction up."""
     for line, code in ctx.drug_lines(claim):
         units = line.units
         ref = units.loc.ref
-        count = parse_amount(units.value)
+        count = amount(units.value)
         if count is None:
             shown = repr(units.value) if units.value else "empty"
             yield make_finding(meta, claim, line, units, f"{ref} units are {shown}, not a number")

@@ -32,12 +32,12 @@ from decimal import Decimal
 
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.money import format_quantity
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules._drug import billed_units, line_package, potency_range, same_drug
+from edi_scrub.rules._drug import billed_units, line_package, potency_range
 
 
-@register("UNT003", "units-look-like-vials", Severity.WARNING)
+@register("UNT003", "units-look-like-vials", Severity.WARNING, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report per-IU lines billing fewer IU than one vial of their NDC can hold."""
     for line, code in ctx.drug_lines(claim):
@@ -47,8 +47,9 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         potency = potency_range(ctx, pkg) if pkg is not None else None
         if pkg is None or potency is None:
             continue
+        together = ctx.facts(claim).same_drug(line)
         total = sum(
-            (u for other in same_drug(claim, line) if (u := billed_units(other)) is not None),
+            (u for other in together if (u := billed_units(other)) is not None),
             Decimal(0),
         )
         low, high = potency

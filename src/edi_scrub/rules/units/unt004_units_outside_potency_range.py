@@ -32,16 +32,17 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
 from edi_scrub.model.claim import Claim
-from edi_scrub.model.money import format_quantity, parse_amount
-from edi_scrub.rules import register
+from edi_scrub.model.money import format_quantity
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import billed_units, line_package, potency_range
+from edi_scrub.rules._facts import amount
 from edi_scrub.rules.modifiers._jw import has_jw_sibling
 
 _SHOWN = Decimal("0.01")
 
 
-@register("UNT004", "units-outside-potency-range", Severity.WARNING)
+@register("UNT004", "units-outside-potency-range", Severity.WARNING, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report per-IU lines whose IU per vial no vial of their NDC can hold."""
     for line, code in ctx.drug_lines(claim):
@@ -51,7 +52,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             continue
         if drug.unit is None or drug.unit.value != "UN" or drug.quantity is None:
             continue
-        count = parse_amount(drug.quantity.value)
+        count = amount(drug.quantity.value)
         if count is None or count < 1 or count != count.to_integral_value():
             continue
         pkg = line_package(ctx, line)
@@ -59,7 +60,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         if pkg is None or potency is None:
             continue
         low, high = potency
-        if units < low or line.has_modifier("JW") or has_jw_sibling(ctx, claim, line):
+        mods = ctx.facts(claim).modifiers(line)
+        if units < low or "JW" in mods or has_jw_sibling(ctx, claim, line):
             continue
         per_vial = units / count
         if low <= per_vial <= high:

@@ -41,7 +41,7 @@ from edi_scrub.rules.units._usage import per_line, per_window
 @register("UNT005", "units-exceed-mue", Severity.ERROR, Applicability.NONE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report units above the code's MUE, per line (MAI 1) or per date of service (MAI 2/3)."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     for code in sorted({line.code.value for line in claim.lines}):
         mue = policy.mue.get(code)
         if mue is None:

@@ -69,7 +69,7 @@ def _periods(limit: QuantityLimit, usage: Usage) -> tuple[str, str]:
 @register("UNT006", "units-exceed-payer-limit", Severity.WARNING, Applicability.NONE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report units above the payer's quantity limits (per line, day or rolling period)."""
-    policy = ctx.policy(claim)
+    policy = ctx.facts(claim).policy
     for code in sorted({line.code.value for line in claim.lines}):
         for limit in policy.limits_for(code):
             for usage in _usages(claim, ctx, limit):

@@ -29,12 +29,15 @@ from collections.abc import Iterator
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.money import format_quantity
-from edi_scrub.rules import register
+from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._drug import billed_units
+from edi_scrub.rules._facts import amount
 
 
-@register("UNT007", "billed-exceeds-dispensed", Severity.ERROR, Applicability.NONE)
+@register(
+    "UNT007", "billed-exceeds-dispensed", Severity.ERROR, Applicability.NONE, needs=Needs.DRUG_LINES
+)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report per-IU lines billing more IU than their CTP dispensed."""
     for line, code in ctx.drug_lines(claim):
@@ -43,7 +46,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
             continue
         if drug.unit is None or drug.unit.value != "F2":
             continue
-        dispensed, billed = drug.quantity.decimal(), billed_units(line)
+        dispensed, billed = amount(drug.quantity.value), billed_units(line)
         if dispensed is None or billed is None or billed <= dispensed:
             continue
         yield make_finding(

@@ -35,7 +35,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from edi_scrub.x12._issues import StructuralIssue, StructuralResult
+from edi_scrub.x12._issues import StructuralIssue, StructuralLevel, StructuralResult
 from edi_scrub.x12.cure import Spans
 from edi_scrub.x12.lexer import Segment
 
@@ -94,6 +94,12 @@ class ChangedClaims:
         self.reason = ""
         #: output positions of SE/GE/IEA the output wrote differently or recounted
         self._trailers_moved: set[int] = set()
+        #: output positions of SE/GE/IEA whose count element the envelope tracker rewrote
+        self._recounted: dict[int, str] = {}
+        #: an ISA/GS/ST inside a transaction set or a GE inside one: the tracker's counts may
+        #: then differ from the validator's, so a recount proves nothing
+        self._odd_envelope = False
+        self._gs_open = False
         self._st_delta = 0  # output minus input segments in the current transaction
 
     # -- feeding ----------------------------------------------------------------------------
@@ -110,18 +116,26 @@ class ChangedClaims:
         if sid == "HL":
             self._hl(seg)
             return
+        if (sid in ("ISA", "GS", "ST") and self._in_st) or (sid == "ISA" and self._gs_open):
+            self._odd_envelope = True
         if sid == "ISA":
             self._isa, self._gs, self._in_st = seg, None, False
             self._header, self._path, self._current = [], [], None
         elif sid == "GS":
-            self._gs, self._in_st = seg, False
+            self._gs, self._in_st, self._gs_open = seg, False, True
             self._header, self._path, self._current = [], [], None
         elif sid == "ST":
             self._in_st, self._st_delta = True, 0
             self._header, self._path = [seg], []
             self._current = self._header
         elif sid in ("SE", "GE", "IEA"):
-            if seg is not original or (sid == "SE" and self._st_delta):
+            if sid != "SE" and self._in_st:
+                self._odd_envelope = True
+            if sid == "GE":
+                self._gs_open = False
+            if seg is not original:
+                self._recounted[position] = sid
+            elif sid == "SE" and self._st_delta:
                 self._trailers_moved.add(position)
             if sid == "SE":
                 self._in_st = False
@@ -185,22 +199,31 @@ class ChangedClaims:
             if spans.changed(i):
                 changed_first.add(spans.in_first[i])
                 after_changed.add(spans.in_last[i] + 1)
+        # Blank segments are counted by the envelope tracker but not by the validator.
+        blank = any(i.code == "8" and i.message.startswith("Empty segment") for i in before.issues)
         carried: list[StructuralIssue] = []
         for issue in before.issues:
             at = issue.segment
-            if at in changed_first or at in after_changed:
-                self.reason = "an input issue at a changed claim's edge"
-                return None
             if issue.code == "1" and issue.message.startswith("Segment contains a leading"):
                 # Reported once per file, at the first indented segment of the whole walk.
                 self.reason = "indented input"
                 return None
             out = _output_position(at, spans)
+            trailer = self._recounted.get(out) if out is not None else None
+            if trailer is not None and _count_issue(issue, trailer):
+                if self._odd_envelope or blank:
+                    self.reason = "a count finding on a recounted trailer of an odd envelope"
+                    return None
+                continue  # the recount wrote the count the validator counts: cured
+            if (at in changed_first or at in after_changed) and not _intrinsic(issue):
+                self.reason = "an input issue at a changed claim's edge"
+                return None
             if out is None:
                 continue  # inside a changed claim: the stand-in judged it
-            if out in self._trailers_moved:
-                self.reason = "an input issue on a trailer the output changed"
+            if out in self._trailers_moved and _count_issue(issue, "SE"):
+                self.reason = "a count finding on an SE whose transaction changed size"
                 return None
+            # Anything else on a trailer is about its other elements, which are unchanged.
             carried.append(dataclasses.replace(issue, segment=out) if out != at else issue)
         issues = sorted(carried + self.issues, key=lambda issue: issue.segment)
         return dataclasses.replace(before, issues=tuple(issues), ack=None, ack_note="")
@@ -322,12 +345,38 @@ class ChangedClaims:
             return
         for issue in found.issues:
             at = issue.segment
-            if at <= 0 or at in watched:
+            if at <= 0 or (at in watched and not _intrinsic(issue)):
                 self._inexact("an issue at a changed claim's edge")
                 return
             target = targets[at - 1]
             if target:
                 self.issues.append(dataclasses.replace(issue, segment=target))
+
+
+def _intrinsic(issue: StructuralIssue) -> bool:
+    """Whether ``issue`` comes from its own segment's text and nothing before it: an element
+    error (CLM05-02 not a valid code), or an HL numbering error (HL segments are never cut or
+    changed, so the input's stand for the output's). The claim before a segment can only cause
+    walker findings there (a required segment missing from the loops it closes)."""
+    return issue.level is StructuralLevel.ELEMENT or issue.code in ("HL1", "HL2")
+
+
+#: The validator's count finding on each trailer (level, code), as ``_tr3_validate`` reports it.
+_COUNT_ISSUES: Final = {
+    "SE": (StructuralLevel.TRANSACTION, "4"),
+    "GE": (StructuralLevel.GROUP, "5"),
+    "IEA": (StructuralLevel.INTERCHANGE, "021"),
+}
+
+
+def _count_issue(issue: StructuralIssue, trailer: str) -> bool:
+    """Whether ``issue`` is about the count element (SE01/GE01/IEA01) of ``trailer``: the
+    count finding itself, or an element error on the count."""
+    if issue.segment_id != trailer:
+        return False
+    if issue.level is StructuralLevel.ELEMENT:
+        return issue.element == f"{trailer}01"
+    return (issue.level, issue.code) == _COUNT_ISSUES[trailer]
 
 
 def _output_position(segment: int, spans: Spans) -> int | None:

@@ -133,41 +133,29 @@ def _join(segments: list[str]) -> bytes:
 def _with_patients(data: bytes) -> bytes:
     """Every other subscriber gets a patient loop (2000C) holding its claims."""
     out: list[str] = []
-    subscriber = 0
+    subscriber = ""
     patient = False
-    for seg in _segments(data):
-        parts = seg.split("*")
+    for text in _segments(data):
+        parts = text.split("*")
         if parts[0] == "HL" and parts[3] == "22":
-            subscriber += 1
-            patient = subscriber % 2 == 0
+            subscriber = parts[1]
+            patient = int(subscriber) % 2 == 0
             if patient:
                 parts[4] = "1"
-                seg = "*".join(parts)
         elif parts[0] == "SBR" and patient:
             parts[2] = ""
-            seg = "*".join(parts)
-        out.append(seg)
+        out.append("*".join(parts))
         if patient and parts[0] == "NM1" and parts[1] == "PR":
+            # HL01 is made unique here and renumbered by _join; HL02 names the subscriber.
             out += [
-                f"HL*{parts[0]}P{subscriber}*{subscriber}*23*0",
+                f"HL*P{subscriber}*{subscriber}*23*0",
                 "PAT*19",
                 "NM1*QC*1*DOE*SAM",
                 "N3*1 ELM ST",
                 "N4*ANYTOWN*PA*17111",
                 "DMG*D8*20100101*M",
             ]
-    # HL02 of a patient names its subscriber's HL01, fixed up by _join's renumbering.
-    fixed: list[str] = []
-    last_subscriber = ""
-    for seg in out:
-        parts = seg.split("*")
-        if parts[0] == "HL" and parts[3] == "22":
-            last_subscriber = parts[1]
-        elif parts[0] == "HL" and parts[3] == "23":
-            parts[1], parts[2] = f"P{parts[2]}", last_subscriber
-            seg = "*".join(parts)
-        fixed.append(seg)
-    return _join(fixed)
+    return _join(out)
 
 
 def _with_groups(data: bytes) -> bytes:

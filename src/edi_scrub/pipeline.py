@@ -1,7 +1,8 @@
-"""The pipeline: lex → group → build → rules → fixes → write, then verify with pyx12.
+"""The pipeline: lex → group → build → rules → fixes → write, then verify the structure.
 
 One pass streams the input and writes the output; memory is bounded by the largest claim plus
-the findings. When any claim changed, the output is validated with pyx12 and compared claim by
+the findings. When any claim changed, the changed claims of the output are validated
+(:mod:`.x12.partial`; the whole output when that cut cannot be trusted) and compared claim by
 claim with the input's validation; a claim whose structure got worse is reverted and the pass
 runs once more with that claim left as it was.
 """

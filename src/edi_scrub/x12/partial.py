@@ -40,7 +40,7 @@ from edi_scrub.x12.cure import Spans
 from edi_scrub.x12.lexer import Segment
 
 #: Stand-in segments validated per call: bounds memory; each call costs one validator set-up.
-_BATCH: Final = 20_000
+_BATCH: Final = 5_000
 
 Validate = Callable[[Sequence[Segment]], StructuralResult]
 

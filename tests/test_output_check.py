@@ -29,6 +29,7 @@ from edi_scrub.rules import select_rules
 from edi_scrub.x12.lexer import iter_segments
 from edi_scrub.x12.partial import ChangedClaims
 from edi_scrub.x12.validate import validate_segments
+from tests.builders import ClaimSpec, LineSpec, P, build
 from tests.conftest import REPO, SAMPLES, corpus_files, needs_corpus
 
 Trace = list[tuple[str, dict[int, int], frozenset[int], frozenset[int]]]
@@ -311,3 +312,47 @@ def test_stand_in_of_a_changed_claim_maps_issues_to_output_positions(tmp_path: P
     assert len(inside) == len(whole.issues) >= 2
     assert probe.issues == inside
     assert {i.segment for i in inside} == {dtp.index, dtp.index + 1}
+
+
+def _with_se01(data: bytes, delta: int) -> bytes:
+    text = data.decode("latin-1")
+    start = text.index("\nSE*") + 4
+    end = text.index("*", start)
+    return (text[:start] + str(int(text[start:end]) + delta) + text[end:]).encode("latin-1")
+
+
+def test_recounted_se01_is_cured_without_a_full_walk(tmp_path: Path) -> None:
+    """A wrong SE01 in a file whose claims a fix changes: the recount cures it (as the full
+    walk says), judged without walking the output again. With X12003 ignored the SE01 stays
+    wrong, and as the fix does not change the transaction's size, the finding is carried."""
+    claims = (
+        ClaimSpec(clm01="A1", lines=(LineSpec(ndc="0944-4624-01", modifiers=("JZ",)),)),
+        ClaimSpec(clm01="B2", lines=(LineSpec(modifiers=("JZ",)),)),
+    )
+    path = tmp_path / "se01.837"
+    path.write_bytes(_with_se01(build(P, claims), 5))
+    hows = _same(path, Options())
+    assert hows == ["changed"]
+    _, _, fixed = _verify(path, Options(), "changed")
+    assert len(fixed) == 1  # the SE01 count finding
+    assert _same(path, Options(ignore=("X12003",))) == ["changed"]
+    assert _verify(path, Options(ignore=("X12003",)), "changed")[2] == frozenset()
+
+
+def test_indented_input_takes_the_full_walk(tmp_path: Path) -> None:
+    claims = (ClaimSpec(clm01="A1", lines=(LineSpec(ndc="0944-4624-01", modifiers=("JZ",)),)),)
+    text = build(P, claims).decode("latin-1").replace("~\nN3*", "~\n  N3*")
+    path = tmp_path / "indented.837"
+    path.write_bytes(text.encode("latin-1"))
+    assert _same(path, Options()) == ["full"]
+
+
+def test_wrong_se01_of_a_grown_transaction_without_recount_takes_the_full_walk(
+    tmp_path: Path,
+) -> None:
+    """The JW split adds segments; with X12003 ignored SE01 is not recounted, so whether its
+    count finding stays is left to the full walk (the count changed under it)."""
+    path = tmp_path / "split.837"
+    path.write_bytes(_with_se01((SAMPLES / "p_waste_jw_split.837").read_bytes(), 5))
+    assert _same(path, Options(ignore=("X12003",))) == ["full"]
+    assert _same(path, Options()) == ["changed"]

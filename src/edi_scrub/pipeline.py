@@ -1,7 +1,8 @@
-"""The pipeline: lex → group → build → rules → fixes → write, then verify with pyx12.
+"""The pipeline: lex → group → build → rules → fixes → write, then verify the structure.
 
 One pass streams the input and writes the output; memory is bounded by the largest claim plus
-the findings. When any claim changed, the output is validated with pyx12 and compared claim by
+the findings. When any claim changed, the changed claims of the output are validated
+(:mod:`.x12.partial`; the whole output when that cut cannot be trusted) and compared claim by
 claim with the input's validation; a claim whose structure got worse is reverted and the pass
 runs once more with that claim left as it was.
 """
@@ -41,6 +42,7 @@ from edi_scrub.rules import Rule, get_rule, select_rules
 from edi_scrub.rules._base import Finding, RuleContext, Severity
 from edi_scrub.x12.cure import cured
 from edi_scrub.x12.lexer import ENCODING, Segment, iter_segments
+from edi_scrub.x12.partial import ChangedClaims
 
 if TYPE_CHECKING:
     from edi_scrub.x12.validate import StructuralResult
@@ -184,7 +186,9 @@ def _run_pass(
     options: Options,
     revert: frozenset[int],
     x12003: bool,
+    probe: ChangedClaims | None = None,
 ) -> tuple[_Pass, EnvelopeTracker]:
+    """One fix pass; ``probe`` (if any) sees every segment written, for :mod:`.x12.partial`."""
     result = _Pass()
     # A pass that runs again (after a revert) must not see the first pass's claims twice.
     ctx = replace(ctx, history=UsageHistory(ctx.history.codes))
@@ -213,6 +217,8 @@ def _run_pass(
                 result.changed = True
                 result.lines_added += claim_result.lines_added
                 result.charges_added += _line_total(claim_result.claim) - _line_total(original)
+            if probe is not None:
+                probe.claim(claim_result.segments, first, claim_result.changed, len(unit.segments))
             result.spans.add(
                 Span(
                     unit.ordinal,
@@ -231,7 +237,11 @@ def _run_pass(
         written = tracker.trailer(unit, position)
         result.changed |= written is not unit
         out.write(written.raw().encode(ENCODING))
+        if probe is not None and unit.index:
+            probe.outside(written, unit, position)
     tracker.close()
+    if probe is not None:
+        probe.close()
     return result, tracker
 
 
@@ -337,6 +347,36 @@ def _count_findings(tracker: EnvelopeTracker, missing: bool) -> list[Outcome]:
     ]
 
 
+#: How the fixed output is checked: ``changed`` validates only the changed claims in a stand-in
+#: interchange (:mod:`.x12.partial`, falling back to a full walk when the cut cannot be
+#: trusted); ``full`` walks the whole output. Tests compare the two.
+_OUTPUT_CHECK = "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """What one verification of the output found (recorded for the differential tests)."""
+
+    #: ``changed`` (stand-in of the changed claims), ``full`` (whole output) or ``none``.
+    how: str
+    after: dict[int, int]
+    revert: frozenset[int]
+    cured: frozenset[int]
+
+
+def _probe(path: Path, options: Options, full: bool) -> ChangedClaims | None:
+    """The changed-claims check of the output, when it applies (compiled validator)."""
+    if not options.structure or full or options.validator == "pyx12":
+        # pyx12 (the reference) keeps the full walk of the output.
+        return None
+    where = str(path)
+
+    def validate(segments: Iterable[Segment]) -> StructuralResult:
+        return _validate(iter(segments), where, validator=options.validator)
+
+    return ChangedClaims(validate)
+
+
 def _fix_and_verify(
     path: Path,
     out: BinaryIO,
@@ -345,36 +385,56 @@ def _fix_and_verify(
     options: Options,
     x12003: bool,
     validation: _InputValidation,
+    trace: list[_Verified] | None = None,
 ) -> tuple[StructuralResult | None, _Pass, EnvelopeTracker, frozenset[int]]:
     """Run the fix pass; with structure on, revert claims whose structure got worse, re-run.
 
     Also returns which input issues the final output no longer has (:func:`x12.cure.cured`).
 
-    The output is validated *before* waiting for the input's validation: when that runs in the
-    background worker, the two pyx12 walks (the slow part) overlap on the two cores.
+    The output's changed claims are validated during the pass (:mod:`.x12.partial`); when that
+    cut cannot be trusted, or with ``--validator pyx12``, the whole output is validated
+    *before* waiting for the input's validation: when that runs in the background worker, the
+    two walks (the slow part) overlap on the two cores.
     """
+    full = _OUTPUT_CHECK == "full"
     revert: frozenset[int] = frozenset()
     structure_in: StructuralResult | None = None
+
+    def input_result() -> StructuralResult:
+        nonlocal structure_in
+        if structure_in is None:
+            structure_in = validation.result()
+            if options.ack and structure_in.ack is None:
+                log.warning("no_999", file=str(path), reason=structure_in.ack_note)
+        return structure_in
+
     passes = 0
     while True:
         passes += 1
         out.seek(0)
         out.truncate()
-        result, tracker = _run_pass(path, out, claim_rules, ctx, options, revert, x12003)
+        probe = _probe(path, options, full) if passes <= 2 else None
+        result, tracker = _run_pass(path, out, claim_rules, ctx, options, revert, x12003, probe)
         if not options.structure:
             return None, result, tracker, frozenset()
         structure_out = None
-        if result.changed and passes <= 2:
+        how = "none"
+        if result.changed and passes <= 2 and probe is not None:
+            structure_out = probe.result(input_result(), result.spans)
+            how = "changed"
+            if structure_out is None:
+                log.debug("output_check_full", file=str(path), reason=probe.reason)
+        if result.changed and passes <= 2 and structure_out is None:
             out.flush()
             out.seek(0)
             structure_out = _validate(
                 iter_segments(out, str(path)), str(path), validator=options.validator
             )
-        if structure_in is None:
-            structure_in = validation.result()
-            if options.ack and structure_in.ack is None:
-                log.warning("no_999", file=str(path), reason=structure_in.ack_note)
+            how = "full"
+        structure_in = input_result()
         if structure_out is None:
+            if trace is not None:
+                trace.append(_Verified(how, {}, revert, frozenset()))
             return structure_in, result, tracker, frozenset()
         before = _issues_by_claim(structure_in, result.spans, output=False)
         after = _issues_by_claim(structure_out, result.spans, output=True)
@@ -385,7 +445,12 @@ def _fix_and_verify(
             if spans.changed(i) and after.get(spans.ordinal[i], 0) > before.get(spans.ordinal[i], 0)
         )
         if not worse - revert:
-            return structure_in, result, tracker, cured(structure_in, structure_out, result.spans)
+            fixed = cured(structure_in, structure_out, result.spans)
+            if trace is not None:
+                trace.append(_Verified(how, after, revert, fixed))
+            return structure_in, result, tracker, fixed
+        if trace is not None:
+            trace.append(_Verified(how, after, revert, frozenset()))
         log.warning("fix_reverted", claims=len(worse - revert), reason="structure got worse")
         revert |= worse
 

@@ -41,6 +41,8 @@ class Spans(Protocol):
 
     def changed(self, i: int) -> bool: ...
 
+    def __len__(self) -> int: ...
+
 
 def _kind(issue: StructuralIssue) -> tuple[str, str, str, str]:
     return (issue.code, issue.level.value, issue.segment_id, issue.element)

@@ -19,9 +19,11 @@ from datetime import date
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
+from typing import TypeGuard
 
 from edi_scrub import _cache
 from edi_scrub.errors import ConfigError
+from edi_scrub.rules.claim._codeset import CodeSet
 
 #: ICD-10-CM replaced ICD-9-CM for dates of service from this day on (HIPAA 45 CFR 162.1002).
 ICD10_START = date(2015, 10, 1)
@@ -42,8 +44,8 @@ class Release:
     starts: date
     ends: date
     #: Codes with no code below them (what may be billed) and codes with codes below them.
-    billable: frozenset[str]
-    categories: frozenset[str]
+    billable: CodeSet
+    categories: CodeSet
 
     def covers(self, day: date) -> bool:
         """Whether ``day`` falls in the release's fiscal year."""
@@ -87,13 +89,13 @@ def parse_release(path: Path) -> Release:
         f"{match.group(1)} {year}",
         date(fy - 1, 10, 1),
         date(fy, 9, 30),
-        frozenset(codes - categories),
-        frozenset(categories),
+        CodeSet(codes - categories),
+        CodeSet(categories),
     )
 
 
 #: Bump when what :func:`_cached_release` stores changes: older cache files are then not read.
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def _cached_release(path: Path) -> Release:
@@ -107,15 +109,15 @@ def _cached_release(path: Path) -> Release:
             isinstance(label, str)
             and isinstance(starts, int)
             and isinstance(ends, int)
-            and isinstance(billable, tuple)
-            and isinstance(categories, tuple)
+            and _groups(billable)
+            and _groups(categories)
         ):
             return Release(
                 label,
                 date.fromordinal(starts),
                 date.fromordinal(ends),
-                frozenset(billable),
-                frozenset(categories),
+                CodeSet.from_groups(billable),
+                CodeSet.from_groups(categories),
             )
     release = parse_release(path)
     _cache.store(
@@ -124,11 +126,19 @@ def _cached_release(path: Path) -> Release:
             release.name,
             release.starts.toordinal(),
             release.ends.toordinal(),
-            tuple(sorted(release.billable)),
-            tuple(sorted(release.categories)),
+            release.billable.groups,
+            release.categories.groups,
         ),
     )
     return release
+
+
+def _groups(value: object) -> TypeGuard[dict[str, str]]:
+    """Whether ``value`` (read back from the cache) has the shape of :attr:`CodeSet.groups`."""
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) and v.startswith("|") and v.endswith("|")
+        for k, v in value.items()
+    )
 
 
 @cache

@@ -101,10 +101,13 @@ def test_history_answers_like_plain_dicts_across_the_bound(
         for w in (0, 1, 6, 30, 60)
     ]
     duplicates = 0
-    for claim in claims:
-        for _, key in duplicate_keys(claim):
-            assert spilling.claim_with_line(key) == reference.claim_with_line(key)
-            duplicates += reference.claim_with_line(key) is not None
+    for n, claim in enumerate(claims):
+        # Most claims are asked about before they are recorded (as DUP001 does), some not, some
+        # twice (the fix loop): record must give the same answers either way.
+        for _ in range(n % 3):
+            for _, key in duplicate_keys(claim):
+                assert spilling.claim_with_line(key) == reference.claim_with_line(key)
+                duplicates += reference.claim_with_line(key) is not None
         for patient, code in pairs:
             for start, end in windows:
                 expected = reference.units_between(patient, code, start, end)
@@ -114,7 +117,28 @@ def test_history_answers_like_plain_dicts_across_the_bound(
         spilling.record(claim)
     assert duplicates > 0  # the data does exercise the duplicate index
     assert spilling._lines.spilled == spilling._units.spilled == (bound < 100)
+    for claim in claims:  # and every answer after the last record
+        for _, key in duplicate_keys(claim):
+            assert spilling.claim_with_line(key) == reference.claim_with_line(key)
     spilling.close()
+
+
+def test_a_line_repeated_within_a_claim_keeps_its_first_claim(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(history, "LINES_IN_MEMORY", 1)
+    line = LineSpec(modifiers=("JZ",))
+    specs = (ClaimSpec(lines=(line, line), clm01="PCNA"), ClaimSpec(lines=(line,), clm01="PCNB"))
+    first, second = _claims(build(P, specs))
+    spilling = UsageHistory()
+    keys = [key for _, key in duplicate_keys(first)]
+    assert len(keys) == 2 and keys[0] == keys[1]
+    assert spilling.claim_with_line(keys[0]) is None
+    spilling.record(first)  # the second line finds the first on disk (the bound is 1)
+    assert spilling._lines.spilled and spilling._asked == {}
+    assert [spilling.claim_with_line(k) for _, k in duplicate_keys(second)] == ["PCNA"]
+    spilling.record(second)
+    assert spilling.claim_with_line(keys[0]) == "PCNA"
 
 
 def _policy() -> PayerPolicy:
@@ -216,8 +240,23 @@ def test_a_failing_database_is_an_environment_error() -> None:
     assert spilled._db is not None
     spilled._db.close()  # as if the temp folder's disk had gone away
     with pytest.raises(OSError, match="temporary usage-history database"):
-        spilled.get(2)
+        spilled.get(1)  # on disk (a key never stored is answered by the filter)
     with pytest.raises(OSError, match="temporary usage-history database"):
         spilled[3] = "b"
     with pytest.raises(sqlite3.ProgrammingError):
         spilled._db.execute("SELECT 1")
+
+
+def test_keys_never_stored_are_answered_without_a_query() -> None:
+    """The Bloom filter: a new key (most of a run's lookups) costs no disk query; a stored one
+    is always found (no false negatives)."""
+    spilled = SpillMap[int, str](100, lambda k: str(k).encode(), str, str)
+    for k in range(1000):
+        spilled[k] = f"v{k}"
+    assert spilled._db is not None
+    queries: list[str] = []
+    spilled._db.set_trace_callback(queries.append)
+    assert all(spilled.get(k) is None for k in range(10_000, 12_000))
+    assert len(queries) < 20  # false positives only (about 0 at 1,000 keys)
+    assert all(spilled.get(k) == f"v{k}" for k in range(1000))
+    spilled.close()

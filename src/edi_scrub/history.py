@@ -56,6 +56,8 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
 #: Read when a history is made, so tests can lower them.
 LINES_IN_MEMORY = 1 << 16
 UNITS_IN_MEMORY = 1 << 14
+#: Answers :meth:`UsageHistory.claim_with_line` remembers between two records.
+_ASKED_MAX = 1024
 
 
 @dataclass(slots=True, eq=False)
@@ -76,6 +78,10 @@ class UsageHistory:
     _units: SpillMap[tuple[str, str], dict[date, Decimal]] = field(init=False)
     #: Duplicate key of every dated line of the run -> CLM01 of the first claim that billed it.
     _lines: SpillMap[int, str] = field(init=False)
+    #: Once lines are on disk: what DUP001 asked about the claim being checked, so that
+    #: :meth:`record` does not ask the disk again (only ``record`` changes the answers, and it
+    #: empties this).
+    _asked: dict[int, str | None] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         # At least 2**16 days (179 years) away from the real dates of any plausible file.
@@ -85,7 +91,12 @@ class UsageHistory:
 
     def claim_with_line(self, key: int) -> str | None:
         """CLM01 of the earlier claim of this run that billed a line with ``key``, if any."""
-        return self._lines.get(key)
+        found = self._lines.get(key)
+        if self._lines.spilled:
+            if len(self._asked) >= _ASKED_MAX:  # rules run without recording (a library user)
+                self._asked.clear()
+            self._asked[key] = found
+        return found
 
     def units_between(self, patient_key: str, code: str, start: date, end: date) -> Decimal:
         """Units of ``code`` billed for the patient from ``start`` to ``end`` (inclusive)."""
@@ -96,9 +107,12 @@ class UsageHistory:
 
     def record(self, claim: Claim) -> None:
         """Add ``claim``'s billed units (lines with a date and numeric units) and its lines."""
-        lines = self._lines
+        lines, asked = self._lines, self._asked
+        self._asked = {}
         for _, key in duplicate_keys(claim):
-            if lines.get(key) is None:  # the first claim that billed a line keeps it
+            # Popped: a second line of this claim with the same key must see the first one.
+            known = asked.pop(key) if key in asked else lines.get(key)
+            if known is None:  # the first claim that billed a line keeps it
                 lines[key] = claim.claim_id
         for line in claim.lines:
             if self.codes is not None and line.code.value not in self.codes:
@@ -120,6 +134,7 @@ class UsageHistory:
         """Drop what the history holds (its temporary database too); it is empty afterwards."""
         self._units.close()
         self._lines.close()
+        self._asked = {}
 
 
 def _int_bytes(key: int) -> bytes:

@@ -30,6 +30,11 @@ V = TypeVar("V")
 
 #: SQLite page cache of the spilled table (KiB): the hot pages of a multi-million-row index.
 _CACHE_KIB = 4096
+#: Bits of the Bloom filter of the keys on disk (2 MiB): most lookups are of keys never seen
+#: (a new claim's lines), and the filter answers them without a query. Three bits per key;
+#: about 1% false positives at 1,000,000 keys, 12% at 3,600,000 (a million claims' lines),
+#: each costing one query; never a false negative, so answers do not change.
+_BLOOM_BITS = 1 << 24
 
 
 class SpillMap(Generic[K, V]):
@@ -55,6 +60,7 @@ class SpillMap(Generic[K, V]):
         self._decode = decode
         self._memory: dict[K, V] = {}
         self._db: sqlite3.Connection | None = None
+        self._bloom = bytearray()
         self._salt = secrets.token_bytes(16)
 
     @property
@@ -67,8 +73,11 @@ class SpillMap(Generic[K, V]):
         value = self._memory.get(key)
         if value is not None or self._db is None:
             return value
+        digest = self._digest(key)
+        if not self._maybe_on_disk(digest):
+            return None
         try:
-            row = self._db.execute("SELECT v FROM h.m WHERE k = ?", (self._digest(key),)).fetchone()
+            row = self._db.execute("SELECT v FROM h.m WHERE k = ?", (digest,)).fetchone()
         except sqlite3.Error as exc:
             raise _environment(exc) from None
         return None if row is None else self._decode(row[0])
@@ -81,11 +90,29 @@ class SpillMap(Generic[K, V]):
     def _digest(self, key: K) -> bytes:
         return hashlib.blake2b(self._key_bytes(key), key=self._salt, digest_size=16).digest()
 
+    @staticmethod
+    def _bits(digest: bytes) -> tuple[int, int, int]:
+        # The digest is already uniform: three 32-bit slices of it are three independent bits.
+        mask = _BLOOM_BITS - 1
+        return (
+            int.from_bytes(digest[0:4], "little") & mask,
+            int.from_bytes(digest[4:8], "little") & mask,
+            int.from_bytes(digest[8:12], "little") & mask,
+        )
+
+    def _maybe_on_disk(self, digest: bytes) -> bool:
+        bloom = self._bloom
+        return all(bloom[b >> 3] & (1 << (b & 7)) for b in self._bits(digest))
+
     def _spill(self) -> None:
         db = self._db if self._db is not None else self._open()
         # Sorted by digest: the batch goes into the index in order, page after page.
         rows = sorted((self._digest(k), self._encode(v)) for k, v in self._memory.items())
         self._memory.clear()
+        bloom = self._bloom
+        for digest, _ in rows:
+            for b in self._bits(digest):
+                bloom[b >> 3] |= 1 << (b & 7)
         try:
             with db:
                 db.executemany("INSERT OR REPLACE INTO h.m (k, v) VALUES (?, ?)", rows)
@@ -111,11 +138,13 @@ class SpillMap(Generic[K, V]):
             db.close()
             raise
         self._db = db
+        self._bloom = bytearray(_BLOOM_BITS // 8)
         return db
 
     def close(self) -> None:
         """Drop the disk part (its file goes with it) and the memory part."""
         self._memory.clear()
+        self._bloom = bytearray()
         if self._db is not None:
             self._db.close()
             self._db = None

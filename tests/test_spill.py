@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 import pickle
 import random
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
 from edi_scrub import pipeline
 from edi_scrub._spans import Span, SpanTable
+from edi_scrub.fixes.edits import Applicability, Fix, SetElement
 from edi_scrub.fixes.engine import FixStatus, Outcome
 from edi_scrub.model.claim import Loc
 from edi_scrub.report import spill
@@ -35,7 +37,7 @@ def _outcomes(count: int) -> list[Outcome]:
     ]
 
 
-@pytest.mark.parametrize("limit", [1, 3, 7, 1000])
+@pytest.mark.parametrize("limit", [1, 3, 7, 16, 17, 33, 1000])
 def test_log_reads_back_in_order_and_merges_like_sorted(limit: int) -> None:
     head, rest = _outcomes(11), _outcomes(200)
     log = OutcomeLog(limit=limit)
@@ -102,3 +104,23 @@ def test_spilled_run_gives_the_same_report_and_output(
     monkeypatch.setattr(spill, "LIMIT", 1)  # every claim outcome goes through the file
     spilled = run()
     assert spilled == in_memory
+
+
+@dataclass(frozen=True, slots=True)
+class _LocPlus(Loc):
+    extra: str = "x"
+
+
+def test_encoding_round_trips_every_outcome_shape() -> None:
+    """Spilled outcomes are stored as tuples and rebuilt equal (subclasses as they are)."""
+    fix = Fix(Applicability.SAFE, "renumber", "1", "2", (SetElement(3, "LX01", "1", "2"),))
+    plain = _outcome(1, 5, "A001")
+    fixed = Outcome(replace(plain.finding, fix=fix, line=2), FixStatus.APPLIED)
+    odd = Outcome(replace(plain.finding, loc=_LocPlus(1, 2, "SV101")), FixStatus.AVAILABLE)
+    outcomes = [plain, fixed, odd, _outcome(2, None, "B002")]
+    assert [spill._decode(spill._encode(o)) for o in outcomes] == outcomes
+    assert spill._encode(odd) is odd
+    assert type(spill._decode(spill._encode(odd)).finding.loc) is _LocPlus
+    log = OutcomeLog(limit=2)
+    log.extend(outcomes)
+    assert list(log) == outcomes and list(log.merged()) == sorted(outcomes, key=report_order)

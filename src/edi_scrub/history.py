@@ -9,7 +9,8 @@ during the fix loop never counts a claim twice. Patients are keyed by an opaque 
 
 from __future__ import annotations
 
-from collections import defaultdict
+import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,6 +18,7 @@ from decimal import Decimal
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.ndc import read_ndc
 from edi_scrub.model.source import frequency
+from edi_scrub.spill_map import SpillMap
 
 #: Frequencies of claims that act on an earlier claim (replacement, void): they repeat its lines
 #: on purpose, so they neither are nor make duplicates.
@@ -49,24 +51,52 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
     return keys
 
 
-@dataclass(slots=True)
+#: Entries each of the history's maps keeps in memory before it moves them to disk (see
+#: :mod:`edi_scrub.spill_map`): about 18,000 claims' dated lines, 16,384 (patient, code) pairs.
+#: Read when a history is made, so tests can lower them.
+LINES_IN_MEMORY = 1 << 16
+UNITS_IN_MEMORY = 1 << 14
+#: Answers :meth:`UsageHistory.claim_with_line` remembers between two records.
+_ASKED_MAX = 1024
+
+
+@dataclass(slots=True, eq=False)
 class UsageHistory:
-    """Units per (patient key, HCPCS code) and date of service.
+    """Units per (patient key, HCPCS code) and date of service, and the run's dated lines.
 
     ``codes``, when given, limits what is recorded to the codes some limit or MUE can ask about:
     recording every line of a 50,000-claim file would otherwise hold tens of MiB for nothing.
+    Both maps keep a bounded number of entries in memory and the rest in a private temporary
+    database (:class:`~edi_scrub.spill_map.SpillMap`), with the same answers: memory stays flat
+    at any file size. On disk, keys are digests salted per run, and dates are shifted by a
+    secret per-run number of days (see :func:`_units_codec`).
     """
 
     codes: frozenset[str] | None = None
-    _units: defaultdict[tuple[str, str], defaultdict[date, Decimal]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(Decimal))
-    )
+    #: Units per (patient key, code): date of service -> units, in the order dates were first
+    #: billed (the order :meth:`units_between` adds them in, so sums are exactly as before).
+    _units: SpillMap[tuple[str, str], dict[date, Decimal]] = field(init=False)
     #: Duplicate key of every dated line of the run -> CLM01 of the first claim that billed it.
-    _lines: dict[int, str] = field(default_factory=dict)
+    _lines: SpillMap[int, str] = field(init=False)
+    #: Once lines are on disk: what DUP001 asked about the claim being checked, so that
+    #: :meth:`record` does not ask the disk again (only ``record`` changes the answers, and it
+    #: empties this).
+    _asked: dict[int, str | None] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # At least 2**16 days (179 years) away from the real dates of any plausible file.
+        encode, decode = _units_codec((1 << 16) + secrets.randbelow(1 << 20))
+        self._units = SpillMap(UNITS_IN_MEMORY, _pair_bytes, encode, decode)
+        self._lines = SpillMap(LINES_IN_MEMORY, _int_bytes, str, str)
 
     def claim_with_line(self, key: int) -> str | None:
         """CLM01 of the earlier claim of this run that billed a line with ``key``, if any."""
-        return self._lines.get(key)
+        found = self._lines.get(key)
+        if self._lines.spilled:
+            if len(self._asked) >= _ASKED_MAX:  # rules run without recording (a library user)
+                self._asked.clear()
+            self._asked[key] = found
+        return found
 
     def units_between(self, patient_key: str, code: str, start: date, end: date) -> Decimal:
         """Units of ``code`` billed for the patient from ``start`` to ``end`` (inclusive)."""
@@ -77,8 +107,13 @@ class UsageHistory:
 
     def record(self, claim: Claim) -> None:
         """Add ``claim``'s billed units (lines with a date and numeric units) and its lines."""
+        lines, asked = self._lines, self._asked
+        self._asked = {}
         for _, key in duplicate_keys(claim):
-            self._lines.setdefault(key, claim.claim_id)
+            # Popped: a second line of this claim with the same key must see the first one.
+            known = asked.pop(key) if key in asked else lines.get(key)
+            if known is None:  # the first claim that billed a line keeps it
+                lines[key] = claim.claim_id
         for line in claim.lines:
             if self.codes is not None and line.code.value not in self.codes:
                 continue
@@ -86,4 +121,47 @@ class UsageHistory:
             day = line.date_of_service
             if units is None or day is None or units <= 0:
                 continue
-            self._units[(claim.patient_key, line.code.value)][day] += units
+            pair = (claim.patient_key, line.code.value)
+            days = self._units.get(pair)
+            if days is None:
+                days = {}
+            days[day] = days.get(day, Decimal(0)) + units
+            # Stored again even when it was the dict's own object: one read back from disk is
+            # a copy, and the map's memory part must then supersede the disk's.
+            self._units[pair] = days
+
+    def close(self) -> None:
+        """Drop what the history holds (its temporary database too); it is empty afterwards."""
+        self._units.close()
+        self._lines.close()
+        self._asked = {}
+
+
+def _int_bytes(key: int) -> bytes:
+    return key.to_bytes(8, "little", signed=True)
+
+
+def _pair_bytes(pair: tuple[str, str]) -> bytes:
+    # NUL cannot occur in an element (the lexer's delimiters are printable), so pairs that
+    # differ stay different.
+    return "\0".join(pair).encode("utf-8", "surrogateescape")
+
+
+def _units_codec(
+    shift: int,
+) -> tuple[Callable[[dict[date, Decimal]], str], Callable[[str], dict[date, Decimal]]]:
+    """Encode a patient's units per date as ``day:units;...`` and back, exactly (a Decimal's
+    ``str`` keeps its digits and exponent). Days are ordinals plus ``shift``, a secret number
+    of days per run, so the file holds no real date of service."""
+
+    def encode(days: dict[date, Decimal]) -> str:
+        return ";".join(f"{d.toordinal() + shift}:{u}" for d, u in days.items())
+
+    def decode(text: str) -> dict[date, Decimal]:
+        days: dict[date, Decimal] = {}
+        for item in text.split(";"):
+            day, _, units = item.partition(":")
+            days[date.fromordinal(int(day) - shift)] = Decimal(units)
+        return days
+
+    return encode, decode

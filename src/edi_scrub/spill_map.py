@@ -1,0 +1,165 @@
+"""A map whose memory stays flat: recent entries in a dict, the rest in an unnamed SQLite file.
+
+The run-wide usage history (:mod:`edi_scrub.history`) gains entries with every claim; held as
+dicts it grew by some 300 bytes per claim (30 MiB at 100,000 claims, 300 MiB at a million).
+:class:`SpillMap` keeps at most ``limit`` entries in a dict and, when it is full, moves all of
+them into a SQLite table in one sorted batch and starts an empty dict. A lookup tries the dict,
+then the table. An entry read back from the table and changed is stored in the dict again and
+replaces the table's copy at the next move, so every answer is exactly what one dict would give.
+
+Privacy: no key reaches the disk as it is. A key is written as a BLAKE2b digest keyed with a
+secret drawn per map (never stored), so the file holds no patient key or claim hash another
+run could match. The values are encoded by the caller (see its ``encode``). The database is
+SQLite's private temporary database (``ATTACH ''``): SQLite unlinks its file as soon as it is
+created, so it has no name in any folder, no other process can open it, and it vanishes when
+the connection closes or the process dies (even by ``kill -9``), with nothing to clean up after
+a signal. Its page cache is bounded (``_CACHE_KIB``); the rest stays in the OS's file cache.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import secrets
+import sqlite3
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+#: SQLite page cache of the spilled table (KiB): the hot pages of a multi-million-row index.
+_CACHE_KIB = 4096
+#: Bits of the Bloom filter of the keys on disk (2 MiB): most lookups are of keys never seen
+#: (a new claim's lines), and the filter answers them without a query. Three bits per key;
+#: about 1% false positives at 1,000,000 keys, 12% at 3,600,000 (a million claims' lines),
+#: each costing one query; never a false negative, so answers do not change.
+_BLOOM_BITS = 1 << 24
+
+
+class SpillMap(Generic[K, V]):
+    """``key -> value`` with at most ``limit`` entries in memory and the rest on disk.
+
+    ``key_bytes`` turns a key into the bytes to digest (equal keys, equal bytes); ``encode`` and
+    ``decode`` turn a value into text and back exactly (``decode(encode(v)) == v``). Values are
+    never ``None`` (``get`` answers ``None`` for a missing key).
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        key_bytes: Callable[[K], bytes],
+        encode: Callable[[V], str],
+        decode: Callable[[str], V],
+    ) -> None:
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        self._limit = limit
+        self._key_bytes = key_bytes
+        self._encode = encode
+        self._decode = decode
+        self._memory: dict[K, V] = {}
+        self._db: sqlite3.Connection | None = None
+        self._bloom = bytearray()
+        self._salt = secrets.token_bytes(16)
+
+    @property
+    def spilled(self) -> bool:
+        """Whether some entries live on disk."""
+        return self._db is not None
+
+    def get(self, key: K) -> V | None:
+        """The value for ``key``, or ``None``."""
+        value = self._memory.get(key)
+        if value is not None or self._db is None:
+            return value
+        digest = self._digest(key)
+        if not self._maybe_on_disk(digest):
+            return None
+        try:
+            row = self._db.execute("SELECT v FROM h.m WHERE k = ?", (digest,)).fetchone()
+        except sqlite3.Error as exc:
+            raise _environment(exc) from None
+        return None if row is None else self._decode(row[0])
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self._memory[key] = value
+        if len(self._memory) >= self._limit:
+            self._spill()
+
+    def _digest(self, key: K) -> bytes:
+        return hashlib.blake2b(self._key_bytes(key), key=self._salt, digest_size=16).digest()
+
+    @staticmethod
+    def _bits(digest: bytes) -> tuple[int, int, int]:
+        # The digest is already uniform: three 32-bit slices of it are three independent bits.
+        mask = _BLOOM_BITS - 1
+        return (
+            int.from_bytes(digest[0:4], "little") & mask,
+            int.from_bytes(digest[4:8], "little") & mask,
+            int.from_bytes(digest[8:12], "little") & mask,
+        )
+
+    def _maybe_on_disk(self, digest: bytes) -> bool:
+        bloom = self._bloom
+        return all(bloom[b >> 3] & (1 << (b & 7)) for b in self._bits(digest))
+
+    def _spill(self) -> None:
+        db = self._db if self._db is not None else self._open()
+        # Sorted by digest: the batch goes into the index in order, page after page.
+        rows = sorted((self._digest(k), self._encode(v)) for k, v in self._memory.items())
+        self._memory.clear()
+        bloom = self._bloom
+        for digest, _ in rows:
+            for b in self._bits(digest):
+                bloom[b >> 3] |= 1 << (b & 7)
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO h.m (k, v) VALUES (?, ?)", rows)
+        except sqlite3.Error as exc:
+            raise _environment(exc) from None
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:")
+        try:
+            # ATTACH '' after temp_store=FILE: a private on-disk database, whatever the
+            # library's compiled-in default (the main ":memory:" database stays empty).
+            db.execute("PRAGMA temp_store = FILE")
+            db.execute("ATTACH DATABASE '' AS h")
+            db.execute(f"PRAGMA h.cache_size = -{_CACHE_KIB}")
+            # Nothing to recover after a crash: the file is gone with the process anyway.
+            db.execute("PRAGMA h.journal_mode = OFF")
+            db.execute("PRAGMA h.synchronous = OFF")
+            db.execute("CREATE TABLE h.m (k BLOB PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID")
+        except sqlite3.Error as exc:
+            db.close()
+            raise _environment(exc) from None
+        except BaseException:
+            db.close()
+            raise
+        self._db = db
+        self._bloom = bytearray(_BLOOM_BITS // 8)
+        return db
+
+    def close(self) -> None:
+        """Drop the disk part (its file goes with it) and the memory part."""
+        self._memory.clear()
+        self._bloom = bytearray()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __del__(self) -> None:
+        # The connection would be closed when collected anyway; closing here says so.
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+
+
+def _environment(exc: sqlite3.Error) -> OSError:
+    """A failure of the temporary database is the environment's (a full disk, an unwritable
+    temp folder), not a bug: an :class:`OSError`, which the CLI reports as exit 2 in one line.
+    SQLite's message names no value (only its own state), so it can be shown."""
+    text = str(exc)
+    code = errno.ENOSPC if "full" in text else errno.EIO
+    return OSError(code, f"temporary usage-history database: {text}")

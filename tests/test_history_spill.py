@@ -260,3 +260,35 @@ def test_keys_never_stored_are_answered_without_a_query() -> None:
     assert len(queries) < 20  # false positives only (about 0 at 1,000 keys)
     assert all(spilled.get(k) == f"v{k}" for k in range(1000))
     spilled.close()
+
+
+def test_a_map_finalised_in_another_thread_closes_quietly() -> None:
+    """A library caller may scrub in a worker thread and have the map collected in another:
+    closing its database there must not raise (Python would print "Exception ignored")."""
+    import gc
+    import sys
+    import threading
+
+    from edi_scrub.spill_map import SpillMap
+
+    made: list[SpillMap[str, str]] = []
+
+    def build() -> None:
+        spill: SpillMap[str, str] = SpillMap(1, str.encode, str, str)
+        spill["a"] = "1"
+        spill["b"] = "2"  # past the limit: the database is open now
+        assert spill.spilled and spill.get("a") == "1"
+        made.append(spill)
+
+    worker = threading.Thread(target=build)
+    worker.start()
+    worker.join()
+    raised: list[object] = []
+    previous = sys.unraisablehook
+    sys.unraisablehook = raised.append
+    try:
+        made.clear()
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+    assert raised == []

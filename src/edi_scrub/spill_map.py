@@ -18,6 +18,7 @@ a signal. Its page cache is bounded (``_CACHE_KIB``); the rest stays in the OS's
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import secrets
@@ -120,7 +121,9 @@ class SpillMap(Generic[K, V]):
             raise _environment(exc) from None
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(":memory:")
+        # check_same_thread off: one run uses the map from one thread at a time, but a library
+        # caller's garbage collector may finalise it (and close the connection) in another.
+        db = sqlite3.connect(":memory:", check_same_thread=False)
         try:
             # ATTACH '' after temp_store=FILE: a private on-disk database, whatever the
             # library's compiled-in default (the main ":memory:" database stays empty).
@@ -153,7 +156,9 @@ class SpillMap(Generic[K, V]):
         # The connection would be closed when collected anyway; closing here says so.
         db = getattr(self, "_db", None)
         if db is not None:
-            db.close()
+            # A finaliser must not raise: Python would print "Exception ignored" on stderr.
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
 
 
 def _environment(exc: sqlite3.Error) -> OSError:

@@ -22,7 +22,6 @@ claims) to count them.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import os
 import subprocess
@@ -41,7 +40,8 @@ from edi_scrub.cli import main
 from edi_scrub.errors import InputError
 from edi_scrub.x12.lexer import ENCODING, read_segments
 from tests.builders import ClaimSpec, LineSpec, P, build
-from tests.conftest import REPO, SAMPLES, corpus_files
+from tests.conftest import SAMPLES, corpus_files
+from tests.generated import generate
 from tests.test_phi import leaks, phi_values
 
 _EXAMPLES = int(os.environ.get("EDI_SCRUB_HOSTILE_EXAMPLES", "30"))
@@ -61,25 +61,16 @@ CI_STRUCTURE = settings(CI, max_examples=max(_EXAMPLES // 3, 5))
 # ------------------------------------------------------------------------------- seeds
 
 
-def _gen837(kind: str, seed: int, folder: Path) -> bytes:
-    spec = importlib.util.spec_from_file_location("gen837", REPO / "benchmarks" / "gen837.py")
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get("gen837") or importlib.util.module_from_spec(spec)
-    sys.modules["gen837"] = module  # its dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    out = folder / f"gen_{kind}_{seed}.837"
-    args = ["--claims", "4", "--kind", kind, "--defects", "0.5", "--seed", str(seed)]
-    assert module.main([*args, "-o", str(out)]) == 0
-    return out.read_bytes()
-
-
 @functools.cache
 def seeds() -> tuple[bytes, ...]:
     """Samples, every 13th corpus file, and two generated files (one 837P, one 837I), lexable."""
     found = [p.read_bytes() for p in sorted(SAMPLES.rglob("*.837"))]
     found += [p.read_bytes() for p in corpus_files()[::13]]
     with tempfile.TemporaryDirectory() as folder:
-        found += [_gen837("837P", 7, Path(folder)), _gen837("837I", 8, Path(folder))]
+        found += [
+            generate(Path(folder) / "p.837", "837P", claims=4, seed=7, defects=0.5),
+            generate(Path(folder) / "i.837", "837I", claims=4, seed=8, defects=0.5),
+        ]
     return tuple(seed for seed in found if _lexes(seed))
 
 

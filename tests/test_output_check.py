@@ -12,11 +12,8 @@ and swapped segments) or with segments dropped or duplicated.
 
 from __future__ import annotations
 
-import functools
-import importlib.util
 import io
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,7 +27,8 @@ from edi_scrub.x12.lexer import iter_segments
 from edi_scrub.x12.partial import ChangedClaims
 from edi_scrub.x12.validate import validate_segments
 from tests.builders import ClaimSpec, LineSpec, P, build
-from tests.conftest import REPO, SAMPLES, corpus_files, needs_corpus
+from tests.conftest import SAMPLES, corpus_files, needs_corpus
+from tests.generated import generate
 
 Trace = list[tuple[str, dict[int, int], frozenset[int], frozenset[int]]]
 
@@ -86,22 +84,9 @@ def _report(path: Path, options: Options, mode: str, monkeypatch: pytest.MonkeyP
 # ----------------------------------------------------------------------------- inputs
 
 
-@functools.cache
-def _gen837() -> object:
-    spec = importlib.util.spec_from_file_location("gen837", REPO / "benchmarks" / "gen837.py")
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get("gen837") or importlib.util.module_from_spec(spec)
-    sys.modules["gen837"] = module  # its dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    return module
-
-
 def _generate(folder: Path, kind: str, seed: int, claims: int = 40, per_st: int = 0) -> bytes:
     out = folder / f"gen_{kind}_{seed}_{per_st}.837"
-    args = ["--claims", str(claims), "--kind", kind, "--defects", "0.5", "--seed", str(seed)]
-    args += ["--per-st", str(per_st)] if per_st else []
-    assert _gen837().main([*args, "-o", str(out)]) == 0  # type: ignore[attr-defined]
-    return out.read_bytes()
+    return generate(out, kind, claims=claims, seed=seed, defects=0.5, per_st=per_st)
 
 
 def _segments(data: bytes) -> list[str]:

@@ -11,7 +11,6 @@ with pyx12 whenever the scrubbed output does.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import itertools
 import json
@@ -19,7 +18,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from click.testing import CliRunner
@@ -33,7 +31,8 @@ from edi_scrub.rules._base import Severity
 from edi_scrub.x12.lexer import Segment, read_segments
 from edi_scrub.x12.validate import validate_bytes
 from tests.builders import ClaimSpec, Envelope, LineSpec, P, build
-from tests.conftest import REPO, SAMPLES
+from tests.conftest import SAMPLES
+from tests.generated import generate
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.837")) + sorted((SAMPLES / "profiles").glob("*.837"))
 _CLAIM_END = frozenset({"HL", "CLM", "SE", "GE", "IEA", "ST", "GS", "ISA"})
@@ -190,22 +189,9 @@ def _failing(report: Report) -> set[int]:
 # -- generated files ------------------------------------------------------------------------
 
 
-def _gen837() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen837", REPO / "benchmarks" / "gen837.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("gen837", module)  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-GEN837 = _gen837()
-
-
 def _generate(tmp_path: Path, kind: str, per_st: int, claims: int = 200, seed: int = 7) -> Path:
     target = tmp_path / f"gen-{kind}-{per_st}.837"
-    args = ["--claims", str(claims), "--kind", kind, "--seed", str(seed), "--defects", "0.3"]
-    assert GEN837.main([*args, "--per-st", str(per_st), "-o", str(target)]) == 0
+    generate(target, kind, claims=claims, seed=seed, defects=0.3, per_st=per_st)
     return target
 
 

@@ -10,8 +10,6 @@ generated files, before and after fixing, under every payer profile.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -41,25 +39,14 @@ from edi_scrub.rules.modifiers._jw import _jw_siblings, jw_siblings
 from edi_scrub.rules.provider._providers import npi_defect
 from edi_scrub.x12.lexer import read_segments
 from tests.builders import build
-from tests.conftest import REPO, SAMPLES, corpus_files
+from tests.conftest import SAMPLES, corpus_files
+from tests.generated import generate
 from tests.rules.test_harness import TABLES
 
 MAPS = load_maps()
 RULES = tuple(r for r in all_rules() if r.check is not None)
 SAFE = frozenset({Applicability.SAFE})
 BOTH = frozenset({Applicability.SAFE, Applicability.UNSAFE})
-
-
-def _gen837(kind: str, seed: int, folder: Path) -> bytes:
-    spec = importlib.util.spec_from_file_location("gen837", REPO / "benchmarks" / "gen837.py")
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get("gen837") or importlib.util.module_from_spec(spec)
-    sys.modules["gen837"] = module  # its dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    out = folder / f"gen_{kind}_{seed}.837"
-    args = ["--claims", "60", "--kind", kind, "--defects", "0.6", "--seed", str(seed)]
-    assert module.main([*args, "-o", str(out)]) == 0
-    return out.read_bytes()
 
 
 @functools.cache
@@ -69,7 +56,10 @@ def _inputs() -> tuple[bytes, ...]:
     found += [p.read_bytes() for p in sorted(SAMPLES.rglob("*.837"))]
     found += [p.read_bytes() for p in corpus_files()]
     with tempfile.TemporaryDirectory() as folder:
-        found += [_gen837("837P", 11, Path(folder)), _gen837("837I", 12, Path(folder))]
+        found += [
+            generate(Path(folder) / "p.837", "837P", claims=60, seed=11, defects=0.6),
+            generate(Path(folder) / "i.837", "837I", claims=60, seed=12, defects=0.6),
+        ]
     return tuple(found)
 
 

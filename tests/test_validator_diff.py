@@ -12,11 +12,9 @@ import importlib.util
 import io
 import pickle
 import random
-import sys
 import tempfile
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +23,8 @@ from hypothesis import strategies as st
 from edi_scrub.x12 import _tr3_compile
 from edi_scrub.x12.validate import StructuralResult, validate_bytes
 from tests.builders import ClaimSpec, P, build
-from tests.conftest import REPO, SAMPLES, corpus_files, needs_corpus
+from tests.conftest import SAMPLES, corpus_files, needs_corpus
+from tests.generated import generate
 
 
 def _key(result: StructuralResult) -> tuple[object, ...]:
@@ -40,27 +39,10 @@ def _same(data: bytes, where: str = "<input>") -> StructuralResult:
 
 
 @cache
-def _gen837() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen837", REPO / "benchmarks" / "gen837.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen837"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@cache
 def _generated(kind: str, claims: int, defects: float, seed: int) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "gen.837"
-        argv = ["--claims", str(claims), "--kind", kind, "--seed", str(seed)]
-        argv += ["--defects", str(defects), "-o", str(target)]
-        stderr, sys.stderr = sys.stderr, io.StringIO()
-        try:
-            assert _gen837().main(argv) == 0
-        finally:
-            sys.stderr = stderr
-        return target.read_bytes()
+        return generate(target, kind, claims=claims, seed=seed, defects=defects)
 
 
 @needs_corpus()
@@ -332,7 +314,6 @@ def test_batch_settings_carry_the_validator() -> None:
 
 def test_cache_key_follows_the_map_files() -> None:
     """A pyx12 install whose map changed without a version bump gets a new cache file."""
-    import importlib.util
 
     spec = importlib.util.find_spec("pyx12")
     assert spec is not None and spec.submodule_search_locations

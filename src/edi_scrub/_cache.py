@@ -17,9 +17,11 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["cache_dir", "load", "store"]
+__all__ = ["cache_dir", "load", "store", "write_atomic"]
 
 
 def cache_dir() -> Path:
@@ -47,13 +49,19 @@ def load(name: str) -> object | None:
 def store(name: str, value: object) -> None:
     """Keep ``value`` (built-in types only) under ``name``: atomically, and silently not at all
     when the cache directory cannot be written (read-only home, full disk)."""
-    path = _path(name)
+    write_atomic(_path(name), lambda stream: marshal.dump(value, stream))  # type: ignore[arg-type]
+
+
+def write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a cache file through ``write``: to a temporary file beside it, then renamed, so a
+    reader never sees half a file; any failure (unwritable folder, full disk, a value ``write``
+    cannot encode) leaves no file and is ignored, as a cache miss would be."""
     with contextlib.suppress(OSError, ValueError):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as stream:
-                marshal.dump(value, stream)  # type: ignore[arg-type]  # checked by marshal
+                write(stream)
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import os
 import pickle
-import tempfile
 import threading
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
+
+from edi_scrub._cache import cache_dir, write_atomic
 
 #: Bump when the compiled structures or their meaning change: old cache files are ignored.
 COMPILER_VERSION: Final = 2
@@ -114,11 +114,6 @@ _MEMORY: dict[str, CMap] = {}
 _LOADED: list[CMap] = []
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "edi-scrub"
-
-
 def _pyx12_version() -> str:
     try:
         return metadata.version("pyx12")
@@ -147,7 +142,7 @@ def _sources_stamp(name: str) -> str:
 
 def cache_path(name: str) -> Path:
     stamp = _sources_stamp(name)
-    return _cache_dir() / f"tr3-{_pyx12_version()}-c{COMPILER_VERSION}-{stamp}-{name}.pickle"
+    return cache_dir() / f"tr3-{_pyx12_version()}-c{COMPILER_VERSION}-{stamp}-{name}.pickle"
 
 
 def load(name: str) -> CMap:
@@ -173,17 +168,7 @@ def load(name: str) -> CMap:
 
 
 def _store(path: Path, cmap: CMap) -> None:
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tr3-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as stream:
-                pickle.dump(cmap, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+    write_atomic(path, lambda stream: pickle.dump(cmap, stream, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # --------------------------------------------------------------------------------------------

@@ -309,38 +309,29 @@ def _structural_findings(
 
 def _count_findings(tracker: EnvelopeTracker, missing: bool) -> list[Outcome]:
     meta = get_rule("X12003").meta
-    status = FixStatus.APPLIED if tracker.recount else FixStatus.AVAILABLE
+
+    def outcome(loc: Loc, message: str, status: FixStatus) -> Outcome:
+        finding = Finding(meta.id, meta.name, meta.severity, None, None, loc, message)
+        return Outcome(finding, status)
+
     # Missing trailers only without pyx12 (which reports them itself, X12001); nothing can
     # restore what a cut file lost, so no fix.
     lost = [
-        Outcome(
-            Finding(
-                meta.id,
-                meta.name,
-                meta.severity,
-                None,
-                None,
-                m.loc,
-                f"{m.opener} at segment {m.loc.segment} has no {m.trailer}: the input ends or "
-                f"moves on before its trailer (cut short?), so its count cannot be checked",
-            ),
+        outcome(
+            m.loc,
+            f"{m.opener} at segment {m.loc.segment} has no {m.trailer}: the input ends or "
+            f"moves on before its trailer (cut short?), so its count cannot be checked",
             FixStatus.NONE,
         )
         for m in (tracker.missing if missing else ())
     ]
+    status = FixStatus.APPLIED if tracker.recount else FixStatus.AVAILABLE
     return lost + [
-        Outcome(
-            Finding(
-                meta.id,
-                meta.name,
-                meta.severity,
-                None,
-                None,
-                p.loc,
-                # Escaped: a malformed count may hold a line break, and messages are one line.
-                f"{p.what} says {p.found.encode('unicode_escape').decode() or 'nothing'}, "
-                f"but the input has {p.expected}",
-            ),
+        outcome(
+            p.loc,
+            # Escaped: a malformed count may hold a line break, and messages are one line.
+            f"{p.what} says {p.found.encode('unicode_escape').decode() or 'nothing'}, "
+            f"but the input has {p.expected}",
             status,
         )
         for p in tracker.problems

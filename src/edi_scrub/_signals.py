@@ -7,6 +7,9 @@ on how far the unwinding gets; then it raises :class:`Interrupted` (a ``BaseExce
 ``except Exception`` swallows it) to stop the run. Renames are held until all are done (see
 :class:`~edi_scrub.atomic.Publication`), so a signal never publishes half a run. A forked child
 (the validation worker) inherits the handler but takes the default action: it just dies.
+
+The batch command uses the same handler with ``once=True``: its cleanup (removing every file
+with the batch's token) takes a while, and a second signal must not cut it short.
 """
 
 from __future__ import annotations
@@ -33,8 +36,11 @@ class Interrupted(BaseException):
 
 
 @contextlib.contextmanager
-def cleanup_on_signals() -> Iterator[None]:
-    """Handle SIGTERM/SIGINT/SIGHUP for the duration of a run (main thread only)."""
+def cleanup_on_signals(once: bool = False) -> Iterator[None]:
+    """Handle SIGTERM/SIGINT/SIGHUP for the duration of a run (main thread only).
+
+    ``once``: after the first signal, ignore the others until the run has unwound.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -46,6 +52,9 @@ def cleanup_on_signals() -> Iterator[None]:
             signal.signal(signum, signal.SIG_DFL)
             os.kill(os.getpid(), signum)
             return
+        if once:
+            for other in HANDLED:
+                signal.signal(other, signal.SIG_IGN)
         remove_live_temps()
         raise Interrupted(signum)
 

@@ -19,15 +19,14 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import TextIO
 
 import click
 import structlog
 
+from edi_scrub._signals import Interrupted, cleanup_on_signals
 from edi_scrub.batch import FileResult, Settings, Status, check_targets
 from edi_scrub.batch_discover import DEFAULT_GLOBS
 from edi_scrub.batch_run import (
@@ -132,37 +131,6 @@ def _summary(results: list[FileResult], code: int, seconds: float, where: Path) 
     parts = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
     files = _n(len(results), "file")
     return f"batch: {files} ({parts or 'none'}), exit {code}, {seconds:.1f}s → {where}"
-
-
-class _Interrupted(BaseException):
-    """A signal asked the batch to stop (BaseException: no ``except Exception`` swallows it)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name)
-)
-
-
-@contextmanager
-def _signals_raise() -> Iterator[None]:
-    """Turn SIGTERM/SIGINT/SIGHUP into :class:`_Interrupted` while the batch runs."""
-
-    def handler(signum: int, _: FrameType | None) -> None:
-        # Once: a second signal must not cut the cleanup short.
-        for sig in _SIGNALS:
-            signal.signal(sig, signal.SIG_IGN)
-        raise _Interrupted(signum)
-
-    previous = {sig: signal.signal(sig, handler) for sig in _SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 @click.command("batch")
@@ -277,10 +245,10 @@ def batch_command(
             force,
             quiet,
         )
-    except _Interrupted as stop:
+    except Interrupted as stop:
         name = signal.Signals(stop.signum).name
         click.echo(f"edi-scrub: interrupted by {name}: batch stopped", err=True)
-        ctx.exit(128 + stop.signum)
+        ctx.exit(stop.exit_code)
     except EdiScrubError as exc:
         click.echo(f"edi-scrub: error: {exc}", err=True)
         ctx.exit(exc.exit_code)
@@ -313,7 +281,7 @@ def _batch(
     options = settings.options()
     load_maps(options.maps_dir).chooser(options.payer_profile)
     started, started_ns = time.perf_counter(), time.time_ns()
-    with _signals_raise():
+    with cleanup_on_signals(once=True):
         batch = survey_batch(indir, outdir, settings, patterns, force)
         outdir.mkdir(parents=True, exist_ok=True)
         check_targets(outdir / BATCH_REPORT)  # fail now, not after hours of scrubbing
@@ -332,7 +300,7 @@ def _batch(
                 results, batch.jobs, indir, outdir, engine, settings, wall, orphans
             )
             write_json(target, report, batch.token)
-        except _Interrupted:
+        except Interrupted:
             # The engine's workers are stopped by now (run closes its stream on the way out):
             # every temporary file with this batch's token is dead.
             remove_own(batch.folders(outdir), batch.token)

@@ -26,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
-from edi_scrub._cache import cache_dir, write_atomic
+from edi_scrub._cache import cache_dir, mark_used, write_atomic
 
 #: Bump when the compiled structures or their meaning change: old cache files are ignored.
 COMPILER_VERSION: Final = 2
@@ -159,6 +159,7 @@ def load(name: str) -> CMap:
                 loaded = pickle.load(stream)
             if isinstance(loaded, CMap) and loaded.name == name:
                 cmap = loaded
+                mark_used(path)
         if cmap is None:
             cmap = compile_map(name)
             _store(path, cmap)
@@ -168,7 +169,11 @@ def load(name: str) -> CMap:
 
 
 def _store(path: Path, cmap: CMap) -> None:
-    write_atomic(path, lambda stream: pickle.dump(cmap, stream, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(
+        path,
+        lambda stream: pickle.dump(cmap, stream, protocol=pickle.HIGHEST_PROTOCOL),
+        family="tr3-",
+    )
 
 
 # --------------------------------------------------------------------------------------------

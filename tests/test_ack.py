@@ -8,6 +8,9 @@ segment, AK9 per group), that it is itself a valid 999, and the CLI contract aro
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from click.testing import CliRunner
 from edi_scrub.cli import main
 from edi_scrub.x12.lexer import read_segments, render
 from edi_scrub.x12.validate import StructuralResult, validate_bytes
-from tests.builders import ClaimSpec, LineSpec, P, build
+from tests.builders import ClaimSpec, I, LineSpec, P, build
 from tests.conftest import CORPUS, SAMPLES, corpus_files, needs_corpus
 
 MULTI_ST = SAMPLES / "p_multi_st.837"
@@ -226,6 +229,43 @@ def test_an_acknowledgement_is_not_acknowledged() -> None:
     assert result.validated and result.issues == ()
     assert result.ack is None
     assert "acknowledgement" in result.ack_note
+
+
+def _with_sv1_in_837i() -> bytes:
+    """An 837I whose service line also has an SV1 (837P's segment): pyx12 gives that segment
+    two IK3 codes, 1 (not in the set) and 8 (its trailing element separators)."""
+    segments = read_segments(build(I, [ClaimSpec()]))
+    sv2 = next(seg for seg in segments if seg.seg_id == "SV2")
+    sv1 = sv2.with_text("SV1*HC:J7207*100*UN*1***1**")
+    return render(s for seg in segments for s in ((seg, sv1) if seg is sv2 else (seg,)))
+
+
+_ACK_IN_CHILD = """
+import sys
+from edi_scrub.x12.validate import validate_bytes
+result = validate_bytes(sys.stdin.buffer.read(), "<test>", ack=True)
+lines = result.ack.split("~")
+sys.stdout.write("~".join(s for s in lines if not s.lstrip().startswith(("ISA", "GS", "GE", "IEA"))))
+"""
+
+
+def test_a_segments_ik3s_are_in_code_order_whatever_the_hash_seed() -> None:
+    """pyx12 iterates a set of IK3 codes, so the 999's bytes changed with PYTHONHASHSEED."""
+    data = _with_sv1_in_837i()
+    _, ack = _ack(data)
+    sv1 = [row[4] for row in _rows(ack, "IK3") if row[1] == "SV1"]
+    assert sv1 == ["1", "8"]
+    acks = {
+        subprocess.run(
+            [sys.executable, "-c", _ACK_IN_CHILD],
+            input=data,
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in (1, 2, 3, 4, 5)
+    }
+    assert len(acks) == 1
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ places where ``x12n_document``'s tree would give a wrong 999:
   its IK3/IK4 are left out and the set's IK5 carries ``5`` (segments in error) instead.
 * **IK402.** pyx12 puts a composite's reference (``C004``) into the numeric IK402; it is left
   out there.
+* **IK3 order.** pyx12 writes a segment's IK3s in the order of a ``set`` of their codes, which
+  changes with ``PYTHONHASHSEED``: one input gave different 999 bytes from run to run. They are
+  written in code order (as pyx12 already orders IK5 and AK9 codes).
 * **IK404.** pyx12 copies the bad value into IK404. The 999 guide requires that copy "unless
   invalid characters are present", and a value containing one of the 999's own delimiters would
   break the 999, so such values (and over-long ones) are left out.
@@ -46,6 +49,7 @@ from typing import Any, Concatenate, Final, ParamSpec
 
 import pyx12.error_999
 import pyx12.error_handler
+import pyx12.segment
 
 _P = ParamSpec("_P")
 
@@ -198,7 +202,7 @@ class AckTree:
                 _settle(gs)
         out = io.StringIO()
         try:
-            errh.accept(pyx12.error_999.error_999_visitor(out))
+            errh.accept(_Visitor(out))
         except Exception as exc:
             return None, f"pyx12 could not write the 999 ({type(exc).__name__})"
         return out.getvalue(), ""
@@ -208,6 +212,36 @@ class AckTree:
         errh.cur_seg_node = node
         # err_handler appends a segment node to its transaction set on its first error.
         errh.seg_node_added = bool(node.errors or node.elements)
+
+
+class _Visitor(pyx12.error_999.error_999_visitor):  # type: ignore[misc]
+    """pyx12's 999 visitor with a segment's IK3s in a stable order (see the module docstring)."""
+
+    _IK3_CODES: Final = ("1", "2", "3", "4", "5", "6", "7", "8", "I4", "I6", "I7", "I8", "I9")
+
+    def visit_seg(self, err_seg: Any) -> None:
+        # pyx12's visit_seg, but sorted(set(...)) where it iterates set(...) itself.
+        seg_base = pyx12.segment.Segment("IK3", "~", "*", ":")
+        seg_base.set("01", err_seg.seg_id)
+        seg_base.set("02", f"{err_seg.seg_count:d}")
+        if err_seg.ls_id:
+            seg_base.set("03", err_seg.ls_id)
+        seg_str = seg_base.format("~", "*", ":")
+        errors = [x[0] for x in err_seg.errors]
+        if "SEG1" in errors:
+            if "8" not in errors:
+                errors.append("8")
+            errors = [x for x in errors if x != "SEG1"]
+        for code in sorted(set(errors)):
+            if code in self._IK3_CODES:
+                self._ik3(seg_str, code)
+        if err_seg.child_err_count() > 0 and "8" not in errors:
+            self._ik3(seg_str, "8")
+
+    def _ik3(self, seg_str: str, code: str) -> None:
+        seg_data = pyx12.segment.Segment(seg_str, "~", "*", ":")
+        seg_data.set("IK304", code)
+        self.wr.Write(seg_data)
 
 
 def _settle(gs: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,19 @@ def corpus_files() -> list[Path]:
 def needs_corpus() -> pytest.MarkDecorator:
     """Skip a test when ../shared/corpus is not there."""
     return pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_maps_in_shared_fixtures(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """The same for module- and session-scoped fixtures, which are set up before any
+    function-scoped fixture runs: without it a batch run in a module fixture saw the developer's
+    user maps and a test's rerun did not, so the settings digests differed."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("EDI_SCRUB_MAPS", raising=False)
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "no-user-data-shared"))
+        yield
 
 
 @pytest.fixture(autouse=True)

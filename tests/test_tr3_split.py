@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from edi_scrub.errors import InputError
 from edi_scrub.x12 import _tr3_split
-from edi_scrub.x12._normalise import ENVELOPE_PREFIXES
+from edi_scrub.x12._normalise import ENVELOPE_PREFIXES, Normaliser
+from edi_scrub.x12._tr3_reader import ReaderRefused, Unsupported, raw_lines
 from edi_scrub.x12._tr3_split import Resplit, split_segments
 from edi_scrub.x12.lexer import iter_segments, read_segments
 from edi_scrub.x12.validate import (
@@ -211,3 +212,39 @@ def test_chunk_boundaries(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(_tr3_split, "_CHUNK", size)
         assert _same_segments(data)
         _same_validation(data)
+
+
+def _lines(data: bytes, bare: bool) -> tuple[list[str], list[int]] | None:
+    """The compiled validator's lines and where each maps back, through the split."""
+    try:
+        norm = Normaliser(list(split_segments(io.BytesIO(data))))
+        pieces = norm.pieces_bare() if bare else norm.pieces()
+        try:
+            head, lines = raw_lines(pieces)
+        except (ReaderRefused, Unsupported):
+            return None
+        out = [head, *lines]
+    except Resplit:
+        return None
+    return out, [norm.lines.index_of(n) for n in range(len(out) + 2)]
+
+
+@pytest.mark.parametrize("kind", ["837P", "837I"])
+@pytest.mark.parametrize("terminator", ["~", "~\\n", "~\\r\\n"])
+def test_bare_pieces_give_the_same_lines(kind: str, terminator: str) -> None:
+    """Plain tuples handed through to raw_lines give the lines (and line map) of the
+    normaliser's text pieces."""
+    data = _generated(kind, terminator, per_st=7)
+    found = _lines(data, bare=True)
+    assert found is not None and len(found[0]) > 100
+    assert found == _lines(data, bare=False)
+    for seed in range(10):
+        mutated = _mutate(data, random.Random(seed), 8)
+        assert _lines(mutated, bare=True) == _lines(mutated, bare=False)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(body=st.text(alphabet="AB*:|~\n\r \t\x0bIEASGT1", max_size=60))
+def test_bare_pieces_random_tails(body: str) -> None:
+    data = (_ISA + "\nGS*HC*A*B*20240101*1200*1*X*005010X222A1~\nST*837*1~\n" + body).encode()
+    assert _lines(data, bare=True) == _lines(data, bare=False)

@@ -149,12 +149,31 @@ class Normaliser:
 
     def pieces(self) -> Iterator[str]:
         """The normalised text, one segment line at a time."""
+        return cast(Iterator[str], self._pieces(bare=False))
+
+    def pieces_bare(self) -> Iterator[str | Plain]:
+        """:meth:`pieces`, but a plain segment that is placed as it is (nothing held back, no
+        delimiter translated) comes as its :data:`Plain` tuple, whose line is its text: the
+        compiled validator's :func:`._tr3_reader.raw_lines` then skips the terminator it
+        would append here and search for there."""
+        return self._pieces(bare=True)
+
+    def _pieces(self, bare: bool) -> Iterator[str | Plain]:
         indented: Segment | None = None  # the first indented segment
         for item in self._segments:
             if type(item) is tuple:
                 index, text, delims = item
                 if not self._pending:
-                    yield self._line(index, text)
+                    if bare and self._table is None and self._guard is None and self._target:
+                        # _line without the text: where it goes (nearly always one on).
+                        lines = self.lines
+                        if index - lines.emitted - 1 == lines._delta:
+                            lines.emitted += 1
+                        else:
+                            lines.add(index)
+                        yield item
+                    else:
+                        yield self._line(index, text)
                     continue
                 # Held back with the envelope: as the lexer's segment, as below.
                 original = Segment(index, text, delims.segment, "", delims)

@@ -86,18 +86,14 @@ def split_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment
                         same = False
                     if not same:
                         raise Resplit
-            if text.startswith("IEA") or text[:1].isspace():
-                # Segment.seg_id strips blanks: " IEA" ends an interchange too.
-                after_iea = _sid(text, ele) == "IEA"
-            if (
-                text
-                and text[0] not in " \t"
-                and not text.isspace()
-                and not text.startswith(ENVELOPE_PREFIXES)
-            ):
+            # Plain for the normaliser (not blank, not indented, no envelope prefix); a text
+            # that starts with another blank (\v, \f ...) gets a Segment, which is always right.
+            if text and not text.startswith(ENVELOPE_PREFIXES) and not text[0].isspace():
                 yield index, text, delims
-            else:
-                yield Segment(index, text, term, "", delims)
+                continue
+            # Segment.seg_id strips blanks: " IEA" ends an interchange too.
+            after_iea = _sid(text, ele) == "IEA"
+            yield Segment(index, text, term, "", delims)
         if not chunk:
             break
         buf += chunk.decode(ENCODING)

@@ -21,7 +21,7 @@ from edi_scrub.x12 import _tr3_ack, _tr3_memo
 from edi_scrub.x12._ack import AckTree
 from edi_scrub.x12._issues import StructuralLevel
 from edi_scrub.x12._messages import segment_ack
-from edi_scrub.x12._normalise import ICVN_5010, KIND, LineMap, safe_code
+from edi_scrub.x12._normalise import ICVN_5010, KIND, LineMap, Plain, safe_code
 from edi_scrub.x12._tr3_collect import Collector
 from edi_scrub.x12._tr3_compile import CMap, load
 from edi_scrub.x12._tr3_reader import VALID_IDS, Reader, ReaderRefused, Unsupported, raw_lines
@@ -100,7 +100,7 @@ def collector(lines: LineMap, tree: AckTree | None = None) -> Collector:
     return Collector(lines, tree)
 
 
-def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> list[str]:
+def run(pieces: Iterator[str | Plain], coll: Collector, aliases: dict[str, None]) -> list[str]:
     """Validate the normaliser's ``pieces`` into ``coll``; returns the maps (GS08) used.
 
     Raises :class:`ReaderRefused` (pyx12 would not read the ISA), :class:`NoMapFound` (a group

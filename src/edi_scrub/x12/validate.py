@@ -119,7 +119,7 @@ def _validate_compiled(
     tree = AckTree(norm.originals) if ack else None
     coll = tr3.collector(norm.lines, tree)
     try:
-        used = tr3.run(norm.pieces(), coll, norm.aliases)
+        used = tr3.run(norm.pieces_bare(), coll, norm.aliases)
     except tr3.Unsupported:
         if recorder.complete:
             return validate_segments(recorder.replay(), where, ack=ack, validator="pyx12")

@@ -12,7 +12,8 @@ It covers the usual input: an ISA at byte 0, a printable segment terminator (CR/
 are formatting), later interchanges with the same delimiters. Anything else -- a BOM or blank
 space before the ISA, a newline terminator, an ISA the lexer would refuse or that changes the
 delimiters -- raises :class:`Resplit`, and the caller validates with the lexer's segments
-from the start (:func:`edi_scrub.x12.validate.validate_path`). So every input gets the
+from the start (:func:`edi_scrub.x12.validate.validate_path`; a file whose later interchange
+changes the delimiters is thus walked twice up to that interchange). So every input gets the
 lexer's segmentation either way; tests/test_tr3_split.py compares the two on every sample,
 corpus file, generated, mutated and random input.
 """

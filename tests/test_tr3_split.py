@@ -26,6 +26,7 @@ from edi_scrub.x12._tr3_split import Resplit, split_segments
 from edi_scrub.x12.lexer import iter_segments, read_segments
 from edi_scrub.x12.validate import (
     StructuralResult,
+    Validator,
     validate_bytes,
     validate_path,
     validate_segments,
@@ -86,9 +87,9 @@ def _full(result: StructuralResult) -> tuple[object, ...]:
     return (*_key(result), result.ack_note, _ack_body(result.ack))
 
 
-def _same_validation(data: bytes, ack: bool = False) -> None:
-    reference = validate_segments(iter_segments(io.BytesIO(data)), ack=ack)
-    assert _full(validate_bytes(data, ack=ack)) == _full(reference)
+def _same_validation(data: bytes, ack: bool = False, validator: Validator = "compiled") -> None:
+    reference = validate_segments(iter_segments(io.BytesIO(data)), ack=ack, validator=validator)
+    assert _full(validate_bytes(data, ack=ack, validator=validator)) == _full(reference)
 
 
 @cache
@@ -128,6 +129,7 @@ def test_generated(kind: str, terminator: str) -> None:
     assert handled == (terminator != "\\n")  # a newline terminator goes to the lexer
     _same_validation(data)
     _same_validation(data, ack=True)
+    _same_validation(data, ack=True, validator="pyx12")  # the pyx12 adapter reads it too
 
 
 @pytest.mark.parametrize("kind", ["837P", "837I"])

@@ -201,3 +201,19 @@ def test_quick_replay_equals_the_ops(kind: str, name: str) -> None:
             }
             slow = (ops, program[1], None)
             assert _replay(walker, cmap, program, counts) == _replay(walker, cmap, slow, counts)
+
+
+@pytest.mark.usefixtures("memo_state")
+@pytest.mark.parametrize("kind", ["837P", "837I"])
+def test_file_cut_after_memo_hits(kind: str) -> None:
+    """The collector hears of a memo hit only when it needs to: a file cut short after a run
+    of hits must still get its missing trailers (SE, GE, IEA) filed at its last segment."""
+    base = _generated(kind, 40, 0.0, 11)
+    validate_bytes(base)  # warm: the claims' segments are now hits
+    segments = base.decode("latin-1").split("~\n")
+    for cut in (len(segments) // 2, len(segments) // 2 + 1, len(segments) - 5):
+        data = "~\n".join(segments[:cut]).encode("latin-1") + b"~\n"
+        result = _same_with_and_without(data)
+        assert _key(result) == _key(validate_bytes(data, validator="pyx12"))
+        last = max(i.segment for i in result.issues)
+        assert last == cut and {"2", "3", "023"} <= {i.code for i in result.issues}

@@ -5,6 +5,8 @@
   (pyx12's ``RawX12File`` splitting, kept here as the reference).
 * ``element_errors``: AN/ID values are checked with pyx12's character-class pattern directly;
   the verdict must be ``IsValidDataType``'s for any string.
+* ``clean_fast``'s quick value checks (text and number elements without codes): "no error"
+  exactly when ``element_errors`` finds none, on every such element of both maps.
 """
 
 from __future__ import annotations
@@ -15,9 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyx12 import validation
 
-from edi_scrub.x12._tr3_compile import CElement
+from edi_scrub.x12 import _tr3_segment
+from edi_scrub.x12._tr3_compile import CComposite, CElement, load
 from edi_scrub.x12._tr3_reader import raw_lines
-from edi_scrub.x12._tr3_segment import element_errors
+from edi_scrub.x12._tr3_segment import (
+    _GENERAL,
+    _NUMBER,
+    _TEXT,
+    _quick_check,
+    _quick_ok,
+    element_errors,
+)
 
 _ISA = (
     "ISA*00*          *00*          *ZZ*SYNSUBMIT      *ZZ*SYNRECEIVE     "
@@ -109,3 +119,56 @@ def test_an_id_character_check_examples() -> None:
         for data_type, icvn, ours, theirs in _verdicts(value):
             assert ours == theirs, (data_type, icvn, value)
     assert not next(_verdicts("a\x01"))[2]  # an invalid character is reported
+
+
+# --------------------------------------------------------------------------------------------
+# The quick value checks of ``clean_fast`` (``_quick_check`` / ``_quick_ok``).
+
+
+def _quick_elements() -> list[tuple[CElement, str]]:
+    """Every simple element and component of the 837P/837I maps that has a quick check."""
+    out: list[tuple[CElement, str]] = []
+    for name in ("837.5010.X222.A1.xml", "837Q3.I.5010.X223.A1.xml"):
+        cmap = load(name)
+        for node in cmap.nodes:
+            for child in node.children:
+                for el in child.children if isinstance(child, CComposite) else [child]:
+                    if _quick_check(el, cmap.icvn)[0] != _GENERAL:
+                        out.append((el, cmap.icvn))
+    return out
+
+
+_QUICK = _quick_elements()
+_quick_value = st.one_of(
+    st.text(alphabet="0123456789.-", min_size=1, max_size=20),
+    st.text(alphabet="AZaz09 .-^`~é\x01", min_size=1, max_size=12),
+    st.text(min_size=1, max_size=90),
+)
+
+
+def test_quick_checks_cover_text_and_numbers() -> None:
+    kinds = {(_quick_check(el, icvn)[0], el.data_type[:1]) for el, icvn in _QUICK}
+    assert (_TEXT, "A") in kinds and (_NUMBER, "R") in kinds and (_NUMBER, "N") in kinds
+
+
+@settings(max_examples=300, derandomize=True)
+@given(value=_quick_value, index=st.integers(0, 10**6))
+def test_quick_ok_is_element_errors_verdict(value: str, index: int) -> None:
+    el, icvn = _QUICK[index % len(_QUICK)]
+    check, pattern = _quick_check(el, icvn)
+    # Fresh clean sets: element_errors must really check the value.
+    _tr3_segment._clean.pop(id(el), None)
+    assert _quick_ok(el, value, check, pattern) == (
+        element_errors(el, value, (), icvn, False) == []
+    )
+    _tr3_segment._clean.pop(id(el), None)
+
+
+def test_quick_ok_examples() -> None:
+    for el, icvn in _QUICK:
+        check, pattern = _quick_check(el, icvn)
+        for value in ("1", "12.50", "-3", "1.", ".5", "A B", "AB ", " ", "a^b", "x" * 99, "1-2"):
+            _tr3_segment._clean.pop(id(el), None)
+            verdict = element_errors(el, value, (), icvn, False) == []
+            assert _quick_ok(el, value, check, pattern) == verdict, (el.refdes, value)
+        _tr3_segment._clean.pop(id(el), None)

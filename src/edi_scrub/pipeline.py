@@ -122,8 +122,11 @@ def _validate(
 
 def _validate_path(path: str, ack: bool, validator: str = "compiled") -> StructuralResult:
     """Validate a file by path: the unit of work sent to the background process."""
-    with Path(path).open("rb") as stream:
-        return _validate(iter_segments(stream, path), path, ack, validator)
+    from edi_scrub.x12.validate import validate_path  # imported here: see _validate
+
+    return validate_path(
+        Path(path), path, ack=ack, validator="pyx12" if validator == "pyx12" else "compiled"
+    )
 
 
 #: Below this size a second process costs more than it saves.

@@ -15,7 +15,7 @@ import bisect
 import io
 import re
 from collections.abc import Iterable, Iterator
-from typing import Final
+from typing import Final, cast
 
 from edi_scrub.x12._issues import StructuralIssue, StructuralLevel
 from edi_scrub.x12.delimiters import Delimiters
@@ -44,8 +44,11 @@ _ISA_LENGTH: Final = 106
 _ISA11_COLUMN: Final = 82  # 0-based column of ISA11 in a well-formed ISA
 # Characters we may use as a replacement segment terminator / repetition separator.
 _SPARE_DELIMITERS: Final = "~'!|^`}{@$%&"
-_ENVELOPE_PREFIXES: Final = ("ISA", "GS", "ST", "SE", "GE", "IEA")
-_ENVELOPE_IDS: Final = frozenset(_ENVELOPE_PREFIXES)
+ENVELOPE_PREFIXES: Final = ("ISA", "GS", "ST", "SE", "GE", "IEA")
+_ENVELOPE_IDS: Final = frozenset(ENVELOPE_PREFIXES)
+#: A plain segment as :mod:`._tr3_split` hands it over: (index, text, delimiters), for a segment
+#: that is neither blank nor indented and has no envelope prefix (so ``pieces`` only places it).
+Plain = tuple[int, str, Delimiters]
 # How many segments we hold back after an ISA/GS while looking for the ST that decides the map.
 _LOOKAHEAD: Final = 8
 
@@ -123,7 +126,7 @@ def _fit_isa(fields: list[str], element: str, component: str) -> tuple[str, str 
 class Normaliser:
     """Turns our segments into pyx12-readable lines, recording how to map lines back."""
 
-    def __init__(self, segments: Iterable[Segment]) -> None:
+    def __init__(self, segments: Iterable[Segment | Plain]) -> None:
         self._segments = segments
         self.lines = LineMap()
         self.issues: list[StructuralIssue] = []
@@ -146,8 +149,36 @@ class Normaliser:
 
     def pieces(self) -> Iterator[str]:
         """The normalised text, one segment line at a time."""
+        return cast(Iterator[str], self._pieces(bare=False))
+
+    def pieces_bare(self) -> Iterator[str | Plain]:
+        """:meth:`pieces`, but a plain segment that is placed as it is (nothing held back, no
+        delimiter translated) comes as its :data:`Plain` tuple, whose line is its text: the
+        compiled validator's :func:`._tr3_reader.raw_lines` then skips the terminator it
+        would append here and search for there."""
+        return self._pieces(bare=True)
+
+    def _pieces(self, bare: bool) -> Iterator[str | Plain]:
         indented: Segment | None = None  # the first indented segment
-        for original in self._segments:
+        for item in self._segments:
+            if type(item) is tuple:
+                index, text, delims = item
+                if not self._pending:
+                    if bare and self._table is None and self._guard is None and self._target:
+                        # _line without the text: where it goes (nearly always one on).
+                        lines = self.lines
+                        if index - lines.emitted - 1 == lines._delta:
+                            lines.emitted += 1
+                        else:
+                            lines.add(index)
+                        yield item
+                    else:
+                        yield self._line(index, text)
+                    continue
+                # Held back with the envelope: as the lexer's segment, as below.
+                original = Segment(index, text, delims.segment, "", delims)
+            else:
+                original = cast(Segment, item)
             seg, text = original, original.text
             if seg.index == 0:
                 continue  # trailing whitespace pseudo-segment
@@ -162,7 +193,7 @@ class Normaliser:
                 self._indented += 1
                 text = text.lstrip(" \t")
                 seg = original.with_text(text)
-            if text.startswith(_ENVELOPE_PREFIXES):
+            if text.startswith(ENVELOPE_PREFIXES):
                 sid = seg.seg_id
                 if sid in _ENVELOPE_IDS:
                     yield from self._envelope(seg, sid)

@@ -29,16 +29,17 @@ from __future__ import annotations
 
 from typing import Final, Generic, TypeVar
 
-from edi_scrub.x12._tr3_walk import Program
+from edi_scrub.x12._tr3_walk import Program, Quick
 
 #: Entries per level and per (map, delimiters).
 LIMIT = 16384
 #: Set to False (tests) to validate every segment the full way.
 ENABLED = True
 
-#: A ``whole`` entry: (segment id, walk program, reader kind, LX01 as an int or -1).
+#: A ``whole`` entry: (segment id, the node walked to, the program's quick form, reader kind,
+#: LX01 as an int or -1, the walk program), flat so that a hit is one unpacking.
 #: Reader kinds: see ``PLAIN``/``CLM``/``LX``.
-Whole = tuple[str, Program, int, int]
+Whole = tuple[str, int, Quick | None, int, int, Program]
 PLAIN: Final = 0
 CLM: Final = 1
 LX: Final = 2

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Final
+from typing import Final, cast
 
-from edi_scrub.x12._normalise import ICVN_5010
+from edi_scrub.x12._normalise import ICVN_5010, Plain
 from edi_scrub.x12._tr3_segment import value
 
 _ISA_LEN: Final = 106
@@ -196,11 +196,16 @@ class Reader:
                 )
 
 
-def raw_lines(pieces: Iterator[str]) -> tuple[str, Iterator[str]]:
-    """pyx12's ``RawX12File``: the ISA header checks, then the segment strings."""
+def raw_lines(pieces: Iterator[str | Plain]) -> tuple[str, Iterator[str]]:
+    """pyx12's ``RawX12File``: the ISA header checks, then the segment strings.
+
+    ``pieces``: the normaliser's (:meth:`._normalise.Normaliser.pieces_bare`): a
+    :data:`Plain` tuple stands for its text followed by the terminator and a newline."""
     head = ""
     rest = ""
     for piece in pieces:
+        # The ISA's line comes first, whole (the normaliser gives tuples only after it).
+        assert isinstance(piece, str)
         head += piece
         if len(head) >= _ISA_LEN:
             break
@@ -219,9 +224,22 @@ def raw_lines(pieces: Iterator[str]) -> tuple[str, Iterator[str]]:
         while True:
             i = buf.find(term)
             while i < 0:
-                piece = next(pieces, None)
-                if piece is None:
+                item = next(pieces, None)
+                if item is None:
                     return
+                if type(item) is tuple:
+                    text = item[1]
+                    if buf == "\n" and term not in text:
+                        # What the general steps below give for text + term + "\n" after the
+                        # previous line's newline, and the buffer they leave.
+                        line = text.lstrip("\n\r")
+                        if line == "":
+                            return
+                        yield line
+                        continue
+                    piece = text + term + "\n"
+                else:
+                    piece = cast(str, item)
                 j = piece.find(term)
                 if buf == "\n" and j >= 0 and j == len(piece) - 2 and piece[-1] == "\n" != term:
                     # The normaliser's usual piece, one segment and its terminator after the

@@ -56,6 +56,11 @@ def _control(value: str) -> str | None:
     return None
 
 
+def _head(el: CElement) -> str:
+    # Built only when an element has an error (most values have none).
+    return f'Data element "{el.name}" ({el.refdes})'
+
+
 def element_errors(
     el: CElement, value: str, type_list: tuple[str | None, ...], icvn: str, ctrl: bool
 ) -> list[EleError]:
@@ -71,22 +76,33 @@ def element_errors(
     numeric = bool(dt) and (dt == "R" or dt[0] == "N")
     measured = value.replace("-", "").replace(".", "") if numeric else value
     n = len(measured)
-    head = f'Data element "{el.name}" ({el.refdes})'
     if n < el.min_len:
         errors.append(
-            ("4", f'{head} is too short: len("{value}") = {n} < {el.min_len} (min_len)', value, el)
+            (
+                "4",
+                f'{_head(el)} is too short: len("{value}") = {n} < {el.min_len} (min_len)',
+                value,
+                el,
+            )
         )
     if n > el.max_len:
         errors.append(
-            ("5", f'{head} is too long: len("{value}") = {n} > {el.max_len} (max_len)', value, el)
+            (
+                "5",
+                f'{_head(el)} is too long: len("{value}") = {n} > {el.max_len} (max_len)',
+                value,
+                el,
+            )
         )
     if ctrl:
         bad = _control(value)
         if bad is not None:
-            errors.append(("6", f"{head}, contains an invalid control character({bad})", bad, el))
+            errors.append(
+                ("6", f"{_head(el)}, contains an invalid control character({bad})", bad, el)
+            )
             return errors
     if dt in ("AN", "ID") and value[-1] == " " and len(value.rstrip()) >= el.min_len:
-        errors.append(("6", f"{head} has unnecessary trailing spaces. ({value})", value, el))
+        errors.append(("6", f"{_head(el)} has unnecessary trailing spaces. ({value})", value, el))
     if (el.codes or el.external is not None) and value not in el.codes:
         ok = False
         if el.external is not None:
@@ -105,12 +121,17 @@ def element_errors(
         bad_chars = bool(dt) and not _v.IsValidDataType(value, dt, _CHARSET, icvn)
     if bad_chars:
         if dt in _DATE_TYPES:
-            errors.append(("8", f"{head} contains an invalid date ({value})", value, el))
+            errors.append(("8", f"{_head(el)} contains an invalid date ({value})", value, el))
         elif dt == "TM":
-            errors.append(("9", f"{head} contains an invalid time ({value})", value, el))
+            errors.append(("9", f"{_head(el)} contains an invalid time ({value})", value, el))
         else:
             errors.append(
-                ("6", f"{head} is type {dt}, contains an invalid character({value})", value, el)
+                (
+                    "6",
+                    f"{_head(el)} is type {dt}, contains an invalid character({value})",
+                    value,
+                    el,
+                )
             )
     if type_list:
         valid = False
@@ -119,9 +140,9 @@ def element_errors(
                 valid |= _v.IsValidDataType(value, t, _CHARSET)
         if not valid:
             if "TM" in type_list:
-                errors.append(("9", f"{head} contains an invalid time ({value})", value, el))
+                errors.append(("9", f"{_head(el)} contains an invalid time ({value})", value, el))
             elif any(t in type_list for t in _DATE_TYPES):
-                errors.append(("8", f"{head} contains an invalid date ({value})", value, el))
+                errors.append(("8", f"{_head(el)} contains an invalid date ({value})", value, el))
     if el.regex is not None and not _regex(el.regex).search(value):
         errors.append(
             (
@@ -333,10 +354,55 @@ def segment_errors(
 # The fast path: a segment whose shape is known clean and whose values are all clean.
 
 #: A value to check: (element index, component index or -1, element, type-list kind, the
-#: element's set of values already found clean) where the kind is () for none, a tuple of types
-#: (1251 after 1250) or _DTP for DTP03 (from DTP02).
-Slot = tuple[int, int, CElement, object, set[object]]
+#: element's set of values already found clean, quick check, its pattern) where the kind is ()
+#: for none, a tuple of types (1251 after 1250) or _DTP for DTP03 (from DTP02); the quick check
+#: is one of _GENERAL, _TEXT, _NUMBER (see :func:`_quick_check`).
+Slot = tuple[int, int, CElement, object, set[object], int, "re.Pattern[str] | None"]
 _DTP: Final = "DTP"
+#: Quick checks of a value not yet in the element's clean set, for the elements most unique
+#: values go to (ids, names, addresses, amounts). Each says "no error" exactly when
+#: :func:`element_errors` would find none, without its calls and message building; anything
+#: else (codes, regexes, dates, type lists, Not Used) takes the general path.
+_GENERAL, _TEXT, _NUMBER = 0, 1, 2
+
+
+def _quick_check(el: CElement, icvn: str) -> tuple[int, re.Pattern[str] | None]:
+    """The quick check for ``el`` (in a map of version ``icvn``) and the pattern it uses."""
+    if el.usage == "N" or el.codes or el.external is not None or el.regex is not None:
+        return _GENERAL, None
+    dt = el.data_type
+    if dt in ("AN", "ID"):
+        # element_errors' character check for these types (the same pattern object).
+        return _TEXT, _v.rec_ID_E5 if icvn == "00501" else _v.rec_ID_E
+    if dt == "R":
+        return _NUMBER, _v.rec_R  # IsValidDataType -> match_re("R")
+    if dt and dt[0] == "N":
+        return _NUMBER, _v.rec_N  # IsValidDataType -> match_re("N")
+    return _GENERAL, None
+
+
+def _quick_ok(el: CElement, value: str, check: int, pattern: re.Pattern[str] | None) -> bool:
+    """True only when :func:`element_errors` (no type list, no control character) finds no
+    error in the non-empty ``value``: its length, trailing-space and character checks,
+    spelled out for the two kinds of :func:`_quick_check`."""
+    if pattern is None:
+        return False
+    if check == _TEXT:
+        n = len(value)
+        return (
+            el.min_len <= n <= el.max_len
+            and (value[-1] != " " or len(value.rstrip()) < el.min_len)
+            and pattern.search(value) is None
+        )
+    if check == _NUMBER:
+        n = len(value.replace("-", "").replace(".", ""))
+        if not el.min_len <= n <= el.max_len:
+            return False
+        m = pattern.search(value)
+        return m is not None and m.group(0) == value
+    return False
+
+
 #: Per (segment node, shape key): the shape key is the skeleton text, or for a segment without
 #: components the tuple of which elements are present (the same information).
 _SHAPES: dict[tuple[int, object], tuple[Slot, ...] | None] = {}
@@ -356,7 +422,7 @@ def skeleton_re(ele: str, sub: str | None) -> re.Pattern[str]:
 
 
 def _shape(
-    node: CNode, seg_id: str, elements: list[str], sub: str | None
+    node: CNode, seg_id: str, elements: list[str], sub: str | None, icvn: str
 ) -> tuple[Slot, ...] | None:
     """The values a segment of this shape needs checked, or None if its shape has errors.
 
@@ -385,7 +451,8 @@ def _shape(
                         return None
                 else:
                     comp = child.children[j]
-                    slots.append((i, j, comp, (), _clean.setdefault(id(comp), set())))
+                    clean = _clean.setdefault(id(comp), set())
+                    slots.append((i, j, comp, (), clean, *_quick_check(comp, icvn)))
             for j in range(len(parts), len(child.children)):
                 if _empty(child.children[j]):
                     return None
@@ -404,7 +471,8 @@ def _shape(
             kind = tuple(type_list)
         else:
             kind = ()
-        slots.append((i, -1, child, kind, _clean.setdefault(id(child), set())))
+        clean = _clean.setdefault(id(child), set())
+        slots.append((i, -1, child, kind, clean, *_quick_check(child, icvn)))
     for i in range(n, count):
         child = children[i]
         if isinstance(child, CComposite):
@@ -426,17 +494,21 @@ def clean_fast(
     key = (id(node), skeleton)
     slots = _SHAPES.get(key, _UNKNOWN)
     if slots is _UNKNOWN:
-        slots = _shape(node, seg_id, elements, sub)
+        slots = _shape(node, seg_id, elements, sub, icvn)
         if len(_SHAPES) < _SHAPES_MAX:
             _SHAPES[key] = slots
     if slots is None:
         return False
-    for i, j, el, kind, found in slots:
+    for i, j, el, kind, found, check, pattern in slots:
         raw = elements[i]
         v = raw if j < 0 or sub is None else raw.split(sub)[j]
         type_list: tuple[str | None, ...] = ()
         if kind == ():
             if v in found:
+                continue
+            if check and _quick_ok(el, v, check, pattern):
+                if len(found) < _CLEAN_MAX:
+                    found.add(v)  # as element_errors does with a clean value
                 continue
         elif kind is _DTP:
             dtp02 = value(elements, sub, 2)

@@ -21,7 +21,7 @@ from edi_scrub.x12 import _tr3_ack, _tr3_memo
 from edi_scrub.x12._ack import AckTree
 from edi_scrub.x12._issues import StructuralLevel
 from edi_scrub.x12._messages import segment_ack
-from edi_scrub.x12._normalise import ICVN_5010, KIND, LineMap, safe_code
+from edi_scrub.x12._normalise import ICVN_5010, KIND, LineMap, Plain, safe_code
 from edi_scrub.x12._tr3_collect import Collector
 from edi_scrub.x12._tr3_compile import CMap, load
 from edi_scrub.x12._tr3_reader import VALID_IDS, Reader, ReaderRefused, Unsupported, raw_lines
@@ -100,7 +100,7 @@ def collector(lines: LineMap, tree: AckTree | None = None) -> Collector:
     return Collector(lines, tree)
 
 
-def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> list[str]:
+def run(pieces: Iterator[str | Plain], coll: Collector, aliases: dict[str, None]) -> list[str]:
     """Validate the normaliser's ``pieces`` into ``coll``; returns the maps (GS08) used.
 
     Raises :class:`ReaderRefused` (pyx12 would not read the ISA), :class:`NoMapFound` (a group
@@ -128,31 +128,61 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
     whole, clean = memo.whole.data, memo.clean.data
     counts = counters.counts
     delims = ele + sub_char
+    # The last segment, when it was a memo hit not yet handed to the collector (see below).
+    pending: _tr3_memo.Whole | None = None
+    pending_raw = ""
     for raw in seg_lines:
-        if use_memo:
-            hit = whole.get((node, raw))
-            # LX01 is checked against the reader's line count; a mismatch goes the full way
-            # (nothing has been changed yet).
-            if hit is not None and (
-                hit[2] != _tr3_memo.LX or not reader.check_lx or hit[3] == reader.lx_count + 1
-            ):
-                seg_id, hit_program, kind, _ = hit
-                if reader.check_lx:
-                    if kind == _tr3_memo.LX:
-                        reader.lx_count += 1
-                    elif kind == _tr3_memo.CLM:
-                        reader.lx_count = 0
-                reader.seg_count += 1
-                line_no += 1
-                coll.at_clean(line_no, seg_id, raw, sub_char)
-                fast = hit_program[2]
-                if fast is None or not quick_step(counts, fast):
-                    errors = walker.replay(node_map, hit_program, seg_id)
-                    if errors:
-                        elements = raw.split(ele)[1:]
-                        _file_walk_errors(errors, node_map, seg_id, elements, sub_char, coll)
-                node = hit_program[1]
-                continue
+        hit = whole.get((node, raw)) if use_memo else None
+        if hit is not None:
+            seg_id, next_node, fast, kind, lx01, hit_program = hit
+            if kind != _tr3_memo.PLAIN and reader.check_lx:
+                if kind == _tr3_memo.CLM:
+                    reader.lx_count = 0
+                elif lx01 == reader.lx_count + 1:
+                    reader.lx_count = lx01
+                else:
+                    # LX01 is checked against the reader's line count; a mismatch goes the
+                    # full way (nothing has been changed yet).
+                    hit = None
+        if hit is not None:
+            reader.seg_count += 1
+            line_no += 1
+            # The quick form of the program (_tr3_walk.quick_step, inlined: this runs for
+            # most segments). The collector hears of the segment only if the walk finds an
+            # error, or at the end of the loop.
+            if fast is not None:
+                needed, loop, loop_max, below, seg, seg_max = fast
+                if not needed or counts.keys() >= needed:
+                    if loop >= 0:
+                        count = counts.get(loop, 0) + 1
+                        if count <= loop_max:
+                            for k in counts.keys() & below:
+                                del counts[k]
+                            counts[loop] = count
+                            counts[seg] = counts.get(seg, 0) + 1
+                            node = next_node
+                            pending, pending_raw = hit, raw
+                            continue
+                    else:
+                        count = counts.get(seg, 0) + 1
+                        if count <= seg_max:
+                            counts[seg] = count
+                            node = next_node
+                            pending, pending_raw = hit, raw
+                            continue
+            coll.at_clean(line_no, seg_id, raw, sub_char)
+            pending = None
+            errors = walker.replay(node_map, hit_program, seg_id)
+            if errors:
+                elements = raw.split(ele)[1:]
+                _file_walk_errors(errors, node_map, seg_id, elements, sub_char, coll)
+            node = next_node
+            continue
+        if pending is not None:
+            # The reader may fail on this segment before the collector hears of it; the
+            # failure is then reported at the previous segment, as without the memo.
+            coll.at_clean(line_no, pending[0], pending_raw, sub_char)
+            pending = None
         issues_before = len(coll.issues)
         program: Program | None = None
         start = node
@@ -259,7 +289,9 @@ def run(pieces: Iterator[str], coll: Collector, aliases: dict[str, None]) -> lis
                 lx01 = reader.lx_count
             if len(whole) >= memo.whole.limit:
                 whole.clear()
-            whole[(start, raw)] = (seg_id, program, kind, lx01)
+            whole[(start, raw)] = (seg_id, program[1], program[2], kind, lx01, program)
+    if pending is not None:
+        coll.at_clean(line_no, pending[0], pending_raw, sub_char)
     reader.cleanup()
     _flush_reader(reader, coll)
     return list(used)
@@ -307,9 +339,11 @@ def _walk(
         program = plan(cmap, node, seg_id, dict(zip(positions, vals, strict=True)))
         if len(programs) < _MEMO_MAX:
             programs[key] = program
-    errors = walker.replay(cmap, program, seg_id)
-    if errors:
-        _file_walk_errors(errors, cmap, seg_id, elements, sub, coll)
+    fast = program[2]
+    if fast is None or not quick_step(walker.counters.counts, fast):
+        errors = walker.replay(cmap, program, seg_id)
+        if errors:
+            _file_walk_errors(errors, cmap, seg_id, elements, sub, coll)
     result = program[1]
     return (result, True, program) if result >= 0 else (node, False, program)
 

@@ -30,16 +30,18 @@ cache miss; they never run pyx12's walker or validators.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
-from typing import Final, Literal
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO, Final, Literal
 
 from edi_scrub.errors import InputError
 from edi_scrub.x12._ack import AckTree
 from edi_scrub.x12._issues import StructuralIssue, StructuralLevel, StructuralResult
 from edi_scrub.x12._messages import WS_RE
 from edi_scrub.x12._messages import scrub as _scrub  # noqa: F401 - used by the tests
-from edi_scrub.x12._normalise import Normaliser, PieceReader
+from edi_scrub.x12._normalise import Normaliser, PieceReader, Plain
 from edi_scrub.x12._pyx12 import Collector, NoMap, X12Error, drive
+from edi_scrub.x12._tr3_split import Resplit, split_segments
 from edi_scrub.x12.lexer import Segment, iter_segments
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "StructuralLevel",
     "StructuralResult",
     "validate_bytes",
+    "validate_path",
     "validate_segments",
 ]
 
@@ -85,26 +88,30 @@ _REPLAY_MAX: Final = 2000
 class _Recorder:
     """Iterates ``segments`` and keeps the first ones, so they can be read again."""
 
-    def __init__(self, segments: Iterable[Segment]) -> None:
+    def __init__(self, segments: Iterable[Segment | Plain]) -> None:
         self._it = iter(segments)
-        self.kept: list[Segment] = []
+        self.kept: list[Segment | Plain] = []
         self.complete = True
 
-    def __iter__(self) -> Iterator[Segment]:
+    def __iter__(self) -> Iterator[Segment | Plain]:
+        kept = self.kept
         for seg in self._it:
-            if self.complete:
-                if len(self.kept) < _REPLAY_MAX:
-                    self.kept.append(seg)
-                else:
-                    self.complete, self.kept = False, []
+            if len(kept) >= _REPLAY_MAX:
+                self.complete, self.kept = False, []
+                yield seg
+                yield from self._it  # past the replay limit: nothing more to keep
+                return
+            kept.append(seg)
             yield seg
 
-    def replay(self) -> Iterator[Segment]:
+    def replay(self) -> Iterator[Segment | Plain]:
         yield from self.kept
         yield from self._it
 
 
-def _validate_compiled(segments: Iterable[Segment], where: str, ack: bool) -> StructuralResult:
+def _validate_compiled(
+    segments: Iterable[Segment | Plain], where: str, ack: bool
+) -> StructuralResult:
     from edi_scrub.x12 import _tr3_validate as tr3  # noqa: PLC0415 - keeps import light
 
     recorder = _Recorder(segments)
@@ -112,7 +119,7 @@ def _validate_compiled(segments: Iterable[Segment], where: str, ack: bool) -> St
     tree = AckTree(norm.originals) if ack else None
     coll = tr3.collector(norm.lines, tree)
     try:
-        used = tr3.run(norm.pieces(), coll, norm.aliases)
+        used = tr3.run(norm.pieces_bare(), coll, norm.aliases)
     except tr3.Unsupported:
         if recorder.complete:
             return validate_segments(recorder.replay(), where, ack=ack, validator="pyx12")
@@ -174,7 +181,7 @@ def _validated(
 
 
 def validate_segments(
-    segments: Iterable[Segment],
+    segments: Iterable[Segment | Plain],
     where: str = "<input>",
     *,
     ack: bool = False,
@@ -242,6 +249,31 @@ def validate_bytes(
 ) -> StructuralResult:
     """Lex ``data`` with :mod:`edi_scrub.x12.lexer` and validate it (see
     :func:`validate_segments`). Input the lexer rejects gives ``validated=False``."""
-    return validate_segments(
-        iter_segments(io.BytesIO(data), where), where, ack=ack, validator=validator
-    )
+    return _validate_stream(lambda: io.BytesIO(data), where, ack, validator)
+
+
+def validate_path(
+    path: Path,
+    where: str = "<input>",
+    *,
+    ack: bool = False,
+    validator: Validator = "compiled",
+) -> StructuralResult:
+    """:func:`validate_bytes` for the file at ``path``, read as a stream (flat memory)."""
+    return _validate_stream(lambda: path.open("rb"), where, ack, validator)
+
+
+def _validate_stream(
+    open_stream: Callable[[], BinaryIO], where: str, ack: bool, validator: Validator
+) -> StructuralResult:
+    # The cheaper split (:mod:`._tr3_split`) when it covers the input, else the lexer's
+    # segments from the start: the same segments either way.
+    try:
+        with open_stream() as stream:
+            return validate_segments(
+                split_segments(stream, where), where, ack=ack, validator=validator
+            )
+    except Resplit:
+        pass
+    with open_stream() as stream:
+        return validate_segments(iter_segments(stream, where), where, ack=ack, validator=validator)

@@ -87,6 +87,14 @@ class RuleContext:
     submitted: Claim | None = None
     _memo: _FactsMemo = field(default_factory=_FactsMemo, compare=False, repr=False)
 
+    def with_submitted(self, claim: Claim) -> RuleContext:
+        """This context for the fix loop of ``claim``: ``replace(self, submitted=claim)``.
+
+        Spelled out (the facts memo shared, as ``replace`` shares it): the engine makes one per
+        claim, and ``dataclasses.replace`` re-reads the field list on every call.
+        """
+        return RuleContext(self.catalog, self.policy, self.history, claim, self._memo)
+
     def drug_code(self, line: ServiceLine) -> DrugCode | None:
         """The map entry for the line's HCPCS code, when it is a drug line."""
         if line.qualifier.value not in ("HC", ""):

@@ -127,7 +127,7 @@ class ClaimFacts:
         if cob is None:
             # read_cob collects SBR (2320) and SVD (2430) loops and nothing else: without either
             # segment the answer is empty, and the index is already built for other rules.
-            cob = read_cob(self.claim) if Needs.COB_LOOPS.holds(self) else Cob()
+            cob = read_cob(self.claim) if _has_cob_loops(self) else Cob()
             self._cob = cob
         return cob
 
@@ -220,6 +220,15 @@ class Needs(Enum):
 
     def holds(self, facts: ClaimFacts) -> bool:
         """Whether the claim of ``facts`` has what this need names."""
-        if self is Needs.DRUG_LINES:
+        # A module constant: ``Needs.DRUG_LINES`` goes through the Enum class's lookup.
+        if self is _DRUG_LINES:
             return bool(facts.drug_lines)
-        return bool(facts.segments("SBR") or facts.segments("SVD"))
+        return _has_cob_loops(facts)
+
+
+_DRUG_LINES = Needs.DRUG_LINES
+
+
+def _has_cob_loops(facts: ClaimFacts) -> bool:
+    """:attr:`Needs.COB_LOOPS`: an SBR (2320) or SVD (2430) segment."""
+    return bool(facts.segments("SBR") or facts.segments("SVD"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
+from edi_scrub._slots import fast_init
 from edi_scrub.fixes.apply import apply_fixes
 from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, Reach
 from edi_scrub.fixes.guard import attestations_kept, guard
@@ -76,6 +77,7 @@ class FixStatus(StrEnum):
     REVERTED = "reverted"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """A finding and what happened to its fix."""
@@ -84,6 +86,7 @@ class Outcome:
     status: FixStatus
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClaimResult:
     """The scrubbed claim: its segments (original when nothing changed) and outcomes."""

@@ -1,0 +1,118 @@
+"""The per-claim hot path's shortcuts give exactly what the plain code they replaced gives.
+
+Each shortcut (a memo, a cached parse, a precomputed rule list, one write per claim) is held
+against a verbatim copy of the code it replaced, on the rule case tables, the samples, the
+corpus and generated files (the inputs of tests/test_rule_facts.py).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+
+from edi_scrub.errors import InputError
+from edi_scrub.fixes.edits import Applicability
+from edi_scrub.fixes.engine import check_claim, scrub_claim
+from edi_scrub.history import duplicate_keys
+from edi_scrub.model.build import build_claim
+from edi_scrub.model.claim import Claim, ServiceLine
+from edi_scrub.model.money import parse_amount
+from edi_scrub.model.ndc import read_ndc
+from edi_scrub.model.source import frequency
+from edi_scrub.rules import Rule
+from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity
+from edi_scrub.x12.lexer import ENCODING, iter_segments, render
+from tests.test_rule_facts import RULES, _claims, _contexts, _inputs, _units
+
+SAFE = frozenset({Applicability.SAFE})
+
+
+def _duplicate_keys_v1(claim: Claim) -> list[tuple[ServiceLine, int]]:
+    """history.duplicate_keys as it was before its memo and cached parses."""
+    if frequency(claim) in frozenset({"7", "8"}):
+        return []
+    keys: list[tuple[ServiceLine, int]] = []
+    for line in claim.lines:
+        day = line.service_date
+        if day is None or day.start is None or line.has_modifier("76"):
+            continue
+        raw = line.drug.ndc.value if line.drug is not None else ""
+        ndc = read_ndc(raw).normalized or raw
+        units = line.units.decimal()
+        amount = str(units.normalize()) if units is not None else line.units.value
+        identity = (claim.patient_key, day.start, day.end, line.code.value, ndc, amount)
+        keys.append((line, hash(identity)))
+    return keys
+
+
+def test_duplicate_keys_equal_the_uncached_function() -> None:
+    """Asked once, twice (the memo) and after another claim, the keys are the plain ones."""
+    claims = list(_claims())
+    assert len(claims) > 100
+    previous: Claim | None = None
+    for claim in claims:
+        expected = _duplicate_keys_v1(claim)
+        first = duplicate_keys(claim)
+        assert first == expected
+        first.clear()  # a caller's copy: emptying it must not empty the memo
+        assert duplicate_keys(claim) == expected
+        if previous is not None:
+            assert duplicate_keys(previous) == _duplicate_keys_v1(previous)
+        previous = claim
+
+
+def test_render_is_the_raw_text_of_every_segment() -> None:
+    """render() (one join per claim in the pipeline) is the segments' raw() texts, encoded."""
+    for data in _inputs():
+        try:
+            segments = list(iter_segments(io.BytesIO(data)))
+        except InputError:
+            continue  # the corpus holds non-X12 files on purpose
+        expected = "".join(s.raw() for s in segments).encode(ENCODING)
+        assert render(segments) == expected == data
+
+
+def _line_total(claim: Claim) -> Decimal:
+    return sum((parse_amount(line.charge.value) or Decimal(0) for line in claim.lines), Decimal(0))
+
+
+def test_charges_added_is_the_change_of_the_line_totals() -> None:
+    """ClaimResult.charges_added = line charges after the fixes minus as submitted."""
+    ctx = _contexts()[0]
+    changed = 0
+    for unit in _units():
+        result = scrub_claim(unit, RULES, ctx, SAFE)
+        submitted = build_claim(unit.segments, unit.context, unit.ordinal)
+        expected = _line_total(result.claim) - _line_total(submitted) if result.changed else 0
+        assert result.charges_added == expected
+        changed += result.changed and expected != 0
+    assert changed > 5  # JW splits add lines and charges
+
+
+def _spy_rules(calls: list[str], prefix: str) -> tuple[Rule, ...]:
+    def spy(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
+        calls.append(meta.id)
+        return iter(())
+
+    def meta(rule_id: str) -> RuleMeta:
+        return RuleMeta(rule_id, rule_id.lower(), Severity.INFO, Applicability.NONE, "", "")
+
+    return (Rule(meta(f"{prefix}001"), spy), Rule(meta(f"{prefix}002"), None))
+
+
+def test_each_rule_sequence_gets_its_own_plan() -> None:
+    """Alternating two rule sequences (the engine keeps the last one's plans) calls each one's
+    own checks, in order, and never the other's; envelope rules (no check) are never called."""
+    calls: list[str] = []
+    first, second = _spy_rules(calls, "AAA"), _spy_rules(calls, "BBB")
+    ctx = _contexts()[0]
+    claim = next(_claims())
+    for rules, expected in ((first, ["AAA001"]), (second, ["BBB001"]), (first, ["AAA001"])):
+        calls.clear()
+        check_claim(claim, rules, ctx)
+        assert calls == expected
+    # A list equal to a tuple already planned is planned afresh, and gives the same.
+    calls.clear()
+    check_claim(claim, list(first), ctx)
+    assert calls == ["AAA001"]

@@ -7,16 +7,21 @@ corpus and generated files (the inputs of tests/test_rule_facts.py).
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import io
+import pickle
 from collections.abc import Iterator
 from decimal import Decimal
+
+import pytest
 
 from edi_scrub.errors import InputError
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.fixes.engine import check_claim, scrub_claim
 from edi_scrub.history import duplicate_keys
 from edi_scrub.model.build import build_claim
-from edi_scrub.model.claim import Claim, ServiceLine
+from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine, field_at
 from edi_scrub.model.money import parse_amount
 from edi_scrub.model.ndc import read_ndc
 from edi_scrub.model.source import frequency
@@ -116,3 +121,28 @@ def test_each_rule_sequence_gets_its_own_plan() -> None:
     calls.clear()
     check_claim(claim, list(first), ctx)
     assert calls == ["AAA001"]
+
+
+def test_field_at_is_the_eager_field() -> None:
+    """model.claim.field_at (Loc made on first read) is Field(value, Loc(...)) in every respect."""
+    eager = Field("J7207", Loc(3, 41, "SV101-2"))
+
+    def lazy() -> Field:
+        return field_at("J7207", 3, 41, "SV101-2")
+
+    assert lazy() == eager and eager == lazy()
+    assert hash(lazy()) == hash(eager)
+    assert repr(lazy()) == repr(eager)
+    assert pickle.loads(pickle.dumps(lazy())) == eager
+    assert copy.deepcopy(lazy()) == eager
+    assert dataclasses.astuple(lazy()) == dataclasses.astuple(eager)
+    assert dataclasses.replace(lazy(), value="J7208") == Field("J7208", eager.loc)
+    made = lazy()
+    assert made.loc == eager.loc and made.loc is made.loc  # made once, then kept
+    assert made != field_at("J7207", 3, 42, "SV101-2")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.loc = eager.loc  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        getattr(made, "nothing")  # noqa: B009
+    with pytest.raises(AttributeError):
+        getattr(lazy(), "_at_nothing")  # noqa: B009

@@ -16,6 +16,7 @@ from edi_scrub.model.claim import (
     ServiceDate,
     ServiceLine,
     Transaction,
+    field_at,
 )
 from edi_scrub.model.group import ClaimContext, parse_date
 from edi_scrub.x12.lexer import Segment
@@ -32,7 +33,7 @@ def _field(parts: tuple[str, ...], index: int, pos: int, position: int, ref: str
     # Elements and names are passed in, not looked up here: the model builder is the
     # pipeline's hot path (a dozen fields per line), each segment's split is read once, and
     # the names are constants of the call sites.
-    return Field(parts[position] if position < len(parts) else "", Loc(pos, index, ref))
+    return field_at(parts[position] if position < len(parts) else "", pos, index, ref)
 
 
 @cache
@@ -85,15 +86,15 @@ def _drug(lin_pos: int, lin: Segment, ctp_at: tuple[int, Segment] | None) -> Dru
         ctp_pos, ctp = ctp_at
         parts, index = ctp.parts, ctp.index
         size = len(parts)
-        quantity = Field(parts[4] if size > 4 else "", Loc(ctp_pos, index, "CTP04"))
+        quantity = field_at(parts[4] if size > 4 else "", ctp_pos, index, "CTP04")
         basis = parts[5] if size > 5 else ""
-        unit = Field(basis.split(ctp.delimiters.component)[0], Loc(ctp_pos, index, "CTP05-1"))
+        unit = field_at(basis.split(ctp.delimiters.component)[0], ctp_pos, index, "CTP05-1")
     parts, index = lin.parts, lin.index
     size = len(parts)
     return DrugDetail(
         lin_pos,
-        Field(parts[2] if size > 2 else "", Loc(lin_pos, index, "LIN02")),
-        Field(parts[3] if size > 3 else "", Loc(lin_pos, index, "LIN03")),
+        field_at(parts[2] if size > 2 else "", lin_pos, index, "LIN02"),
+        field_at(parts[3] if size > 3 else "", lin_pos, index, "LIN03"),
         ctp_pos,
         quantity,
         unit,
@@ -116,14 +117,14 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
     subs = (parts[comp] if comp < size else "").split(sep)
     names = _component_refs(seg.seg_id, comp)
     count = len(subs)
-    qualifier = Field(subs[0], Loc(pos, index, names[0]))
-    code = Field(subs[1] if count > 1 else "", Loc(pos, index, names[1]))
+    qualifier = field_at(subs[0], pos, index, names[0])
+    code = field_at(subs[1] if count > 1 else "", pos, index, names[1])
     # Components 3-6; the empty ones are no modifiers.
     modifiers: tuple[Field, ...] = ()
     if count > 2:
         modifiers = tuple(
             [
-                Field(subs[sub], Loc(pos, index, names[sub]))
+                field_at(subs[sub], pos, index, names[sub])
                 for sub in range(2, min(count, 6))
                 if subs[sub]
             ]
@@ -135,14 +136,14 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
         if raw:
             pointers = tuple(
                 [
-                    Field(value, Loc(pos, index, _POINTER_REFS[i] if i < 12 else f"SV107-{i + 1}"))
+                    field_at(value, pos, index, _POINTER_REFS[i] if i < 12 else f"SV107-{i + 1}")
                     for i, value in enumerate(raw.split(sep))
                 ]
             )
     else:
-        revenue = Field(parts[1] if size > 1 else "", Loc(pos, index, refs[1]))
+        revenue = field_at(parts[1] if size > 1 else "", pos, index, refs[1])
         if size > 7 and parts[7]:
-            non_covered = Field(parts[7], Loc(pos, index, refs[7]))
+            non_covered = field_at(parts[7], pos, index, refs[7])
     at = comp + 1
     lin = draft.lin
     return ServiceLine(
@@ -153,9 +154,9 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
         qualifier,
         code,
         modifiers,
-        Field(parts[at] if at < size else "", Loc(pos, index, refs[at])),
-        Field(parts[at + 1] if at + 1 < size else "", Loc(pos, index, refs[at + 1])),
-        Field(parts[at + 2] if at + 2 < size else "", Loc(pos, index, refs[at + 2])),
+        field_at(parts[at] if at < size else "", pos, index, refs[at]),
+        field_at(parts[at + 1] if at + 1 < size else "", pos, index, refs[at + 1]),
+        field_at(parts[at + 2] if at + 2 < size else "", pos, index, refs[at + 2]),
         revenue,
         pointers,
         draft.service_date,
@@ -187,7 +188,7 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
         sid = seg.seg_id
         qualifier = parts[1] if len(parts) > 1 else ""  # XX01, what most branches test
         if sid == "LX":
-            line = _LineDraft(Field(qualifier, Loc(pos, seg.index, "LX01")), pos, pos)
+            line = _LineDraft(field_at(qualifier, pos, seg.index, "LX01"), pos, pos)
             drafts.append(line)
             continue
         if line is None:

@@ -146,3 +146,9 @@ def test_field_at_is_the_eager_field() -> None:
         getattr(made, "nothing")  # noqa: B009
     with pytest.raises(AttributeError):
         getattr(lazy(), "_at_nothing")  # noqa: B009
+
+
+def test_builder_segment_ids_are_the_computed_ones() -> None:
+    """build_claim fills Claim.segment_ids from the lexer's ids: what the property computes."""
+    for claim in _claims():
+        assert claim.segment_ids == tuple(p[0].strip() if p else "" for p in claim.source)

@@ -281,3 +281,11 @@ _SET_FIELD_LOC = slot_setter(Field, "loc")
 _SET_FIELD_AT = slot_setter(_FieldMemo, "_at")
 _SET_MODIFIER_CODES = slot_setter(_LineMemo, "_modifier_codes")
 _SET_SEGMENT_IDS = slot_setter(_ClaimMemo, "_segment_ids")
+
+
+def set_segment_ids(claim: Claim, ids: tuple[str, ...]) -> None:
+    """Fill the :attr:`Claim.segment_ids` memo with ids its builder already read.
+
+    ``ids`` must be what the property computes: each segment's id, stripped, by position.
+    """
+    _SET_SEGMENT_IDS(claim, ids)

@@ -134,22 +134,19 @@ class ClaimFacts:
     def segments(self, seg_id: str) -> Indexed:
         """The claim's ``seg_id`` segments with their claim-local positions, in file order.
 
-        The same answer as :func:`edi_scrub.model.source.segments`, from one pass over the claim
-        shared by every id asked for.
+        The same answer as :func:`edi_scrub.model.source.segments`, kept per id asked for.
         """
         index = self._by_id
         if index is None:
-            built: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-            for pos, parts in enumerate(self.claim.source):
-                # segment_id() inlined: this runs once per segment of every claim.
-                sid = parts[0].strip() if parts else ""
-                found = built.get(sid)
-                if found is None:
-                    built[sid] = [(pos, parts)]
-                else:
-                    found.append((pos, parts))
-            index = self._by_id = {sid: tuple(found) for sid, found in built.items()}
-        return index.get(seg_id, ())
+            index = self._by_id = {}
+        found = index.get(seg_id)
+        if found is None:
+            # Claim.positions scans the claim's segment ids in C (the builder filled them in).
+            source = self.claim.source
+            found = index[seg_id] = tuple(
+                [(pos, source[pos]) for pos in self.claim.positions(seg_id)]
+            )
+        return found
 
     def modifiers(self, line: ServiceLine) -> frozenset[str]:
         """The line's modifiers as a set: ``"JW" in facts.modifiers(line)`` is

@@ -167,7 +167,7 @@ class ServiceLine(_LineMemo):
         try:
             return self._modifier_codes
         except AttributeError:
-            codes = tuple(m.value for m in self.modifiers if m.value)
+            codes = tuple([m.value for m in self.modifiers if m.value])
             _SET_MODIFIER_CODES(self, codes)
             return codes
 

@@ -96,10 +96,12 @@ class ClaimFacts:
         if found is None:
             code_of = self._catalog.code
             found = tuple(
-                (line, code)
-                for line in self.claim.lines
-                if line.qualifier.value in ("HC", "")
-                and (code := code_of(line.code.value)) is not None
+                [
+                    (line, code)
+                    for line in self.claim.lines
+                    if line.qualifier.value in ("HC", "")
+                    and (code := code_of(line.code.value)) is not None
+                ]
             )
             self._drug_lines = found
         return found
@@ -109,7 +111,7 @@ class ClaimFacts:
         """Each line's charge (SV102 / SV203) as an amount, in line order (``None``: not one)."""
         found = self._charges
         if found is None:
-            found = self._charges = tuple(amount(line.charge.value) for line in self.claim.lines)
+            found = self._charges = tuple([amount(line.charge.value) for line in self.claim.lines])
         return found
 
     @property

@@ -20,6 +20,7 @@ from edi_scrub.errors import InputError
 from edi_scrub.fixes.edits import Applicability
 from edi_scrub.fixes.engine import check_claim, scrub_claim
 from edi_scrub.history import duplicate_keys
+from edi_scrub.model import money
 from edi_scrub.model.build import build_claim
 from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine, field_at
 from edi_scrub.model.money import parse_amount
@@ -152,3 +153,26 @@ def test_builder_segment_ids_are_the_computed_ones() -> None:
     """build_claim fills Claim.segment_ids from the lexer's ids: what the property computes."""
     for claim in _claims():
         assert claim.segment_ids == tuple(p[0].strip() if p else "" for p in claim.source)
+
+
+def _regex_amount(text: str) -> Decimal | None:
+    """model.money._parse_amount as the regex wrote it before the string-method version."""
+    if not text or len(text) > money.MAX_DIGITS + 2 or not money._X12_DECIMAL.fullmatch(text):
+        return None
+    if len(text) - text.count(".") - text.startswith("-") > money.MAX_DIGITS:
+        return None
+    return Decimal(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "-", ".", "-.", "5", "5.", ".5", "-.5", "-5.", "-0", "0.00", "2000.00", "1234.5",
+        "5.5.5", "--5", "-5-", "+1", " 1", "1 ", "1e3", "NaN", "Infinity", "1_000", "²", "1²",
+        "١٢", "1" * 18, "1" * 19, "-" + "1" * 18, "1" * 17 + ".1", "." + "1" * 18,
+        "1" * 10 + "." + "1" * 9, "1" * 21, "0x10", "\u0661", "12\n", "\t5",
+    ],
+)  # fmt: skip
+def test_parse_amount_is_the_regex(text: str) -> None:
+    """The string-method amount parse accepts and reads exactly what the X12 regex did."""
+    assert money._parse_amount(text) == _regex_amount(text)

@@ -22,7 +22,7 @@ from edi_scrub.fixes.engine import check_claim, scrub_claim
 from edi_scrub.history import duplicate_keys
 from edi_scrub.model import money
 from edi_scrub.model.build import build_claim
-from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine, field_at
+from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine, field_at, file_segment
 from edi_scrub.model.money import parse_amount
 from edi_scrub.model.ndc import read_ndc
 from edi_scrub.model.source import frequency
@@ -176,3 +176,14 @@ def _regex_amount(text: str) -> Decimal | None:
 def test_parse_amount_is_the_regex(text: str) -> None:
     """The string-method amount parse accepts and reads exactly what the X12 regex did."""
     assert money._parse_amount(text) == _regex_amount(text)
+
+
+def test_file_segment_is_the_locations_segment() -> None:
+    """file_segment(f) is f.loc.segment for lazy and eager fields, before and after the read."""
+    lazy, eager = field_at("1", 3, 41, "SV104"), Field("1", Loc(3, 41, "SV104"))
+    assert file_segment(lazy) == file_segment(eager) == 41
+    assert lazy.loc.segment == file_segment(lazy) == 41
+    for claim in _claims():
+        for line in claim.lines:
+            for f in (line.charge, line.units, line.code, line.lx):
+                assert file_segment(f) == f.loc.segment

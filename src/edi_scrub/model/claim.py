@@ -71,6 +71,14 @@ class Field(_FieldMemo):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
+def file_segment(field: Field) -> int:
+    """``field.loc.segment`` without making a :func:`field_at` value's Loc."""
+    try:
+        return field._at[1]
+    except AttributeError:  # a Field made with its Loc
+        return field.loc.segment
+
+
 def field_at(value: str, pos: int, segment: int, ref: str) -> Field:
     """``Field(value, Loc(pos, segment, ref))``, with the Loc made only when first read.
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from edi_scrub._slots import fast_init
 from edi_scrub.fixes.edits import Applicability, Fix
 from edi_scrub.history import UsageHistory
-from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine
+from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine, file_segment
 from edi_scrub.rules._facts import ClaimFacts
 
 if TYPE_CHECKING:
@@ -146,10 +146,10 @@ class RuleContext:
         """
         if self.submitted is None:
             return line
-        index = line.charge.loc.segment
+        index = file_segment(line.charge)
         if index == 0:
             return None
-        return next((s for s in self.submitted.lines if s.charge.loc.segment == index), None)
+        return next((s for s in self.submitted.lines if file_segment(s.charge) == index), None)
 
 
 ClaimCheck = Callable[[Claim, RuleContext], Iterator[Finding]]

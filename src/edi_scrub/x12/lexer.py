@@ -39,9 +39,7 @@ class _SplitCache:
     """
 
     __slots__ = ("_parts",)
-    #: Unset until the first split (reading it then raises AttributeError): leaving the slot
-    #: empty saves a store per segment over setting it to None.
-    _parts: tuple[str, ...]
+    _parts: tuple[str, ...] | None
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -80,6 +78,7 @@ class Segment(_SplitCache):
         _SET_TRAILER(self, trailer)
         _SET_DELIMITERS(self, delimiters)
         _SET_LEAD(self, lead)
+        _SET_PARTS(self, None)
         sep = text.find(delimiters.element)
         _SET_SEG_ID(self, (text if sep < 0 else text[:sep]).strip())
 
@@ -87,16 +86,16 @@ class Segment(_SplitCache):
         # Unpickling sets the fields only; the split cache starts empty.
         for name, value in zip(_FIELD_NAMES, state, strict=True):
             object.__setattr__(self, name, value)
+        _SET_PARTS(self, None)
 
     @property
     def parts(self) -> tuple[str, ...]:
         """Element values as a tuple, split once: ``parts[0]`` is the segment id."""
-        try:
-            return self._parts
-        except AttributeError:
+        parts = self._parts
+        if parts is None:
             parts = tuple(self.text.split(self.delimiters.element))
             _SET_PARTS(self, parts)
-            return parts
+        return parts
 
     @property
     def elements(self) -> list[str]:
@@ -108,9 +107,8 @@ class Segment(_SplitCache):
 
     def element(self, position: int) -> str:
         """Element ``position`` (1-based) or ``""`` when absent."""
-        try:
-            parts = self._parts
-        except AttributeError:
+        parts = self._parts
+        if parts is None:
             parts = self.parts
         return parts[position] if position < len(parts) else ""
 

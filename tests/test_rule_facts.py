@@ -9,6 +9,7 @@ generated files, before and after fixing, under every payer profile.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tempfile
 from collections.abc import Iterator
@@ -226,3 +227,13 @@ def test_value_caches_equal_the_functions_they_cache() -> None:
     for text in texts:
         assert amount(text) == parse_amount(text), text
         assert normalized_ndc(text) == read_ndc(text).normalized, text
+
+
+def test_with_submitted_is_replace() -> None:
+    """RuleContext.with_submitted equals dataclasses.replace on every field, memo included."""
+    ctx = _contexts()[0]
+    claim = next(_claims())
+    made, replaced = ctx.with_submitted(claim), replace(ctx, submitted=claim)
+    assert made == replaced
+    for f in dataclasses.fields(RuleContext):
+        assert getattr(made, f.name) is getattr(replaced, f.name), f.name

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from edi_scrub.model.claim import Claim, ServiceLine
+from edi_scrub.model.money import parse_amount
 from edi_scrub.model.ndc import read_ndc
 from edi_scrub.model.source import frequency
 from edi_scrub.spill_map import SpillMap
@@ -34,6 +36,17 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
     replaces or voids another. The key is a hash, only compared within one process's run; a
     64-bit hash keeps a 50,000-claim run's index small, and a collision is vanishingly rare.
     """
+    # DUP001 asks this of a claim, then the pipeline's record() of the same claim object: the
+    # last answer is kept (claims are immutable; one tuple, replaced whole) and copied out.
+    last = _LAST_KEYS[0]
+    if last[0] is claim:
+        return list(last[1])
+    keys = _duplicate_keys(claim)
+    _LAST_KEYS[0] = (claim, tuple(keys))
+    return keys
+
+
+def _duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
     if frequency(claim) in _CORRECTIONS:
         return []
     keys: list[tuple[ServiceLine, int]] = []
@@ -43,12 +56,33 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
             continue
         # Normalised, so that NDC003 reformatting one copy cannot make (or unmake) a duplicate.
         raw = line.drug.ndc.value if line.drug is not None else ""
-        ndc = read_ndc(raw).normalized or raw
-        units = line.units.decimal()
-        amount = str(units.normalize()) if units is not None else line.units.value
-        identity = (claim.patient_key, day.start, day.end, line.code.value, ndc, amount)
+        identity = (
+            claim.patient_key,
+            day.start,
+            day.end,
+            line.code.value,
+            _ndc_key(raw),
+            _units_key(line.units.value),
+        )
         keys.append((line, hash(identity)))
     return keys
+
+
+#: The last claim :func:`duplicate_keys` answered for, and its keys (the claim is held, so its
+#: id cannot be reused by another).
+_LAST_KEYS: list[tuple[Claim | None, tuple[tuple[ServiceLine, int], ...]]] = [(None, ())]
+
+
+# Pure functions of one element's text, cached by it: a file repeats its NDCs and unit counts.
+@lru_cache(maxsize=4096)
+def _ndc_key(raw: str) -> str:
+    return read_ndc(raw).normalized or raw
+
+
+@lru_cache(maxsize=4096)
+def _units_key(text: str) -> str:
+    units = parse_amount(text)
+    return str(units.normalize()) if units is not None else text
 
 
 #: Entries each of the history's maps keeps in memory before it moves them to disk (see

@@ -31,17 +31,15 @@ from edi_scrub.fixes.engine import FixStatus, Outcome, scrub_claim
 from edi_scrub.history import UsageHistory
 from edi_scrub.maps.drugs import DrugCatalog
 from edi_scrub.maps.layers import AUTO, PolicyChooser, load_maps
-from edi_scrub.model.build import build_claim
 from edi_scrub.model.claim import Claim, Loc, Transaction
 from edi_scrub.model.group import ClaimUnit, group
-from edi_scrub.model.money import parse_amount
 from edi_scrub.policy import PayerPolicy
 from edi_scrub.report.model import ClaimRef, Report, Summary
 from edi_scrub.report.spill import OutcomeLog
 from edi_scrub.rules import Rule, get_rule, select_rules
 from edi_scrub.rules._base import Finding, RuleContext, Severity
 from edi_scrub.x12.cure import cured
-from edi_scrub.x12.lexer import ENCODING, Segment, iter_segments
+from edi_scrub.x12.lexer import ENCODING, Segment, iter_segments, render
 from edi_scrub.x12.partial import ChangedClaims
 
 if TYPE_CHECKING:
@@ -173,14 +171,6 @@ class _InputValidation:
             self._pool = None
 
 
-def _line_total(claim: Claim) -> Decimal:
-    total = Decimal(0)
-    for line in claim.lines:
-        amount = parse_amount(line.charge.value)
-        total += amount or Decimal(0)
-    return total
-
-
 def _run_pass(
     path: Path,
     out: BinaryIO,
@@ -202,24 +192,25 @@ def _run_pass(
         if isinstance(unit, ClaimUnit):
             claim_result = scrub_claim(unit, rules, ctx, allowed, unit.ordinal in revert)
             ctx.history.record(claim_result.claim)
-            result.profiles[ctx.policy(claim_result.claim).id] += 1
+            # The facts the rules just read (policy, drug lines), not asked for again.
+            facts = ctx.facts(claim_result.claim)
+            result.profiles[facts.policy.id] += 1
             if isinstance(ctx.policy, PolicyChooser) and ctx.policy.fell_back(claim_result.claim):
                 result.unmatched += 1
             if not result.transaction:
                 result.transaction = unit.context.transaction.value
                 result.implementation = unit.context.implementation
             result.claims += 1
-            result.drug_lines += sum(1 for _ in ctx.drug_lines(claim_result.claim))
+            result.drug_lines += len(facts.drug_lines)
             result.outcomes.extend(claim_result.outcomes)
             first = position + 1
-            for seg in claim_result.segments:
-                out.write(seg.raw().encode(ENCODING))
-                position += 1
+            # One write per claim, not per segment.
+            out.write(render(claim_result.segments))
+            position += len(claim_result.segments)
             if claim_result.changed:
-                original = build_claim(unit.segments, unit.context, unit.ordinal)
                 result.changed = True
                 result.lines_added += claim_result.lines_added
-                result.charges_added += _line_total(claim_result.claim) - _line_total(original)
+                result.charges_added += claim_result.charges_added
             if probe is not None:
                 probe.claim(claim_result.segments, first, claim_result.changed, len(unit.segments))
             result.spans.add(

@@ -12,20 +12,59 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import StrEnum
 
+from edi_scrub._slots import fast_init
 from edi_scrub.fixes.apply import apply_fixes
 from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, Reach
 from edi_scrub.fixes.guard import attestations_kept, guard
 from edi_scrub.model.build import build_claim
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.group import ClaimUnit
-from edi_scrub.rules import Needs, Rule
-from edi_scrub.rules._base import Finding, RuleContext, Severity
+from edi_scrub.model.money import parse_amount
+from edi_scrub.rules import Check, Needs, Rule
+from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity
 from edi_scrub.x12.lexer import Segment
 
 MAX_PASSES = 10
 _NEEDS = tuple(Needs)
+
+#: The checks to call, in rule order, for each set of needs a claim lacks.
+_Plan = tuple[tuple[Check, RuleMeta], ...]
+
+
+class _Plans:
+    """The rule list of the last ``rules`` sequence, narrowed once per combination of needs.
+
+    Keyed by the sequence's identity and held (so its id cannot be reused): the pipeline passes
+    one tuple for a whole run, and a claim then costs one dict lookup instead of a ``needs``
+    test per rule. The sequence and its plans are one tuple, replaced whole, so a thread never
+    files one sequence's plan under another's.
+    """
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: tuple[Sequence[Rule], dict[tuple[bool, ...], _Plan]] = ((), {})
+
+    def plan(self, rules: Sequence[Rule], held: tuple[bool, ...]) -> _Plan:
+        """The checks of ``rules`` whose needs hold (``held``: one flag per :data:`_NEEDS`)."""
+        last = self.last
+        if last[0] is not rules:
+            last = self.last = (rules, {})
+        found = last[1].get(held)
+        if found is None:
+            lacking = tuple(need for need, ok in zip(_NEEDS, held, strict=True) if not ok)
+            found = last[1][held] = tuple(
+                (r.check, r.meta)
+                for r in rules
+                if r.check is not None and (r.needs is None or r.needs not in lacking)
+            )
+        return found
+
+
+_PLANS = _Plans()
 
 
 class FixStatus(StrEnum):
@@ -38,6 +77,7 @@ class FixStatus(StrEnum):
     REVERTED = "reverted"
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """A finding and what happened to its fix."""
@@ -46,6 +86,7 @@ class Outcome:
     status: FixStatus
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClaimResult:
     """The scrubbed claim: its segments (original when nothing changed) and outcomes."""
@@ -55,6 +96,8 @@ class ClaimResult:
     claim: Claim
     changed: bool
     lines_added: int
+    #: What the fixes added to the sum of the line charges (fixed claim minus submitted).
+    charges_added: Decimal = Decimal(0)
 
 
 def check_claim(claim: Claim, rules: Sequence[Rule], ctx: RuleContext) -> list[Finding]:
@@ -66,12 +109,11 @@ def check_claim(claim: Claim, rules: Sequence[Rule], ctx: RuleContext) -> list[F
     """
     facts = ctx.facts(claim)
     # Rules that cannot fire on this claim (no drug lines, no COB loops) are not called at all.
-    # A tuple, not a set: membership then compares identities, never calls Enum.__hash__.
-    lacking = tuple(need for need in _NEEDS if not need.holds(facts))
+    # Flags, not the needs themselves: a tuple of bools hashes in C, an Enum in Python.
+    held = tuple([need.holds(facts) for need in _NEEDS])
     found: list[Finding] = []
-    for r in rules:
-        if r.check is not None and r.needs not in lacking:
-            found.extend(r.check(claim, ctx, r.meta))
+    for check, meta in _PLANS.plan(rules, held):
+        found.extend(check(claim, ctx, meta))
     overrides = facts.policy.severity_overrides
     # Then the claim-wide refusals (voids, COB claims): whatever a rule proposed.
     return guard(claim, _override(found, overrides) if overrides else found)
@@ -164,7 +206,7 @@ def scrub_claim(
     segments: list[Segment] = list(unit.segments)
     claim = build_claim(segments, unit.context, unit.ordinal)
     submitted = claim
-    ctx = replace(ctx, submitted=submitted)
+    ctx = ctx.with_submitted(submitted)
     initial = check_claim(claim, rules, ctx)
     findings = initial
     applied: list[Finding] = []
@@ -196,7 +238,16 @@ def scrub_claim(
     outcomes = [Outcome(f, FixStatus.APPLIED) for f in applied]
     outcomes += [Outcome(f, _unfixed_status(f, allowed)) for f in findings]
     lines_added = _added([f.fix for f in applied if f.fix is not None])
-    return ClaimResult(tuple(segments), tuple(outcomes), claim, True, lines_added)
+    charges = _line_total(claim) - _line_total(submitted)
+    return ClaimResult(tuple(segments), tuple(outcomes), claim, True, lines_added, charges)
+
+
+def _line_total(claim: Claim) -> Decimal:
+    total = Decimal(0)
+    for line in claim.lines:
+        amount = parse_amount(line.charge.value)
+        total += amount or Decimal(0)
+    return total
 
 
 def _unchanged(

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from edi_scrub.fixes.edits import Applicability, Reach
-from edi_scrub.model.claim import Claim
+from edi_scrub.model.claim import Claim, file_segment
 from edi_scrub.rules._base import Finding
 
 #: Modifiers that state a fact only the provider knows (waste, policy met, liability notices).
@@ -69,10 +69,11 @@ def guard(claim: Claim, findings: Sequence[Finding]) -> list[Finding]:
 def _attested(claim: Claim) -> dict[int, frozenset[str]]:
     # Keyed by the service segment's input position: lines a fix created have position 0 and
     # carry no provider attestation.
+    # file_segment: the position without making the lazy Loc of each charge.
     return {
-        line.charge.loc.segment: frozenset(line.modifier_codes) & ATTESTATIONS
+        file_segment(line.charge): frozenset(line.modifier_codes) & ATTESTATIONS
         for line in claim.lines
-        if line.charge.loc.segment
+        if file_segment(line.charge)
     }
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from edi_scrub._slots import fast_init, slot_setter
 from edi_scrub.model.money import parse_amount
@@ -33,9 +34,17 @@ class Loc:
     ref: str
 
 
+class _FieldMemo:
+    """Where a :func:`field_at` value lives, until its :class:`Loc` is asked for: a base-class
+    slot, so no part of its value (not in ``fields()``, ``==``, ``repr`` or a pickle)."""
+
+    __slots__ = ("_at",)
+    _at: tuple[int, int, str]
+
+
 @fast_init
 @dataclass(frozen=True, slots=True)
-class Field:
+class Field(_FieldMemo):
     """A value with its location. ``value`` is the raw element text."""
 
     value: str
@@ -44,6 +53,43 @@ class Field:
     def decimal(self) -> Decimal | None:
         """The value as a decimal, or ``None`` when it is not an X12 number (see money.py)."""
         return parse_amount(self.value)
+
+    if not TYPE_CHECKING:  # mypy would otherwise accept any attribute name on a Field
+
+        def __getattr__(self, name: str) -> Loc:
+            # Called only when the ``loc`` slot is empty: a field_at() value made its Loc
+            # lazily. Any other missing name is the usual AttributeError.
+            if name == "loc":
+                try:
+                    at = self._at
+                except AttributeError:
+                    pass
+                else:
+                    loc = Loc(*at)
+                    _SET_FIELD_LOC(self, loc)
+                    return loc
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+def file_segment(field: Field) -> int:
+    """``field.loc.segment`` without making a :func:`field_at` value's Loc."""
+    try:
+        return field._at[1]
+    except AttributeError:  # a Field made with its Loc
+        return field.loc.segment
+
+
+def field_at(value: str, pos: int, segment: int, ref: str) -> Field:
+    """``Field(value, Loc(pos, segment, ref))``, with the Loc made only when first read.
+
+    The model builder makes a dozen fields per service line, and rules read the location of few
+    of them (findings and fixes): the value is the same Field in every respect (``==``, hash,
+    ``repr``, pickling, ``replace``), only cheaper to make.
+    """
+    made = _NEW_FIELD(Field)
+    _SET_FIELD_VALUE(made, value)
+    _SET_FIELD_AT(made, (pos, segment, ref))
+    return made
 
 
 @fast_init
@@ -129,7 +175,7 @@ class ServiceLine(_LineMemo):
         try:
             return self._modifier_codes
         except AttributeError:
-            codes = tuple(m.value for m in self.modifiers if m.value)
+            codes = tuple([m.value for m in self.modifiers if m.value])
             _SET_MODIFIER_CODES(self, codes)
             return codes
 
@@ -237,5 +283,17 @@ class Claim(_ClaimMemo):
         return tuple(found)
 
 
+_NEW_FIELD = object.__new__
+_SET_FIELD_VALUE = slot_setter(Field, "value")
+_SET_FIELD_LOC = slot_setter(Field, "loc")
+_SET_FIELD_AT = slot_setter(_FieldMemo, "_at")
 _SET_MODIFIER_CODES = slot_setter(_LineMemo, "_modifier_codes")
 _SET_SEGMENT_IDS = slot_setter(_ClaimMemo, "_segment_ids")
+
+
+def set_segment_ids(claim: Claim, ids: tuple[str, ...]) -> None:
+    """Fill the :attr:`Claim.segment_ids` memo with ids its builder already read.
+
+    ``ids`` must be what the property computes: each segment's id, stripped, by position.
+    """
+    _SET_SEGMENT_IDS(claim, ids)

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from edi_scrub._slots import fast_init
 from edi_scrub.errors import InputError
 from edi_scrub.model.claim import Transaction
 from edi_scrub.model.money import parse_amount
@@ -23,6 +24,7 @@ from edi_scrub.x12.lexer import Segment
 _CLAIM_END = frozenset({"HL", "CLM", "SE", "GE", "IEA", "ST", "GS", "ISA"})
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClaimContext:
     """What a claim inherits from the loops above it (2000B/2010BA/2010BB/2000C/2010CA)."""

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from edi_scrub._slots import fast_init
 from edi_scrub.fixes.edits import Applicability, Fix
 from edi_scrub.history import UsageHistory
-from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine
+from edi_scrub.model.claim import Claim, Field, Loc, ServiceLine, file_segment
 from edi_scrub.rules._facts import ClaimFacts
 
 if TYPE_CHECKING:
@@ -27,7 +28,9 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         """Higher is worse."""
-        return {"info": 0, "warning": 1, "error": 2}[self.value]
+        # _value_, not value: an Enum's ``value`` is a Python-level property (every finding's
+        # severity is ranked when the pipeline decides whether a claim fails).
+        return _RANKS[self._value_]
 
     def fails(self, fail_on: Severity) -> bool:
         """Whether an unfixed finding of this severity fails a run with ``--fail-on fail_on``.
@@ -36,6 +39,9 @@ class Severity(StrEnum):
         ``info`` ⊇ ``warning`` ⊇ ``error``.
         """
         return self.rank >= fail_on.rank
+
+
+_RANKS = {"info": 0, "warning": 1, "error": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +56,7 @@ class RuleMeta:
     doc: str
 
 
+@fast_init  # one per finding, and again for each finding read back from the report's spill
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One defect found. Data, never an exception; carries no PHI."""
@@ -87,6 +94,14 @@ class RuleContext:
     submitted: Claim | None = None
     _memo: _FactsMemo = field(default_factory=_FactsMemo, compare=False, repr=False)
 
+    def with_submitted(self, claim: Claim) -> RuleContext:
+        """This context for the fix loop of ``claim``: ``replace(self, submitted=claim)``.
+
+        Spelled out (the facts memo shared, as ``replace`` shares it): the engine makes one per
+        claim, and ``dataclasses.replace`` re-reads the field list on every call.
+        """
+        return RuleContext(self.catalog, self.policy, self.history, claim, self._memo)
+
     def drug_code(self, line: ServiceLine) -> DrugCode | None:
         """The map entry for the line's HCPCS code, when it is a drug line."""
         if line.qualifier.value not in ("HC", ""):
@@ -112,6 +127,15 @@ class RuleContext:
 
     def drug_lines(self, claim: Claim) -> tuple[tuple[ServiceLine, DrugCode], ...]:
         """The claim's drug lines (HCPCS in maps/drugs.xml) with their map entries."""
+        # The memo of facts() read here directly: most rules start with this call.
+        last = self._memo.last
+        if (
+            last is not None
+            and last[0] is claim
+            and last[1] is self.catalog
+            and last[2] is self.policy
+        ):
+            return last[3].drug_lines
         return self.facts(claim).drug_lines
 
     def as_submitted(self, line: ServiceLine) -> ServiceLine | None:
@@ -122,10 +146,10 @@ class RuleContext:
         """
         if self.submitted is None:
             return line
-        index = line.charge.loc.segment
+        index = file_segment(line.charge)
         if index == 0:
             return None
-        return next((s for s in self.submitted.lines if s.charge.loc.segment == index), None)
+        return next((s for s in self.submitted.lines if file_segment(s.charge) == index), None)
 
 
 ClaimCheck = Callable[[Claim, RuleContext], Iterator[Finding]]

@@ -96,10 +96,12 @@ class ClaimFacts:
         if found is None:
             code_of = self._catalog.code
             found = tuple(
-                (line, code)
-                for line in self.claim.lines
-                if line.qualifier.value in ("HC", "")
-                and (code := code_of(line.code.value)) is not None
+                [
+                    (line, code)
+                    for line in self.claim.lines
+                    if line.qualifier.value in ("HC", "")
+                    and (code := code_of(line.code.value)) is not None
+                ]
             )
             self._drug_lines = found
         return found
@@ -109,7 +111,7 @@ class ClaimFacts:
         """Each line's charge (SV102 / SV203) as an amount, in line order (``None``: not one)."""
         found = self._charges
         if found is None:
-            found = self._charges = tuple(amount(line.charge.value) for line in self.claim.lines)
+            found = self._charges = tuple([amount(line.charge.value) for line in self.claim.lines])
         return found
 
     @property
@@ -127,29 +129,26 @@ class ClaimFacts:
         if cob is None:
             # read_cob collects SBR (2320) and SVD (2430) loops and nothing else: without either
             # segment the answer is empty, and the index is already built for other rules.
-            cob = read_cob(self.claim) if Needs.COB_LOOPS.holds(self) else Cob()
+            cob = read_cob(self.claim) if _has_cob_loops(self) else Cob()
             self._cob = cob
         return cob
 
     def segments(self, seg_id: str) -> Indexed:
         """The claim's ``seg_id`` segments with their claim-local positions, in file order.
 
-        The same answer as :func:`edi_scrub.model.source.segments`, from one pass over the claim
-        shared by every id asked for.
+        The same answer as :func:`edi_scrub.model.source.segments`, kept per id asked for.
         """
         index = self._by_id
         if index is None:
-            built: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-            for pos, parts in enumerate(self.claim.source):
-                # segment_id() inlined: this runs once per segment of every claim.
-                sid = parts[0].strip() if parts else ""
-                found = built.get(sid)
-                if found is None:
-                    built[sid] = [(pos, parts)]
-                else:
-                    found.append((pos, parts))
-            index = self._by_id = {sid: tuple(found) for sid, found in built.items()}
-        return index.get(seg_id, ())
+            index = self._by_id = {}
+        found = index.get(seg_id)
+        if found is None:
+            # Claim.positions scans the claim's segment ids in C (the builder filled them in).
+            source = self.claim.source
+            found = index[seg_id] = tuple(
+                [(pos, source[pos]) for pos in self.claim.positions(seg_id)]
+            )
+        return found
 
     def modifiers(self, line: ServiceLine) -> frozenset[str]:
         """The line's modifiers as a set: ``"JW" in facts.modifiers(line)`` is
@@ -220,6 +219,17 @@ class Needs(Enum):
 
     def holds(self, facts: ClaimFacts) -> bool:
         """Whether the claim of ``facts`` has what this need names."""
-        if self is Needs.DRUG_LINES:
+        # A module constant: ``Needs.DRUG_LINES`` goes through the Enum class's lookup.
+        if self is _DRUG_LINES:
             return bool(facts.drug_lines)
-        return bool(facts.segments("SBR") or facts.segments("SVD"))
+        return _has_cob_loops(facts)
+
+
+_DRUG_LINES = Needs.DRUG_LINES
+
+
+def _has_cob_loops(facts: ClaimFacts) -> bool:
+    """:attr:`Needs.COB_LOOPS`: an SBR (2320) or SVD (2430) segment."""
+    # Membership in the segment ids (a C scan): asked of every claim, and most have neither.
+    ids = facts.claim.segment_ids
+    return "SBR" in ids or "SVD" in ids

@@ -284,4 +284,5 @@ def read_segments(data: bytes, where: str = "<input>") -> list[Segment]:
 
 def render(segments: Iterable[Segment]) -> bytes:
     """The exact bytes of ``segments``: ``render(read_segments(b)) == b``."""
-    return "".join(s.raw() for s in segments).encode(ENCODING)
+    # raw() spelled out: the pipeline renders every claim it writes.
+    return "".join([s.lead + s.text + s.terminator + s.trailer for s in segments]).encode(ENCODING)

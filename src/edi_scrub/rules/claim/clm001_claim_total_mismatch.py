@@ -39,7 +39,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     charges = ctx.facts(claim).charges
     if not charges or None in charges:
         return
-    total = sum(cast(tuple[Decimal, ...], charges), Decimal(0))
+    # A string cast: tuple[Decimal, ...] written out would build a GenericAlias on every claim.
+    total = sum(cast("tuple[Decimal, ...]", charges), Decimal(0))
     stated = amount(claim.clm02.value)
     if stated is not None and stated == total:
         return

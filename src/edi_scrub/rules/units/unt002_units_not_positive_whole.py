@@ -45,16 +45,18 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report non-positive and fractional per-IU units; round a positive fraction up."""
     for line, code in ctx.drug_lines(claim):
         units = line.units
-        ref = units.loc.ref
         count = amount(units.value)
         if count is None:
             shown = repr(units.value) if units.value else "empty"
-            yield make_finding(meta, claim, line, units, f"{ref} units are {shown}, not a number")
+            yield make_finding(
+                meta, claim, line, units, f"{units.loc.ref} units are {shown}, not a number"
+            )
         elif count <= 0:
             yield make_finding(
-                meta, claim, line, units, f"{ref} units are {units.value}, not above zero"
+                meta, claim, line, units, f"{units.loc.ref} units are {units.value}, not above zero"
             )
         elif code.billing_unit is not None and count != count.to_integral_value():
+            ref = units.loc.ref  # read only for a finding: the model makes a Loc on first read
             rounded = count.to_integral_value(rounding=ROUND_CEILING)
             whole = format_quantity(rounded)
             edit = SetElement(units.loc.pos, ref, units.value, whole)

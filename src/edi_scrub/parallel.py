@@ -1,0 +1,474 @@
+"""The claims of one big file scrubbed on every core, with the sequential run's exact results.
+
+Design
+------
+The main process lexes and groups the input as before and cuts the claims into blocks of
+:data:`BLOCK` claims. Each block goes, round robin, to one of ``jobs`` forked workers, which
+build the model, run the rules and the fix loop (:func:`claim_work`) and send back one small
+:class:`ClaimWork` per claim. The main process takes the blocks back **in file order** and does
+everything that depends on the run as a whole, claim by claim, exactly where the sequential run
+does it: writing, the envelope counts, the output-check probe, spans, outcomes, counters and
+the usage history. At most :data:`IN_FLIGHT` blocks per worker are out at once, so memory stays
+bounded by the blocks, not by the file.
+
+Cross-claim state, and how each piece keeps its sequential meaning:
+
+- **The usage history** (:mod:`edi_scrub.history`: DUP001, UNT005/UNT006) is the only state a
+  rule reads that earlier claims write. A worker cannot know it, so it *speculates*: its history
+  answers every question as an empty history would (no earlier line, no earlier units) and
+  writes the questions down. When the main process reaches that claim, the real history holds
+  exactly the earlier claims (as in the sequential run); if it gives the same answers, the
+  worker's result is the sequential result (rules, the fix loop, its revert check and its
+  re-checks read nothing else that varies), and the claim's :class:`~edi_scrub.history.
+  ClaimUsage` is added. If any answer differs (a duplicate line, units of the same patient
+  earlier in the window), the main process scrubs that claim again itself with the real
+  history, as the sequential run would. Speculation never changes a result; a hit costs one
+  claim scrubbed twice.
+- **The payer-policy chooser** is stateless (a lookup by payer id and SBR09); its answers (the
+  profile id, whether it fell back) are computed in the worker and counted in the main process.
+- **Per-claim caches** (the facts memo, ``lru_cache`` of dates, amounts, NDCs) are pure
+  functions of their arguments: a worker's own copies give the same answers.
+- **Duplicate keys** are ``hash()`` values: workers are forked, so they share the main
+  process's hash seed. Without ``fork`` (Windows) the run is sequential.
+- **Reverts** (a claim whose structure got worse, :func:`edi_scrub.pipeline._fix_and_verify`)
+  travel with each claim in the block, so one set of workers serves both passes.
+- **Logs**: rules, the fix engine and the model log nothing; the workers write no files.
+
+Failures end as in the sequential run. An exception while a worker scrubs a claim is not sent
+back: the worker marks the claim, and the main process scrubs it itself, which raises the same
+exception from the same place (the CLI's one-line error names it). A worker that dies (``kill
+-9``, the OOM killer) breaks the pool: the main process stops the others and scrubs every
+claim not yet taken back itself (a warning says so); the output is the same. Workers die with
+the main process (:mod:`edi_scrub._lifeline`) and take a signal's default action; the main
+process stops them when the run ends, however it ends.
+
+Cost: a claim travels as the texts of its segments (its positions, terminator and line
+break are rebuilt in the worker), about 12 µs per claim to send; a
+:class:`ClaimWork` carries its segments only when a fix changed them.
+
+When it applies (:func:`workers_for`): ``jobs`` ``None`` (auto) uses every core the process
+may run on, when there are at least two, the file has at least :data:`AUTO_MIN_BYTES` and the
+process may fork (not a daemonic pool worker); ``1`` is the sequential run; ``N`` uses ``N``
+workers. Batch runs use ``1``: their workers already fill the cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+from collections import deque
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+import structlog
+
+from edi_scrub._lifeline import die_with_parent
+from edi_scrub.fixes.edits import Applicability
+from edi_scrub.fixes.engine import Outcome, scrub_claim
+from edi_scrub.history import ClaimUsage, UsageHistory
+from edi_scrub.maps.layers import PolicyChooser
+from edi_scrub.model.build import build_claim
+from edi_scrub.model.claim import Claim
+from edi_scrub.model.group import ClaimContext, ClaimUnit, Unit
+from edi_scrub.model.money import parse_amount
+from edi_scrub.rules import Rule
+from edi_scrub.rules._base import RuleContext
+from edi_scrub.x12.delimiters import Delimiters
+from edi_scrub.x12.lexer import Segment
+
+log = structlog.get_logger(__name__)
+
+#: Claims per block sent to a worker: large enough that a message's fixed cost vanishes, small
+#: enough that the workers start early and finish together.
+BLOCK = 200
+#: Blocks out per worker at once (one being worked on, one waiting).
+IN_FLIGHT = 2
+#: Below this input size ``jobs=None`` (auto) stays sequential: forking, sending the claims
+#: and taking them back cost more than a second core saves (measured: see the README's
+#: Benchmarks, "One file on all cores").
+AUTO_MIN_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimWork:
+    """What scrubbing one claim yields, wherever it ran: all the pass needs of it."""
+
+    #: The output segments (the input's own objects when nothing changed).
+    segments: tuple[Segment, ...]
+    outcomes: tuple[Outcome, ...]
+    claim_id: str
+    changed: bool
+    lines_added: int
+    #: Charges the fixes added (fixed line total minus submitted line total).
+    charges_added: Decimal
+    #: The id of the payer profile the claim got, and whether only as the default.
+    profile: str
+    fell_back: bool
+    drug_lines: int
+    usage: ClaimUsage
+
+
+def _line_total(claim: Claim) -> Decimal:
+    total = Decimal(0)
+    for line in claim.lines:
+        amount = parse_amount(line.charge.value)
+        total += amount or Decimal(0)
+    return total
+
+
+def claim_work(
+    unit: ClaimUnit,
+    rules: Sequence[Rule],
+    ctx: RuleContext,
+    allowed: Collection[Applicability],
+    force_original: bool,
+) -> ClaimWork:
+    """Scrub one claim (:func:`~edi_scrub.fixes.engine.scrub_claim`) and read off the rest."""
+    result = scrub_claim(unit, rules, ctx, allowed, force_original)
+    claim = result.claim
+    charges = Decimal(0)
+    if result.changed:
+        original = build_claim(unit.segments, unit.context, unit.ordinal)
+        charges = _line_total(claim) - _line_total(original)
+    policy = ctx.policy
+    return ClaimWork(
+        result.segments,
+        result.outcomes,
+        claim.claim_id,
+        result.changed,
+        result.lines_added,
+        charges,
+        policy(claim).id,
+        isinstance(policy, PolicyChooser) and policy.fell_back(claim),
+        sum(1 for _ in ctx.drug_lines(claim)),
+        ctx.history.usage(claim),
+    )
+
+
+Scrubbed = Iterator[tuple[Unit, ClaimWork | None]]
+
+
+def sequential(
+    units: Iterable[Unit],
+    rules: Sequence[Rule],
+    ctx: RuleContext,
+    allowed: Collection[Applicability],
+    revert: Collection[int],
+) -> Scrubbed:
+    """Each unit with its :class:`ClaimWork` (``None`` for segments outside claims), scrubbed
+    here one at a time. The caller adds each claim's usage to ``ctx.history`` before it asks
+    for the next claim."""
+    for unit in units:
+        if isinstance(unit, ClaimUnit):
+            yield unit, claim_work(unit, rules, ctx, allowed, unit.ordinal in revert)
+        else:
+            yield unit, None
+
+
+def workers_for(jobs: int | None, size: int) -> int:
+    """Worker processes for a file of ``size`` bytes; 0 means the sequential run."""
+    if jobs is not None and jobs <= 1:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    if multiprocessing.current_process().daemon:
+        return 0  # a daemonic process (a pool's worker) may not have children
+    if jobs is not None:
+        return jobs
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cores is None or cores < 2 or size < AUTO_MIN_BYTES:
+        return 0
+    return cores
+
+
+class _Asked(UsageHistory):
+    """A worker's history: answers as an empty one would and writes the questions down."""
+
+    __slots__ = ("lines", "units")
+
+    def __init__(self, codes: frozenset[str] | None) -> None:
+        super().__init__(codes)
+        self.lines: list[int] = []
+        self.units: list[tuple[str, str, date, date]] = []
+
+    def claim_with_line(self, key: int) -> str | None:
+        self.lines.append(key)
+        return None
+
+    def units_between(self, patient_key: str, code: str, start: date, end: date) -> Decimal:
+        self.units.append((patient_key, code, start, end))
+        return Decimal(0)
+
+
+def _same_answers(history: UsageHistory, lines: Sequence[int], units: Sequence[_Units]) -> bool:
+    """Whether the real history answers as the worker's empty one did."""
+    # Recorded units are all positive, so a sum of 0 means no entry: Decimal(0) itself.
+    return all(history.claim_with_line(key) is None for key in lines) and all(
+        history.units_between(*question) == 0 for question in units
+    )
+
+
+_Units = tuple[str, str, date, date]
+#: A claim on its way to a worker: ordinal, context, first position, segment texts, and
+#: (terminator, line break) shared by all its segments, or the segments themselves when they
+#: differ (a BOM, mixed line breaks, a claim across a gap).
+_Sent = tuple[int, ClaimContext, int, tuple[str, ...], tuple[str, str] | tuple[Segment, ...], bool]
+#: A claim's way back (see :func:`_back_form`), or ``None`` when scrubbing it raised (the main
+#: process then scrubs it itself).
+_Back = (
+    tuple[
+        tuple[int | Segment, ...],
+        tuple[Outcome, ...],
+        str,
+        bool,
+        int,
+        Decimal,
+        str,
+        bool,
+        int,
+        tuple[int, ...],
+        tuple[tuple[tuple[str, str], date, Decimal], ...],
+        tuple[int, ...],
+        tuple[_Units, ...],
+    ]
+    | None
+)
+
+# The run's rules and context, set before the workers are forked (a fork copies them; nothing
+# is pickled).
+_JOB: list[tuple[Sequence[Rule], RuleContext, Collection[Applicability]]] = []
+
+
+def _send_form(unit: ClaimUnit, force: bool) -> _Sent:
+    segs = unit.segments
+    head = segs[0]
+    first, delims, term, trail = head.index, head.delimiters, head.terminator, head.trailer
+    uniform = segs[-1].index - first == len(segs) - 1 and all(
+        s.delimiters is delims and s.terminator == term and s.trailer == trail and not s.lead
+        for s in segs
+    )
+    texts = tuple(s.text for s in segs)
+    return (unit.ordinal, unit.context, first, texts, (term, trail) if uniform else segs, force)
+
+
+def _received(sent: _Sent, delims: Delimiters) -> tuple[ClaimUnit, bool]:
+    ordinal, context, first, texts, tail, force = sent
+    if len(tail) == 2 and isinstance(tail[0], str):
+        term, trail = tail[0], tail[1]
+        assert isinstance(term, str) and isinstance(trail, str)
+        segments = tuple(
+            Segment(first + i, text, term, trail, delims) for i, text in enumerate(texts)
+        )
+    else:
+        segments = tuple(s for s in tail if isinstance(s, Segment))
+    return ClaimUnit(segments, context, ordinal), force
+
+
+def _back_form(work: ClaimWork, unit: ClaimUnit, asked: _Asked) -> _Back:
+    """``work`` as plain values (a frozen dataclass unpickles slowly); each output segment that
+    is one of the claim's own travels as its position in the claim (none when unchanged)."""
+    own = {id(s): n for n, s in enumerate(unit.segments)}
+    segments = tuple(own.get(id(s), s) for s in work.segments) if work.changed else ()
+    usage = work.usage
+    return (
+        segments,
+        work.outcomes,
+        work.claim_id,
+        work.changed,
+        work.lines_added,
+        work.charges_added,
+        work.profile,
+        work.fell_back,
+        work.drug_lines,
+        usage.lines,
+        usage.units,
+        tuple(asked.lines),
+        tuple(asked.units),
+    )
+
+
+def _work_from(back: tuple[int | Segment, ...], unit: ClaimUnit) -> tuple[Segment, ...]:
+    own = unit.segments
+    if not back:
+        return own
+    return tuple(own[s] if isinstance(s, int) else s for s in back)
+
+
+def _serve(requests: Connection, results: Connection) -> None:
+    """A worker: scrub the claims of each block received, send their work back in order."""
+    die_with_parent()
+    rules, ctx, allowed = _JOB[0]
+    asked = _Asked(ctx.history.codes)
+    ctx = replace(ctx, history=asked)
+    inbox: queue.SimpleQueue[tuple[Delimiters, list[_Sent]] | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        # Its own thread: the main process may send the next block while this one still
+        # sends results back, and neither may wait on the other.
+        while True:
+            try:
+                block = requests.recv()
+            except (EOFError, OSError):
+                block = None
+            inbox.put(block)
+            if block is None:
+                return
+
+    threading.Thread(target=read, daemon=True, name="claims-in").start()
+    while (block := inbox.get()) is not None:
+        delims, sent = block
+        back: list[_Back] = []
+        for item in sent:
+            unit, force = _received(item, delims)
+            asked.lines, asked.units = [], []
+            try:
+                work = claim_work(unit, rules, ctx, allowed, force)
+            except Exception:  # the main process scrubs it again and raises it there
+                back.append(None)
+                continue
+            back.append(_back_form(work, unit, asked))
+        results.send(back)
+    # Not a return through multiprocessing's bootstrap, which flushes the standard streams:
+    # their buffers are copies of the main process's, which may be writing EDI to stdout.
+    os._exit(0)
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: BaseProcess
+    requests: Connection
+    results: Connection
+
+
+class ClaimPool:
+    """Forked workers that scrub blocks of claims; :meth:`scrub` gives results in file order.
+
+    Start it before any thread is running in this process (a fork copies only the calling
+    thread, and a lock held by another one would stay locked in the child forever).
+    """
+
+    def __init__(
+        self,
+        jobs: int,
+        rules: Sequence[Rule],
+        ctx: RuleContext,
+        allowed: Collection[Applicability],
+    ) -> None:
+        self._rules, self._ctx, self._allowed = rules, ctx, allowed
+        self._workers: list[_Worker] = []
+        self.broken = False
+        #: Claims a worker scrubbed and the main process took as they were, and claims the
+        #: main process scrubbed again (history hits, worker errors); for tests and logs.
+        self.taken = 0
+        self.redone = 0
+        fork = multiprocessing.get_context("fork")
+        # A child must not inherit unwritten output (its copy could be flushed twice).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _JOB[:] = [(rules, ctx, allowed)]
+        try:
+            for _ in range(jobs):
+                req_in, req_out = fork.Pipe(duplex=False)
+                res_in, res_out = fork.Pipe(duplex=False)
+                process = fork.Process(
+                    target=_serve, args=(req_in, res_out), daemon=True, name="edi-scrub-claims"
+                )
+                process.start()
+                req_in.close()
+                res_out.close()
+                self._workers.append(_Worker(process, req_out, res_in))
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            _JOB.clear()
+
+    def scrub(self, units: Iterable[Unit], ctx: RuleContext, revert: Collection[int]) -> Scrubbed:
+        """Like :func:`sequential` (same units, same work), with the claims scrubbed by the
+        workers; ``ctx`` is the pass's context (its history is the real one)."""
+        pending: deque[tuple[list[Unit], _Worker | None]] = deque()
+        block: list[Unit] = []
+        claims = 0
+        turn = 0
+        limit = IN_FLIGHT * max(1, len(self._workers))
+        for unit in units:
+            block.append(unit)
+            if isinstance(unit, ClaimUnit):
+                claims += 1
+                if claims >= BLOCK:
+                    pending.append((block, self._send(block, revert, turn)))
+                    turn += 1
+                    block, claims = [], 0
+                    while len(pending) >= limit:
+                        yield from self._take(*pending.popleft(), ctx, revert)
+        if block:
+            pending.append((block, self._send(block, revert, turn)))
+        while pending:
+            yield from self._take(*pending.popleft(), ctx, revert)
+
+    def _send(self, block: list[Unit], revert: Collection[int], turn: int) -> _Worker | None:
+        if self.broken:
+            return None
+        claims = [u for u in block if isinstance(u, ClaimUnit)]
+        if not claims:
+            return None
+        worker = self._workers[turn % len(self._workers)]
+        sent = [_send_form(u, u.ordinal in revert) for u in claims]
+        try:
+            worker.requests.send((claims[0].segments[0].delimiters, sent))
+        except OSError:
+            self._break()
+            return None
+        return worker
+
+    def _take(
+        self, block: list[Unit], worker: _Worker | None, ctx: RuleContext, revert: Collection[int]
+    ) -> Scrubbed:
+        back: list[_Back] = []
+        if worker is not None and not self.broken:
+            try:
+                back = worker.results.recv()
+            except (EOFError, OSError):
+                self._break()
+        results = iter(back)
+        for unit in block:
+            if not isinstance(unit, ClaimUnit):
+                yield unit, None
+                continue
+            item = next(results, None)
+            # Checked only now: the history holds exactly the claims before this one.
+            if item is not None and _same_answers(ctx.history, item[11], item[12]):
+                self.taken += 1
+                claim_id = item[2]
+                usage = ClaimUsage(claim_id, item[9], item[10])
+                work = ClaimWork(_work_from(item[0], unit), *item[1:9], usage)
+                yield unit, work
+                continue
+            if worker is not None:
+                self.redone += 1
+            force = unit.ordinal in revert
+            yield unit, claim_work(unit, self._rules, ctx, self._allowed, force)
+
+    def _break(self) -> None:
+        if not self.broken:
+            self.broken = True
+            log.warning("claim_worker_lost", reason="a worker process ended", fallback="sequential")
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (at once: whatever they were doing is no longer wanted)."""
+        for worker in self._workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        for worker in self._workers:
+            worker.process.join()
+            worker.requests.close()
+            worker.results.close()
+        self._workers = []

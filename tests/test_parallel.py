@@ -9,8 +9,10 @@ workers, with several blocks in flight.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
+import pickle
 import random
 import signal
 import subprocess
@@ -29,6 +31,7 @@ from edi_scrub.batch import Settings
 from edi_scrub.cli import main
 from edi_scrub.errors import ConfigError, InputError
 from edi_scrub.fixes import engine
+from edi_scrub.history import UsageHistory
 from edi_scrub.model.group import ClaimUnit, group
 from edi_scrub.pipeline import Options, scrub
 from edi_scrub.policy import LimitPeriod, Mue, PayerPolicy, QuantityLimit
@@ -204,9 +207,56 @@ def test_a_claim_with_irregular_segments_travels_whole(tmp_path: Path) -> None:
     assert any(isinstance(f[4][0], str) for f in forms)  # the compact form
     assert any(not isinstance(f[4][0], str) for f in forms)  # and the whole one
     for unit, form in zip(units, forms, strict=True):
-        delims = unit.segments[0].delimiters
-        assert parallel._received(form, delims) == (unit, False)
+        assert parallel._received(form) == (unit, False)
     _same(path)
+
+
+def test_interchanges_with_other_delimiters_in_one_block(
+    tmp_path: Path, _small_blocks: dict[str, object]
+) -> None:
+    """Each claim travels with its own interchange's delimiters (a block can hold both)."""
+    first = generate(tmp_path / "a.837", "837P", claims=5, seed=1, defects=0.4)
+    second = generate(tmp_path / "b.837", "837P", claims=6, seed=2, defects=1.0)
+    assert b"|" not in second and second.startswith(b"ISA*")
+    path = tmp_path / "in.837"
+    path.write_bytes(first + second.replace(b"*", b"|"))
+    units = [
+        u for u in group(iter_segments(io.BytesIO(path.read_bytes()))) if isinstance(u, ClaimUnit)
+    ]
+    assert {u.segments[0].delimiters.element for u in units[4:6]} == {"*", "|"}
+    message = pickle.loads(pickle.dumps([parallel._send_form(u, False) for u in units]))
+    assert [parallel._received(sent)[0] for sent in message] == units
+    _same(path)
+    assert _run(path, Options(jobs=2))[0].count(b"CLM|") == 6
+    # Scrubbed by the workers, not redone here (a claim read with the wrong delimiters would
+    # fail in the worker and be redone, hiding the mistake).
+    assert _small_blocks["taken"] == 11 and _small_blocks["redone"] == 0
+
+
+def test_every_question_to_the_history_is_speculated_on() -> None:
+    """A worker's history must record every question a rule can ask; a new reading method
+    on UsageHistory that _Asked does not override would answer from an empty history."""
+    writes = {"record", "add", "usage", "close"}
+    questions = {
+        name
+        for name in dir(UsageHistory)
+        if not name.startswith("_") and callable(getattr(UsageHistory, name))
+    }
+    assert questions - writes == {"claim_with_line", "units_between"}
+    for name in questions - writes:
+        assert getattr(parallel._Asked, name) is not getattr(UsageHistory, name)
+
+
+def test_workers_that_cannot_start_leave_the_run_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused(*_args: object) -> parallel.ClaimPool:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    path = _generated(tmp_path)
+    expected = _run(path, Options(jobs=1))
+    monkeypatch.setattr(pipeline, "ClaimPool", refused)
+    assert _run(path, Options(jobs=2)) == expected
 
 
 def test_reverted_claims_are_the_same_on_workers(

@@ -62,6 +62,7 @@ import operator
 import os
 import pickle
 import queue
+import signal
 import sys
 import threading
 from collections import deque
@@ -230,10 +231,12 @@ def _same_answers(history: UsageHistory, lines: Sequence[int], units: Sequence[_
 
 
 _Units = tuple[str, str, date, date]
-#: A claim on its way to a worker: ordinal, context, first position, segment texts, and
-#: (terminator, line break) shared by all its segments, or the segments themselves when they
-#: differ (a BOM, mixed line breaks, a claim across a gap).
-_Sent = tuple[int, ClaimContext, int, tuple[str, ...], tuple[str, str] | tuple[Segment, ...], bool]
+_Shared = tuple[str, str, Delimiters]
+#: A claim on its way to a worker: ordinal, context, first position, segment texts, the
+#: (terminator, line break, delimiters) all its segments share, or the segments themselves when
+#: they differ (mixed line breaks, a claim across a gap), and its revert flag. The delimiters
+#: are one object per interchange, pickled once per block.
+_Sent = tuple[int, ClaimContext, int, tuple[str, ...], _Shared | tuple[Segment, ...], bool]
 #: A claim's way back (see :func:`_back_form`), or ``None`` when scrubbing it raised (the main
 #: process then scrubs it itself).
 _Back = (
@@ -269,14 +272,14 @@ def _send_form(unit: ClaimUnit, force: bool) -> _Sent:
         for s in segs
     )
     texts = tuple(s.text for s in segs)
-    return (unit.ordinal, unit.context, first, texts, (term, trail) if uniform else segs, force)
+    tail: _Shared | tuple[Segment, ...] = (term, trail, delims) if uniform else segs
+    return (unit.ordinal, unit.context, first, texts, tail, force)
 
 
-def _received(sent: _Sent, delims: Delimiters) -> tuple[ClaimUnit, bool]:
+def _received(sent: _Sent) -> tuple[ClaimUnit, bool]:
     ordinal, context, first, texts, tail, force = sent
-    if len(tail) == 2 and isinstance(tail[0], str):
-        term, trail = tail[0], tail[1]
-        assert isinstance(term, str) and isinstance(trail, str)
+    term, trail, delims = tail if isinstance(tail[0], str) else ("", "", None)
+    if isinstance(term, str) and isinstance(trail, str) and isinstance(delims, Delimiters):
         segments = tuple(
             Segment(first + i, text, term, trail, delims) for i, text in enumerate(texts)
         )
@@ -352,10 +355,15 @@ def _dumps(obj: object) -> bytes:
 def _serve(requests: Connection, results: Connection) -> None:
     """A worker: scrub the claims of each block received, send their work back in order."""
     die_with_parent()
+    # Ctrl-C and a closed terminal reach the whole process group: the main process decides
+    # (and stops the workers), as in batch_pool. SIGTERM keeps its action: it ends a worker.
+    for name in ("SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     rules, ctx, allowed = _JOB[0]
     asked = _Asked(ctx.history.codes)
     ctx = replace(ctx, history=asked)
-    inbox: queue.SimpleQueue[tuple[Delimiters, list[_Sent]] | None] = queue.SimpleQueue()
+    inbox: queue.SimpleQueue[list[_Sent] | None] = queue.SimpleQueue()
 
     def read() -> None:
         # Its own thread: the main process may send the next block while this one still
@@ -371,10 +379,9 @@ def _serve(requests: Connection, results: Connection) -> None:
 
     threading.Thread(target=read, daemon=True, name="claims-in").start()
     while (block := inbox.get()) is not None:
-        delims, sent = block
         back: list[_Back] = []
-        for item in sent:
-            unit, force = _received(item, delims)
+        for item in block:
+            unit, force = _received(item)
             asked.lines, asked.units = [], []
             try:
                 work = claim_work(unit, rules, ctx, allowed, force)
@@ -470,7 +477,7 @@ class ClaimPool:
         worker = self._workers[turn % len(self._workers)]
         sent = [_send_form(u, u.ordinal in revert) for u in claims]
         try:
-            worker.requests.send((claims[0].segments[0].delimiters, sent))
+            worker.requests.send(sent)
         except OSError:
             self._break()
             return None

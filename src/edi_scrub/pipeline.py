@@ -468,7 +468,7 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
     # The claim workers are forked first, while this process has no other thread (the
     # validation pool starts some); they serve every pass of the run.
     workers = workers_for(options.jobs, path.stat().st_size)
-    pool = ClaimPool(workers, claim_rules, ctx, options.allowed()) if workers else None
+    pool = _claim_pool(path, workers, claim_rules, ctx, options)
     try:
         validation = _InputValidation(path, options)
         try:
@@ -535,6 +535,19 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         ack=structure_in.ack if structure_in is not None else None,
         failing_claims=_failing_claims(result.spans, structure_in, options, ids, fixed),
     )
+
+
+def _claim_pool(
+    path: Path, workers: int, rules: tuple[Rule, ...], ctx: RuleContext, options: Options
+) -> ClaimPool | None:
+    """The claim workers, if any; none when they cannot be started (the run is the same)."""
+    if not workers:
+        return None
+    try:
+        return ClaimPool(workers, rules, ctx, options.allowed())
+    except OSError as exc:  # fork refused: a process limit, no memory
+        log.warning("claim_workers_not_started", file=str(path), reason=exc.strerror or str(exc))
+        return None
 
 
 def _context(options: Options) -> RuleContext:

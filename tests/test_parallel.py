@@ -52,7 +52,7 @@ def _small_blocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]
     close = parallel.ClaimPool.close
 
     def recording(self: parallel.ClaimPool) -> None:
-        stats.update(taken=self.taken, redone=self.redone, broken=self.broken)
+        stats.update(taken=self.taken, redone=self.redone, broken=self.broken, ahead=self.ahead)
         close(self)
 
     monkeypatch.setattr(parallel.ClaimPool, "close", recording)
@@ -228,10 +228,10 @@ def test_interchanges_with_other_delimiters_in_one_block(
     assert [parallel._received(sent)[0] for sent in message] == units
     _same(path)
     assert _run(path, Options(jobs=2))[0].count(b"CLM|") == 6
-    # Scrubbed by the workers, not redone here (a claim read with the wrong delimiters would
-    # fail in the worker and be redone, hiding the mistake).
-    # The worker had blocks 0, 2 and 4 (claims 0-1, 4-5, 8-9), this process the others.
-    assert _small_blocks["taken"] == 6 and _small_blocks["redone"] == 0
+    # Every claim of the worker's blocks 0, 2 and 4 (claims 0-1, 4-5, 8-9) was taken as it
+    # came back: a claim read with the wrong delimiters would have failed in the worker and
+    # been redone here, hiding the mistake.
+    assert _small_blocks["taken"] == 6
 
 
 def test_every_question_to_the_history_is_speculated_on() -> None:
@@ -335,7 +335,8 @@ def test_an_error_only_a_worker_meets_is_redone_in_the_main_process(
     # Claims 4 and 5 are the third block: a worker's (blocks alternate: worker, main process).
     _failing_scrub_claim(monkeypatch, ordinal=5, only_in_workers=True)
     _same(path)
-    assert _small_blocks["redone"] == 1 and not _small_blocks["broken"]
+    # (Claims this process scrubbed ahead may be redone too: history hits, timing-dependent.)
+    assert _small_blocks["redone"] >= 1 and not _small_blocks["broken"]
 
 
 def test_a_killed_worker_leaves_the_rest_to_the_main_process(
@@ -374,9 +375,18 @@ def test_workers_for(monkeypatch: pytest.MonkeyPatch) -> None:
     big = parallel.AUTO_MIN_BYTES
     assert parallel.workers_for(1, big * 10) == 0
     assert parallel.workers_for(3, 10) == 2  # asked for: even a small file; 2 beside this one
+    load = [0.2]
+    monkeypatch.setattr(os, "getloadavg", lambda: (load[0], 0.0, 0.0))
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     assert parallel.workers_for(None, big - 1) == 0
     assert parallel.workers_for(None, big) == 1
+    load[0] = 1.2  # the other core is busy: nothing to gain
+    assert parallel.workers_for(None, big) == 0
+    assert parallel.workers_for(2, big) == 1  # unless asked for
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(8)), raising=False)
+    assert parallel.workers_for(None, big) == 6  # 8 cores, about one busy
+    load[0] = 0.0
+    assert parallel.workers_for(None, big) == 7
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
     assert parallel.workers_for(None, big) == 0  # one core: nothing to gain
 

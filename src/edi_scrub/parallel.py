@@ -41,8 +41,9 @@ back: the worker marks the claim, and the main process scrubs it itself, which r
 exception from the same place (the CLI's one-line error names it). A worker that dies (``kill
 -9``, the OOM killer) breaks the pool: the main process stops the others and scrubs every
 claim not yet taken back itself (a warning says so); the output is the same. Workers die with
-the main process (:mod:`edi_scrub._lifeline`) and take a signal's default action; the main
-process stops them when the run ends, however it ends.
+the main process (:mod:`edi_scrub._lifeline`), end on SIGTERM and ignore SIGINT/SIGHUP (sent
+to the whole process group: the main process decides); the main process stops them when the
+run ends, however it ends. Workers that cannot be forked leave the run to the main process.
 
 Cost: a claim travels as the texts of its segments (its positions, terminator and line
 break are rebuilt in the worker), about 12 µs per claim to send; a
@@ -53,10 +54,11 @@ Measured (10k-claim 837P, ``benchmarks/gen837.py``): sending costs the main proc
 results 0.13 s, against 3.4 s of claim work. So a worker's share costs about 30% more CPU than
 the main process's own, which is why the main process keeps a share.
 
-When it applies (:func:`workers_for`): ``jobs`` ``None`` (auto) uses every core the process
-may run on, when there are at least two, the file has at least :data:`AUTO_MIN_BYTES` and the
-process may fork (not a daemonic pool worker); ``1`` is the sequential run; ``N`` uses ``N - 1``
-workers beside the main process. Batch runs use ``1``: their workers already fill the cores.
+When it applies (:func:`workers_for`): ``jobs`` ``None`` (auto) uses the idle cores the process
+may run on (cores minus the 1-minute load average), when there are at least two, the file has
+at least :data:`AUTO_MIN_BYTES` and the process may fork (not a daemonic pool worker); ``1``
+is the sequential run; ``N`` uses ``N - 1`` workers beside the main process. Batch runs use
+``1``: their workers already fill the cores.
 """
 
 from __future__ import annotations
@@ -205,10 +207,14 @@ def workers_for(jobs: int | None, size: int) -> int:
         return 0  # a daemonic process (a pool's worker) may not have children
     if jobs is not None:
         return jobs - 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if cores is None or cores < 2 or size < AUTO_MIN_BYTES:
+    if size < AUTO_MIN_BYTES:
         return 0
-    return cores - 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # Cores other processes keep busy (the load average) are no gain: workers that wait for
+    # a core, and the main process waiting for them, made a loaded machine's run slower.
+    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    idle = round((cores or 1) - busy)  # this process takes one of them
+    return max(0, min((cores or 1) - 1, idle - 1))
 
 
 class _Asked(UsageHistory):
@@ -369,8 +375,7 @@ def _serve(requests: Connection, results: Connection) -> None:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     rules, ctx, allowed = _JOB[0]
-    asked = _Asked(ctx.history.codes)
-    ctx = replace(ctx, history=asked)
+    ctx = replace(ctx, history=_Asked(ctx.history.codes))
     inbox: queue.SimpleQueue[list[_Sent] | None] = queue.SimpleQueue()
 
     def read() -> None:
@@ -390,17 +395,30 @@ def _serve(requests: Connection, results: Connection) -> None:
         back: list[_Back] = []
         for item in block:
             unit, force = _received(item)
-            asked.lines, asked.units = [], []
-            try:
-                work = claim_work(unit, rules, ctx, allowed, force)
-            except Exception:  # the main process scrubs it again and raises it there
-                back.append(None)
-                continue
-            back.append(_back_form(work, unit, asked))
+            back.append(_scrub_ahead(unit, rules, ctx, allowed, force))
         results.send_bytes(_dumps(back))
     # Not a return through multiprocessing's bootstrap, which flushes the standard streams:
     # their buffers are copies of the main process's, which may be writing EDI to stdout.
     os._exit(0)
+
+
+def _scrub_ahead(
+    unit: ClaimUnit,
+    rules: Sequence[Rule],
+    ctx: RuleContext,
+    allowed: Collection[Applicability],
+    force: bool,
+) -> _Back:
+    """A claim scrubbed with a speculating history (``ctx.history`` an :class:`_Asked`), as a
+    worker does it: the result and the questions, or ``None`` when it raised."""
+    asked = ctx.history
+    assert isinstance(asked, _Asked)
+    asked.lines, asked.units = [], []
+    try:
+        work = claim_work(unit, rules, ctx, allowed, force)
+    except Exception:  # scrubbed again in order, which raises it there
+        return None
+    return _back_form(work, unit, asked)
 
 
 @dataclass(slots=True)
@@ -408,6 +426,16 @@ class _Worker:
     process: BaseProcess
     requests: Connection
     results: Connection
+
+
+@dataclass(slots=True)
+class _Block:
+    """Units on their way: the worker scrubbing the claims (None: this process), and what
+    this process found working ahead on its own share (one entry per claim)."""
+
+    units: list[Unit]
+    worker: _Worker | None
+    ahead: list[_Back] | None = None
 
 
 class ClaimPool:
@@ -419,25 +447,27 @@ class ClaimPool:
 
     def __init__(
         self,
-        jobs: int,
+        workers: int,
         rules: Sequence[Rule],
         ctx: RuleContext,
         allowed: Collection[Applicability],
     ) -> None:
-        self._rules, self._ctx, self._allowed = rules, ctx, allowed
+        self._rules, self._allowed = rules, allowed
         self._workers: list[_Worker] = []
         self.broken = False
-        #: Claims a worker scrubbed and the main process took as they were, and claims the
-        #: main process scrubbed again (history hits, worker errors); for tests and logs.
+        #: Claims a worker scrubbed and the main process took as they were, and claims
+        #: scrubbed again in order (history hits, errors); for tests and logs.
         self.taken = 0
         self.redone = 0
+        #: Blocks of its own share this process scrubbed ahead while it waited for a worker.
+        self.ahead = 0
         fork = multiprocessing.get_context("fork")
         # A child must not inherit unwritten output (its copy could be flushed twice).
         sys.stdout.flush()
         sys.stderr.flush()
         _JOB[:] = [(rules, ctx, allowed)]
         try:
-            for _ in range(jobs):
+            for _ in range(workers):
                 req_in, req_out = fork.Pipe(duplex=False)
                 res_in, res_out = fork.Pipe(duplex=False)
                 process = fork.Process(
@@ -456,7 +486,9 @@ class ClaimPool:
     def scrub(self, units: Iterable[Unit], ctx: RuleContext, revert: Collection[int]) -> Scrubbed:
         """Like :func:`sequential` (same units, same work), with the claims scrubbed by the
         workers; ``ctx`` is the pass's context (its history is the real one)."""
-        pending: deque[tuple[list[Unit], _Worker | None]] = deque()
+        pending: deque[_Block] = deque()
+        # This process's own speculative context, for working ahead (see _take).
+        ahead = replace(ctx, history=_Asked(ctx.history.codes))
         block: list[Unit] = []
         claims = 0
         turn = 0
@@ -466,59 +498,83 @@ class ClaimPool:
             if isinstance(unit, ClaimUnit):
                 claims += 1
                 if claims >= BLOCK:
-                    pending.append((block, self._send(block, revert, turn)))
+                    pending.append(self._send(block, revert, turn))
                     turn += 1
                     block, claims = [], 0
                     while len(pending) >= limit:
-                        yield from self._take(*pending.popleft(), ctx, revert)
+                        yield from self._take(pending, ctx, ahead, revert)
         if block:
-            pending.append((block, self._send(block, revert, turn)))
+            pending.append(self._send(block, revert, turn))
         while pending:
-            yield from self._take(*pending.popleft(), ctx, revert)
+            yield from self._take(pending, ctx, ahead, revert)
 
-    def _send(self, block: list[Unit], revert: Collection[int], turn: int) -> _Worker | None:
-        if self.broken:
-            return None
-        claims = [u for u in block if isinstance(u, ClaimUnit)]
+    def _send(self, block: list[Unit], revert: Collection[int], turn: int) -> _Block:
         share = turn % (len(self._workers) + 1)
-        if not claims or share == len(self._workers):
-            return None  # this process's share: it needs no copy and no speculation
+        if self.broken or share == len(self._workers):
+            return _Block(block, None)  # this process's share: no copy, no speculation
+        claims = [u for u in block if isinstance(u, ClaimUnit)]
         worker = self._workers[share]
         sent = [_send_form(u, u.ordinal in revert) for u in claims]
         try:
             worker.requests.send(sent)
         except OSError:
             self._break()
-            return None
-        return worker
+            return _Block(block, None)
+        return _Block(block, worker)
 
     def _take(
-        self, block: list[Unit], worker: _Worker | None, ctx: RuleContext, revert: Collection[int]
+        self,
+        pending: deque[_Block],
+        ctx: RuleContext,
+        ahead: RuleContext,
+        revert: Collection[int],
     ) -> Scrubbed:
-        back: list[_Back] = []
+        taken = pending.popleft()
+        worker = taken.worker
+        back: list[_Back] | None = taken.ahead
         if worker is not None and not self.broken:
             try:
+                # Waiting for a worker, this process scrubs its own next blocks ahead of
+                # time, speculating on the history as a worker does.
+                while not worker.results.poll() and self._work_ahead(pending, ahead, revert):
+                    pass
                 back = pickle.loads(worker.results.recv_bytes())
             except (EOFError, OSError):
                 self._break()
-        results = iter(back)
-        for unit in block:
+        speculated = back is not None
+        results = iter(back or ())
+        for unit in taken.units:
             if not isinstance(unit, ClaimUnit):
                 yield unit, None
                 continue
             item = next(results, None)
             # Checked only now: the history holds exactly the claims before this one.
             if item is not None and _same_answers(ctx.history, item[11], item[12]):
-                self.taken += 1
+                self.taken += worker is not None
                 claim_id = item[2]
                 usage = ClaimUsage(claim_id, item[9], item[10])
                 work = ClaimWork(_work_from(item[0], unit), *item[1:9], usage)
                 yield unit, work
                 continue
-            if worker is not None:
+            if speculated or worker is not None:
                 self.redone += 1
             force = unit.ordinal in revert
             yield unit, claim_work(unit, self._rules, ctx, self._allowed, force)
+
+    def _work_ahead(
+        self, pending: deque[_Block], ahead: RuleContext, revert: Collection[int]
+    ) -> bool:
+        """Scrub the next block of this process's share not yet done; False when none is."""
+        block = next((b for b in pending if b.worker is None and b.ahead is None), None)
+        if block is None:
+            return False
+        block.ahead = [
+            _scrub_ahead(unit, self._rules, ahead, self._allowed, unit.ordinal in revert)
+            for unit in block.units
+            if isinstance(unit, ClaimUnit)
+        ]
+        self.ahead += 1
+        return True
 
     def _break(self) -> None:
         if not self.broken:

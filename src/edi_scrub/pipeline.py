@@ -486,6 +486,7 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
                 workers=workers,
                 taken=pool.taken,
                 redone=pool.redone,
+                ahead=pool.ahead,
                 broken=pool.broken,
             )
     head: list[Outcome] = []

@@ -67,8 +67,8 @@ class Options:
     #: The TR3 validator: ``compiled`` (pyx12's maps compiled, fast) or ``pyx12`` itself.
     validator: str = "compiled"
     #: Processes that scrub the claims of one file (:mod:`edi_scrub.parallel`): ``None``
-    #: (auto) uses every core for a file of 2 MiB or more, ``1`` scrubs in the calling
-    #: process, ``N`` forks ``N`` workers. Results are the same whatever the number.
+    #: (auto) uses the idle cores for a file of 2 MiB or more, ``1`` scrubs in the calling
+    #: process, ``N`` forks ``N - 1`` workers beside it. Results are the same whatever it is.
     jobs: int | None = None
 
     def __init__(

@@ -222,8 +222,8 @@ _COMMON = [
         "--jobs",
         type=click.IntRange(min=1),
         metavar="N",
-        help="Processes scrubbing the claims of the file (default: every core for a file of "
-        "2 MiB or more; 1 = none besides this one). Results are the same whatever N.",
+        help="Processes scrubbing the claims of the file, this one included (default: the "
+        "idle cores, for a file of 2 MiB or more). Results are the same whatever N.",
     ),
     click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto"),
     click.option("-v", "--verbose", count=True),

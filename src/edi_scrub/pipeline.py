@@ -75,8 +75,8 @@ class Options:
     maps_dir: Path | None = None
     #: The TR3 validator: ``compiled`` (pyx12's maps compiled) or ``pyx12`` (the reference).
     validator: str = "compiled"
-    #: Worker processes for the claims (:mod:`edi_scrub.parallel`): 1 = none (this process
-    #: scrubs them), ``N`` = ``N`` workers, ``None`` = every core when the file is big enough.
+    #: Processes scrubbing the claims (:mod:`edi_scrub.parallel`): 1 = this one alone, ``N`` =
+    #: this one and ``N - 1`` workers, ``None`` = the idle cores when the file is big enough.
     jobs: int | None = 1
 
     def allowed(self) -> frozenset[Applicability]:

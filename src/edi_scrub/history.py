@@ -51,6 +51,15 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
     return keys
 
 
+#: Entries each of the history's maps keeps in memory before it moves them to disk (see
+#: :mod:`edi_scrub.spill_map`): about 18,000 claims' dated lines, 16,384 (patient, code) pairs.
+#: Read when a history is made, so tests can lower them.
+LINES_IN_MEMORY = 1 << 16
+UNITS_IN_MEMORY = 1 << 14
+#: Answers :meth:`UsageHistory.claim_with_line` remembers between two records.
+_ASKED_MAX = 1024
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimUsage:
     """What one claim adds to the history: its CLM01, the duplicate key of each dated line
@@ -59,15 +68,6 @@ class ClaimUsage:
     claim_id: str
     lines: tuple[int, ...]
     units: tuple[tuple[tuple[str, str], date, Decimal], ...]
-
-
-#: Entries each of the history's maps keeps in memory before it moves them to disk (see
-#: :mod:`edi_scrub.spill_map`): about 18,000 claims' dated lines, 16,384 (patient, code) pairs.
-#: Read when a history is made, so tests can lower them.
-LINES_IN_MEMORY = 1 << 16
-UNITS_IN_MEMORY = 1 << 14
-#: Answers :meth:`UsageHistory.claim_with_line` remembers between two records.
-_ASKED_MAX = 1024
 
 
 @dataclass(slots=True, eq=False)

@@ -377,7 +377,7 @@ def test_workers_for(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.workers_for(1, big * 10) == 0
     assert parallel.workers_for(3, 10) == 2  # asked for: even a small file; 2 beside this one
     load = [0.2]
-    monkeypatch.setattr(os, "getloadavg", lambda: (load[0], 0.0, 0.0))
+    monkeypatch.setattr(parallel, "_busy_cores", lambda: load[0])
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
     assert parallel.workers_for(None, big - 1) == 0
     assert parallel.workers_for(None, big) == 1
@@ -390,6 +390,22 @@ def test_workers_for(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.workers_for(None, big) == 7
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0}, raising=False)
     assert parallel.workers_for(None, big) == 0  # one core: nothing to gain
+
+
+def test_busy_cores_reads_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    busy = parallel._busy_cores()
+    assert 0 <= busy <= os.getloadavg()[0]
+    # Without /proc, the load average.
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.5, 0.0, 0.0))
+    real_open = open
+
+    def no_proc(path: str, *args: object, **kwargs: object) -> object:
+        if path == "/proc/loadavg":
+            raise FileNotFoundError(path)
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", no_proc)
+    assert parallel._busy_cores() == 3.5
 
 
 def test_a_daemonic_process_stays_sequential(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,7 +55,7 @@ results 0.13 s, against 3.4 s of claim work. So a worker's share costs about 30%
 the main process's own, which is why the main process keeps a share.
 
 When it applies (:func:`workers_for`): ``jobs`` ``None`` (auto) uses the idle cores the process
-may run on (cores minus the 1-minute load average), when there are at least two, the file has
+may run on (cores minus :func:`_busy_cores`), when there are at least two, the file has
 at least :data:`AUTO_MIN_BYTES` and the process may fork (not a daemonic pool worker); ``1``
 is the sequential run; ``N`` uses ``N - 1`` workers beside the main process. Batch runs use
 ``1``: their workers already fill the cores.
@@ -212,11 +212,23 @@ def workers_for(jobs: int | None, size: int) -> int:
     if size < AUTO_MIN_BYTES:
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    # Cores other processes keep busy (the load average) are no gain: workers that wait for
-    # a core, and the main process waiting for them, made a loaded machine's run slower.
-    busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    idle = round((cores or 1) - busy)  # this process takes one of them
+    # Cores other processes keep busy are no gain: workers that wait for a core, and the main
+    # process waiting for them, made a loaded machine's run slower.
+    idle = round((cores or 1) - _busy_cores())  # this process takes one of them
     return max(0, min((cores or 1) - 1, idle - 1))
+
+
+def _busy_cores() -> float:
+    """Cores other processes use: the 1-minute load average, but no more than the processes
+    running right now (Linux), so that a run just before this one (on a machine running one
+    scrub after another) does not count."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    try:
+        with open("/proc/loadavg", encoding="ascii") as stat:
+            running = int(stat.read().split()[3].split("/")[0]) - 1  # not this process
+    except (OSError, ValueError, IndexError):
+        return load
+    return min(load, float(max(running, 0)))
 
 
 class _Asked(UsageHistory):

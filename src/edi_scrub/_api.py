@@ -293,6 +293,7 @@ def _pipeline_options(options: Options, fix: bool, ack: bool) -> pipeline.Option
         fail_on=Severity(options.fail_on),
         structure=options.structure,
         validator=options.validator,
+        jobs=options.jobs,
         ack=ack,
         payer_profile=options.payer_profile,
         maps_dir=user_maps_dir(options.maps),

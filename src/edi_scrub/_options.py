@@ -30,6 +30,7 @@ _KEYS = (
     "exit_zero",
     "ack_control_number",
     "validator",
+    "jobs",
 )
 
 
@@ -65,6 +66,10 @@ class Options:
     ack_control_number: int | None = None
     #: The TR3 validator: ``compiled`` (pyx12's maps compiled, fast) or ``pyx12`` itself.
     validator: str = "compiled"
+    #: Processes that scrub the claims of one file (:mod:`edi_scrub.parallel`): ``None``
+    #: (auto) uses the idle cores for a file of 2 MiB or more, ``1`` scrubs in the calling
+    #: process, ``N`` forks ``N - 1`` workers beside it. Results are the same whatever it is.
+    jobs: int | None = None
 
     def __init__(
         self,
@@ -80,6 +85,7 @@ class Options:
         exit_zero: bool = False,
         ack_control_number: int | None = None,
         validator: str = "compiled",
+        jobs: int | None = None,
     ) -> None:
         data: dict[str, object] = {
             "fail_on": fail_on,
@@ -90,6 +96,7 @@ class Options:
             "exit_zero": exit_zero,
             "ack_control_number": ack_control_number,
             "validator": validator,
+            "jobs": jobs,
         }
         table = Table(data, Path("Options"), origin="Options", keys=_KEYS, base=Path.cwd())
         checked_select = _rules(table, "select", select)
@@ -114,6 +121,7 @@ class Options:
         object.__setattr__(
             self, "validator", str(table.choice("validator", VALIDATORS) or "compiled")
         )
+        object.__setattr__(self, "jobs", table.count("jobs"))
 
 
 def _rules(table: Table, key: str, value: Sequence[str] | str) -> tuple[str, ...]:

@@ -104,6 +104,7 @@ class Settings:
             # No second process per file: the batch's workers already use every core, and a
             # worker's own children would be one more thing to outlive a killed batch.
             parallel_validation=False,
+            jobs=1,  # nor claim workers: no pool inside a pool
             validator=self.validator,
         )
 

@@ -218,6 +218,13 @@ _COMMON = [
         show_default=True,
         help="TR3 validator: pyx12's maps compiled (fast), or pyx12 itself (the reference).",
     ),
+    click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Processes scrubbing the claims of the file, this one included (default: the "
+        "idle cores, for a file of 2 MiB or more). Results are the same whatever N.",
+    ),
     click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto"),
     click.option("-v", "--verbose", count=True),
     click.option("-q", "--quiet", is_flag=True, help="No summary, no warnings (errors still)."),
@@ -282,6 +289,7 @@ class _RunArgs:
     maps_dir: Path | None
     no_structure: bool
     validator: str
+    jobs: int | None
     log_format: str
     verbose: int
     quiet: bool
@@ -300,6 +308,7 @@ class _RunArgs:
             exit_zero=self.exit_zero,
             ack_control_number=self.ack_control_number,
             validator=self.validator,
+            jobs=self.jobs,
         )
 
 

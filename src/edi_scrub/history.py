@@ -94,6 +94,16 @@ UNITS_IN_MEMORY = 1 << 14
 _ASKED_MAX = 1024
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimUsage:
+    """What one claim adds to the history: its CLM01, the duplicate key of each dated line
+    (in line order) and its counted units as ((patient key, code), date of service, units)."""
+
+    claim_id: str
+    lines: tuple[int, ...]
+    units: tuple[tuple[tuple[str, str], date, Decimal], ...]
+
+
 @dataclass(slots=True, eq=False)
 class UsageHistory:
     """Units per (patient key, HCPCS code) and date of service, and the run's dated lines.
@@ -141,25 +151,40 @@ class UsageHistory:
 
     def record(self, claim: Claim) -> None:
         """Add ``claim``'s billed units (lines with a date and numeric units) and its lines."""
-        lines, asked = self._lines, self._asked
-        self._asked = {}
-        for _, key in duplicate_keys(claim):
-            # Popped: a second line of this claim with the same key must see the first one.
-            known = asked.pop(key) if key in asked else lines.get(key)
-            if known is None:  # the first claim that billed a line keeps it
-                lines[key] = claim.claim_id
+        self.add(self.usage(claim))
+
+    def usage(self, claim: Claim) -> ClaimUsage:
+        """What :meth:`record` adds for ``claim``, read from the claim alone (no history).
+
+        A worker process that scrubbed the claim computes it; the process that owns the
+        history adds it, in claim order (:mod:`edi_scrub.parallel`).
+        """
+        keys = tuple(key for _, key in duplicate_keys(claim))
+        units: list[tuple[tuple[str, str], date, Decimal]] = []
         for line in claim.lines:
             if self.codes is not None and line.code.value not in self.codes:
                 continue
-            units = line.units.decimal()
+            amount = line.units.decimal()
             day = line.date_of_service
-            if units is None or day is None or units <= 0:
+            if amount is None or day is None or amount <= 0:
                 continue
-            pair = (claim.patient_key, line.code.value)
+            units.append(((claim.patient_key, line.code.value), day, amount))
+        return ClaimUsage(claim.claim_id, keys, tuple(units))
+
+    def add(self, usage: ClaimUsage) -> None:
+        """Add one claim's :class:`ClaimUsage` (see :meth:`record`)."""
+        lines, asked = self._lines, self._asked
+        self._asked = {}
+        for key in usage.lines:
+            # Popped: a second line of this claim with the same key must see the first one.
+            known = asked.pop(key) if key in asked else lines.get(key)
+            if known is None:  # the first claim that billed a line keeps it
+                lines[key] = usage.claim_id
+        for pair, day, amount in usage.units:
             days = self._units.get(pair)
             if days is None:
                 days = {}
-            days[day] = days.get(day, Decimal(0)) + units
+            days[day] = days.get(day, Decimal(0)) + amount
             # Stored again even when it was the dict's own object: one read back from disk is
             # a copy, and the map's memory part must then supersede the disk's.
             self._units[pair] = days

@@ -27,12 +27,13 @@ from edi_scrub._spans import Span, SpanTable
 from edi_scrub.envelope import EnvelopeTracker
 from edi_scrub.errors import ConfigError
 from edi_scrub.fixes.edits import Applicability
-from edi_scrub.fixes.engine import FixStatus, Outcome, scrub_claim
+from edi_scrub.fixes.engine import FixStatus, Outcome
 from edi_scrub.history import UsageHistory
 from edi_scrub.maps.drugs import DrugCatalog
 from edi_scrub.maps.layers import AUTO, PolicyChooser, load_maps
 from edi_scrub.model.claim import Claim, Loc, Transaction
 from edi_scrub.model.group import ClaimUnit, group
+from edi_scrub.parallel import ClaimPool, sequential, workers_for
 from edi_scrub.policy import PayerPolicy
 from edi_scrub.report.model import ClaimRef, Report, Summary
 from edi_scrub.report.spill import OutcomeLog
@@ -74,6 +75,9 @@ class Options:
     maps_dir: Path | None = None
     #: The TR3 validator: ``compiled`` (pyx12's maps compiled) or ``pyx12`` (the reference).
     validator: str = "compiled"
+    #: Processes scrubbing the claims (:mod:`edi_scrub.parallel`): 1 = this one alone, ``N`` =
+    #: this one and ``N - 1`` workers, ``None`` = the idle cores when the file is big enough.
+    jobs: int | None = 1
 
     def allowed(self) -> frozenset[Applicability]:
         """Fix applicabilities this run applies."""
@@ -180,49 +184,56 @@ def _run_pass(
     revert: frozenset[int],
     x12003: bool,
     probe: ChangedClaims | None = None,
+    pool: ClaimPool | None = None,
 ) -> tuple[_Pass, EnvelopeTracker]:
-    """One fix pass; ``probe`` (if any) sees every segment written, for :mod:`.x12.partial`."""
+    """One fix pass; ``probe`` (if any) sees every segment written, for :mod:`.x12.partial`;
+    ``pool`` (if any) scrubs the claims in worker processes (:mod:`edi_scrub.parallel`)."""
     result = _Pass()
     # A pass that runs again (after a revert) must not see the first pass's claims twice.
     ctx = replace(ctx, history=UsageHistory(ctx.history.codes))
     allowed = options.allowed()
     tracker = EnvelopeTracker(recount=x12003 and Applicability.SAFE in allowed)
     position = 0
-    for unit in group(_segments(path), str(path)):
+    units = group(_segments(path), str(path))
+    scrubbed = (
+        sequential(units, rules, ctx, allowed, revert)
+        if pool is None
+        else pool.scrub(units, ctx, revert)
+    )
+    for unit, work in scrubbed:
         if isinstance(unit, ClaimUnit):
-            claim_result = scrub_claim(unit, rules, ctx, allowed, unit.ordinal in revert)
-            ctx.history.record(claim_result.claim)
-            # The facts the rules just read (policy, drug lines), not asked for again.
-            facts = ctx.facts(claim_result.claim)
-            result.profiles[facts.policy.id] += 1
-            if isinstance(ctx.policy, PolicyChooser) and ctx.policy.fell_back(claim_result.claim):
+            assert work is not None
+            # Before the next claim is scrubbed (or its speculation checked): see parallel.py.
+            ctx.history.add(work.usage)
+            result.profiles[work.profile] += 1
+            if work.fell_back:
                 result.unmatched += 1
             if not result.transaction:
                 result.transaction = unit.context.transaction.value
                 result.implementation = unit.context.implementation
             result.claims += 1
-            result.drug_lines += len(facts.drug_lines)
-            result.outcomes.extend(claim_result.outcomes)
+            result.drug_lines += work.drug_lines
+            result.outcomes.extend(work.outcomes)
             first = position + 1
             # One write per claim, not per segment.
-            out.write(render(claim_result.segments))
-            position += len(claim_result.segments)
-            if claim_result.changed:
+            out.write(render(work.segments))
+            position += len(work.segments)
+            if work.changed:
                 result.changed = True
-                result.lines_added += claim_result.lines_added
-                result.charges_added += claim_result.charges_added
+                result.lines_added += work.lines_added
+                result.charges_added += work.charges_added
             if probe is not None:
-                probe.claim(claim_result.segments, first, claim_result.changed, len(unit.segments))
+                probe.claim(work.segments, first, work.changed, len(unit.segments))
             result.spans.add(
                 Span(
                     unit.ordinal,
-                    claim_result.claim.claim_id,
+                    work.claim_id,
                     unit.segments[0].index,
                     unit.segments[-1].index,
                     first,
                     position,
-                    claim_result.changed,
-                    _fails(claim_result.outcomes, options.fail_on),
+                    work.changed,
+                    _fails(work.outcomes, options.fail_on),
                 )
             )
             continue
@@ -371,6 +382,7 @@ def _fix_and_verify(
     x12003: bool,
     validation: _InputValidation,
     trace: list[_Verified] | None = None,
+    pool: ClaimPool | None = None,
 ) -> tuple[StructuralResult | None, _Pass, EnvelopeTracker, frozenset[int]]:
     """Run the fix pass; with structure on, revert claims whose structure got worse, re-run.
 
@@ -399,7 +411,9 @@ def _fix_and_verify(
         out.seek(0)
         out.truncate()
         probe = _probe(path, options, full) if passes <= 2 else None
-        result, tracker = _run_pass(path, out, claim_rules, ctx, options, revert, x12003, probe)
+        result, tracker = _run_pass(
+            path, out, claim_rules, ctx, options, revert, x12003, probe, pool
+        )
         if not options.structure:
             return None, result, tracker, frozenset()
         structure_out = None
@@ -454,13 +468,30 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
     ctx = _context(options)
     claim_rules = tuple(r for r in rules if r.check is not None)
     x12003 = "X12003" in ids
-    validation = _InputValidation(path, options)
+    # The claim workers are forked first, while this process has no other thread (the
+    # validation pool starts some); they serve every pass of the run.
+    workers = workers_for(options.jobs, path.stat().st_size)
+    pool = _claim_pool(path, workers, claim_rules, ctx, options)
     try:
-        structure_in, result, tracker, fixed = _fix_and_verify(
-            path, out, claim_rules, ctx, options, x12003, validation
-        )
+        validation = _InputValidation(path, options)
+        try:
+            structure_in, result, tracker, fixed = _fix_and_verify(
+                path, out, claim_rules, ctx, options, x12003, validation, pool=pool
+            )
+        finally:
+            validation.close()
     finally:
-        validation.close()
+        if pool is not None:
+            pool.close()
+            log.debug(
+                "claim_workers",
+                file=str(path),
+                workers=workers,
+                taken=pool.taken,
+                redone=pool.redone,
+                ahead=pool.ahead,
+                broken=pool.broken,
+            )
     head: list[Outcome] = []
     if structure_in is not None and "X12001" in ids:
         head += [
@@ -508,6 +539,19 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
         ack=structure_in.ack if structure_in is not None else None,
         failing_claims=_failing_claims(result.spans, structure_in, options, ids, fixed),
     )
+
+
+def _claim_pool(
+    path: Path, workers: int, rules: tuple[Rule, ...], ctx: RuleContext, options: Options
+) -> ClaimPool | None:
+    """The claim workers, if any; none when they cannot be started (the run is the same)."""
+    if not workers:
+        return None
+    try:
+        return ClaimPool(workers, rules, ctx, options.allowed())
+    except OSError as exc:  # fork refused: a process limit, no memory
+        log.warning("claim_workers_not_started", file=str(path), reason=exc.strerror or str(exc))
+        return None
 
 
 def _context(options: Options) -> RuleContext:

@@ -1,0 +1,596 @@
+"""The claims of one big file scrubbed on every core, with the sequential run's exact results.
+
+Design
+------
+The main process lexes and groups the input as before and cuts the claims into blocks of
+:data:`BLOCK` claims. ``jobs`` processes share the blocks round robin: ``jobs - 1`` forked
+workers, which build the model, run the rules and the fix loop (:func:`claim_work`) and send
+back one small :class:`ClaimWork` per claim, and the main process itself, which scrubs its
+share when it comes to it (no copy, no speculation: the cheapest share, and it keeps the main
+process busy while it waits). The main process takes the blocks back **in file order** and does
+everything that depends on the run as a whole, claim by claim, exactly where the sequential run
+does it: writing, the envelope counts, the output-check probe, spans, outcomes, counters and
+the usage history. At most :data:`IN_FLIGHT` blocks per worker are out at once, so memory stays
+bounded by the blocks, not by the file.
+
+Cross-claim state, and how each piece keeps its sequential meaning:
+
+- **The usage history** (:mod:`edi_scrub.history`: DUP001, UNT005/UNT006) is the only state a
+  rule reads that earlier claims write. A worker cannot know it, so it *speculates*: its history
+  answers every question as an empty history would (no earlier line, no earlier units) and
+  writes the questions down. When the main process reaches that claim, the real history holds
+  exactly the earlier claims (as in the sequential run); if it gives the same answers, the
+  worker's result is the sequential result (rules, the fix loop, its revert check and its
+  re-checks read nothing else that varies), and the claim's :class:`~edi_scrub.history.
+  ClaimUsage` is added. If any answer differs (a duplicate line, units of the same patient
+  earlier in the window), the main process scrubs that claim again itself with the real
+  history, as the sequential run would. Speculation never changes a result; a hit costs one
+  claim scrubbed twice.
+- **The payer-policy chooser** is stateless (a lookup by payer id and SBR09); its answers (the
+  profile id, whether it fell back) are computed in the worker and counted in the main process.
+- **Per-claim caches** (the facts memo, ``lru_cache`` of dates, amounts, NDCs) are pure
+  functions of their arguments: a worker's own copies give the same answers.
+- **Duplicate keys** are ``hash()`` values: workers are forked, so they share the main
+  process's hash seed. Without ``fork`` (Windows) the run is sequential.
+- **Reverts** (a claim whose structure got worse, :func:`edi_scrub.pipeline._fix_and_verify`)
+  travel with each claim in the block, so one set of workers serves both passes.
+- **Logs**: rules, the fix engine and the model log nothing; the workers write no files.
+
+Failures end as in the sequential run. An exception while a worker scrubs a claim is not sent
+back: the worker marks the claim, and the main process scrubs it itself, which raises the same
+exception from the same place (the CLI's one-line error names it). A worker that dies (``kill
+-9``, the OOM killer) breaks the pool: the main process stops the others and scrubs every
+claim not yet taken back itself (a warning says so); the output is the same. Workers die with
+the main process (:mod:`edi_scrub._lifeline`), end on SIGTERM and ignore SIGINT/SIGHUP (sent
+to the whole process group: the main process decides); the main process stops them when the
+run ends, however it ends. Workers that cannot be forked leave the run to the main process.
+
+Cost: a claim travels as the texts of its segments (its positions, terminator and line
+break are rebuilt in the worker), about 12 µs per claim to send; a
+:class:`ClaimWork` carries its segments only when a fix changed them.
+
+Measured (10k-claim 837P, ``benchmarks/gen837.py``): sending costs the main process about
+0.12 s, taking back 0.25 s; rebuilding the segments costs the workers 0.5 s and pickling their
+results 0.13 s, against 3.4 s of claim work. So a worker's share costs about 30% more CPU than
+the main process's own, which is why the main process keeps a share.
+
+When it applies (:func:`workers_for`): ``jobs`` ``None`` (auto) uses the idle cores the process
+may run on (cores minus :func:`_busy_cores`), when there are at least two, the file has
+at least :data:`AUTO_MIN_BYTES` and the process may fork (not a daemonic pool worker); ``1``
+is the sequential run; ``N`` uses ``N - 1`` workers beside the main process. Batch runs use
+``1``: their workers already fill the cores.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import io
+import multiprocessing
+import operator
+import os
+import pickle
+import queue
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+import structlog
+
+from edi_scrub._lifeline import die_with_parent
+from edi_scrub.fixes.edits import (
+    Applicability,
+    DeleteSegments,
+    Fix,
+    InsertSegments,
+    Reach,
+    SetElement,
+)
+from edi_scrub.fixes.engine import FixStatus, Outcome, scrub_claim
+from edi_scrub.history import ClaimUsage, UsageHistory
+from edi_scrub.maps.layers import PolicyChooser
+from edi_scrub.model.claim import Loc
+from edi_scrub.model.group import ClaimContext, ClaimUnit, Unit
+from edi_scrub.rules import Rule
+from edi_scrub.rules._base import Finding, RuleContext, Severity
+from edi_scrub.x12.delimiters import Delimiters
+from edi_scrub.x12.lexer import Segment
+
+log = structlog.get_logger(__name__)
+
+#: Claims per block sent to a worker: large enough that a message's fixed cost vanishes, small
+#: enough that the workers start early and finish together.
+BLOCK = 200
+#: Blocks out per worker at once (one being worked on, one waiting).
+IN_FLIGHT = 2
+#: Below this input size ``jobs=None`` (auto) stays sequential. Chosen, not measured as a
+#: crossover (the machine was never idle enough to time one): a pool costs a fixed ~0.05 s of
+#: CPU (forks, a worker's caches warming up, teardown; measured on 500-4,000-claim files),
+#: and a worker's share ~30% more than the same claims in this process; at 2 MiB (~4,000
+#: claims) the worker's half is ~0.7 s of claim work, so the fixed cost is small beside it.
+AUTO_MIN_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimWork:
+    """What scrubbing one claim yields, wherever it ran: all the pass needs of it."""
+
+    #: The output segments (the input's own objects when nothing changed).
+    segments: tuple[Segment, ...]
+    outcomes: tuple[Outcome, ...]
+    claim_id: str
+    changed: bool
+    lines_added: int
+    #: Charges the fixes added (fixed line total minus submitted line total).
+    charges_added: Decimal
+    #: The id of the payer profile the claim got, and whether only as the default.
+    profile: str
+    fell_back: bool
+    drug_lines: int
+    usage: ClaimUsage
+
+
+def claim_work(
+    unit: ClaimUnit,
+    rules: Sequence[Rule],
+    ctx: RuleContext,
+    allowed: Collection[Applicability],
+    force_original: bool,
+) -> ClaimWork:
+    """Scrub one claim (:func:`~edi_scrub.fixes.engine.scrub_claim`) and read off the rest."""
+    result = scrub_claim(unit, rules, ctx, allowed, force_original)
+    claim = result.claim
+    policy = ctx.policy
+    # The facts the rules just read (policy, drug lines), not asked for again.
+    facts = ctx.facts(claim)
+    return ClaimWork(
+        result.segments,
+        result.outcomes,
+        claim.claim_id,
+        result.changed,
+        result.lines_added,
+        result.charges_added if result.changed else Decimal(0),
+        facts.policy.id,
+        isinstance(policy, PolicyChooser) and policy.fell_back(claim),
+        len(facts.drug_lines),
+        ctx.history.usage(claim),
+    )
+
+
+Scrubbed = Iterator[tuple[Unit, ClaimWork | None]]
+
+
+def sequential(
+    units: Iterable[Unit],
+    rules: Sequence[Rule],
+    ctx: RuleContext,
+    allowed: Collection[Applicability],
+    revert: Collection[int],
+) -> Scrubbed:
+    """Each unit with its :class:`ClaimWork` (``None`` for segments outside claims), scrubbed
+    here one at a time. The caller adds each claim's usage to ``ctx.history`` before it asks
+    for the next claim."""
+    for unit in units:
+        if isinstance(unit, ClaimUnit):
+            yield unit, claim_work(unit, rules, ctx, allowed, unit.ordinal in revert)
+        else:
+            yield unit, None
+
+
+def workers_for(jobs: int | None, size: int) -> int:
+    """Worker processes beside this one for a file of ``size`` bytes (``jobs`` processes
+    scrub claims, this one included); 0 means the sequential run."""
+    if jobs is not None and jobs <= 1:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    if multiprocessing.current_process().daemon:
+        return 0  # a daemonic process (a pool's worker) may not have children
+    if jobs is not None:
+        return jobs - 1
+    if size < AUTO_MIN_BYTES:
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    # Cores other processes keep busy are no gain: workers that wait for a core, and the main
+    # process waiting for them, made a loaded machine's run slower.
+    idle = round((cores or 1) - _busy_cores())  # this process takes one of them
+    return max(0, min((cores or 1) - 1, idle - 1))
+
+
+def _busy_cores() -> float:
+    """Cores other processes use: the 1-minute load average, but no more than the processes
+    running right now (Linux), so that a run just before this one (on a machine running one
+    scrub after another) does not count."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    try:
+        with open("/proc/loadavg", encoding="ascii") as stat:
+            running = int(stat.read().split()[3].split("/")[0]) - 1  # not this process
+    except (OSError, ValueError, IndexError):
+        return load
+    return min(load, float(max(running, 0)))
+
+
+class _Asked(UsageHistory):
+    """A worker's history: answers as an empty one would and writes the questions down."""
+
+    __slots__ = ("lines", "units")
+
+    def __init__(self, codes: frozenset[str] | None) -> None:
+        super().__init__(codes)
+        self.lines: list[int] = []
+        self.units: list[tuple[str, str, date, date]] = []
+
+    def claim_with_line(self, key: int) -> str | None:
+        self.lines.append(key)
+        return None
+
+    def units_between(self, patient_key: str, code: str, start: date, end: date) -> Decimal:
+        self.units.append((patient_key, code, start, end))
+        return Decimal(0)
+
+
+def _same_answers(history: UsageHistory, lines: Sequence[int], units: Sequence[_Units]) -> bool:
+    """Whether the real history answers as the worker's empty one did."""
+    # Recorded units are all positive, so a sum of 0 means no entry: Decimal(0) itself.
+    return all(history.claim_with_line(key) is None for key in lines) and all(
+        history.units_between(*question) == 0 for question in units
+    )
+
+
+_Units = tuple[str, str, date, date]
+_Shared = tuple[str, str, Delimiters]
+#: A claim on its way to a worker: ordinal, context, first position, segment texts, the
+#: (terminator, line break, delimiters) all its segments share, or the segments themselves when
+#: they differ (mixed line breaks, a claim across a gap), and its revert flag. The delimiters
+#: are one object per interchange, pickled once per block.
+_Sent = tuple[int, ClaimContext, int, tuple[str, ...], _Shared | tuple[Segment, ...], bool]
+#: A claim's way back (see :func:`_back_form`), or ``None`` when scrubbing it raised (the main
+#: process then scrubs it itself).
+_Back = (
+    tuple[
+        tuple[int | Segment, ...],
+        tuple[Outcome, ...],
+        str,
+        bool,
+        int,
+        Decimal,
+        str,
+        bool,
+        int,
+        tuple[int, ...],
+        tuple[tuple[tuple[str, str], date, Decimal], ...],
+        tuple[int, ...],
+        tuple[_Units, ...],
+    ]
+    | None
+)
+
+# The run's rules and context, set before the workers are forked (a fork copies them; nothing
+# is pickled).
+_JOB: list[tuple[Sequence[Rule], RuleContext, Collection[Applicability]]] = []
+
+
+def _send_form(unit: ClaimUnit, force: bool) -> _Sent:
+    segs = unit.segments
+    head = segs[0]
+    first, delims, term, trail = head.index, head.delimiters, head.terminator, head.trailer
+    uniform = segs[-1].index - first == len(segs) - 1 and all(
+        s.delimiters is delims and s.terminator == term and s.trailer == trail and not s.lead
+        for s in segs
+    )
+    texts = tuple(s.text for s in segs)
+    tail: _Shared | tuple[Segment, ...] = (term, trail, delims) if uniform else segs
+    return (unit.ordinal, unit.context, first, texts, tail, force)
+
+
+def _received(sent: _Sent) -> tuple[ClaimUnit, bool]:
+    ordinal, context, first, texts, tail, force = sent
+    term, trail, delims = tail if isinstance(tail[0], str) else ("", "", None)
+    if isinstance(term, str) and isinstance(trail, str) and isinstance(delims, Delimiters):
+        segments = tuple(
+            Segment(first + i, text, term, trail, delims) for i, text in enumerate(texts)
+        )
+    else:
+        segments = tuple(s for s in tail if isinstance(s, Segment))
+    return ClaimUnit(segments, context, ordinal), force
+
+
+def _back_form(work: ClaimWork, unit: ClaimUnit, asked: _Asked) -> _Back:
+    """``work`` as plain values (a frozen dataclass unpickles slowly); each output segment that
+    is one of the claim's own travels as its position in the claim (none when unchanged)."""
+    segments: tuple[int | Segment, ...] = ()
+    if work.changed:
+        own = {id(s): n for n, s in enumerate(unit.segments)}
+        segments = tuple(own.get(id(s), s) for s in work.segments)
+    usage = work.usage
+    return (
+        segments,
+        work.outcomes,
+        work.claim_id,
+        work.changed,
+        work.lines_added,
+        work.charges_added,
+        work.profile,
+        work.fell_back,
+        work.drug_lines,
+        usage.lines,
+        usage.units,
+        tuple(asked.lines),
+        tuple(asked.units),
+    )
+
+
+def _work_from(back: tuple[int | Segment, ...], unit: ClaimUnit) -> tuple[Segment, ...]:
+    own = unit.segments
+    if not back:
+        return own
+    return tuple(own[s] if isinstance(s, int) else s for s in back)
+
+
+def _fields_reducer(cls: type) -> Callable[[object], tuple[object, ...]]:
+    get = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+    return lambda obj: (cls, get(obj))
+
+
+def _member_reducer(obj: object) -> tuple[object, ...]:
+    assert isinstance(obj, Enum)
+    return (getattr, (type(obj), obj.name))
+
+
+#: How the results' values are pickled: a frozen dataclass as its class called with its fields
+#: (the default calls ``dataclasses.fields`` for every object it loads, 3x slower), an enum
+#: member by name. Only these types; their fields are all plain values.
+_REDUCERS: dict[type, Callable[[object], tuple[object, ...]]] = {
+    **{
+        cls: _fields_reducer(cls)
+        for cls in (Outcome, Finding, Loc, Fix, SetElement, InsertSegments, DeleteSegments)
+    },
+    **{cls: _member_reducer for cls in (FixStatus, Severity, Applicability, Reach)},
+}
+
+
+def _dumps(obj: object) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    table.update(_REDUCERS)
+    pickler.dispatch_table = table
+    pickler.dump(obj)
+    return buffer.getvalue()
+
+
+def _serve(requests: Connection, results: Connection) -> None:
+    """A worker: scrub the claims of each block received, send their work back in order."""
+    die_with_parent()
+    # Ctrl-C and a closed terminal reach the whole process group: the main process decides
+    # (and stops the workers), as in batch_pool. SIGTERM keeps its action: it ends a worker.
+    for name in ("SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    rules, ctx, allowed = _JOB[0]
+    ctx = replace(ctx, history=_Asked(ctx.history.codes))
+    inbox: queue.SimpleQueue[list[_Sent] | None] = queue.SimpleQueue()
+
+    def read() -> None:
+        # Its own thread: the main process may send the next block while this one still
+        # sends results back, and neither may wait on the other.
+        while True:
+            try:
+                block = requests.recv()
+            except (EOFError, OSError):
+                block = None
+            inbox.put(block)
+            if block is None:
+                return
+
+    threading.Thread(target=read, daemon=True, name="claims-in").start()
+    while (block := inbox.get()) is not None:
+        back: list[_Back] = []
+        for item in block:
+            unit, force = _received(item)
+            back.append(_scrub_ahead(unit, rules, ctx, allowed, force))
+        results.send_bytes(_dumps(back))
+    # Not a return through multiprocessing's bootstrap, which flushes the standard streams:
+    # their buffers are copies of the main process's, which may be writing EDI to stdout.
+    os._exit(0)
+
+
+def _scrub_ahead(
+    unit: ClaimUnit,
+    rules: Sequence[Rule],
+    ctx: RuleContext,
+    allowed: Collection[Applicability],
+    force: bool,
+) -> _Back:
+    """A claim scrubbed with a speculating history (``ctx.history`` an :class:`_Asked`), as a
+    worker does it: the result and the questions, or ``None`` when it raised."""
+    asked = ctx.history
+    assert isinstance(asked, _Asked)
+    asked.lines, asked.units = [], []
+    try:
+        work = claim_work(unit, rules, ctx, allowed, force)
+    except Exception:  # scrubbed again in order, which raises it there
+        return None
+    return _back_form(work, unit, asked)
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: BaseProcess
+    requests: Connection
+    results: Connection
+
+
+@dataclass(slots=True)
+class _Block:
+    """Units on their way: the worker scrubbing the claims (None: this process), and what
+    this process found working ahead on its own share (one entry per claim)."""
+
+    units: list[Unit]
+    worker: _Worker | None
+    ahead: list[_Back] | None = None
+
+
+class ClaimPool:
+    """Forked workers that scrub blocks of claims; :meth:`scrub` gives results in file order.
+
+    Start it before any thread is running in this process (a fork copies only the calling
+    thread, and a lock held by another one would stay locked in the child forever).
+    """
+
+    def __init__(
+        self,
+        workers: int,
+        rules: Sequence[Rule],
+        ctx: RuleContext,
+        allowed: Collection[Applicability],
+    ) -> None:
+        self._rules, self._allowed = rules, allowed
+        self._workers: list[_Worker] = []
+        self.broken = False
+        #: Claims a worker scrubbed and the main process took as they were, and claims
+        #: scrubbed again in order (history hits, errors); for tests and logs.
+        self.taken = 0
+        self.redone = 0
+        #: Blocks of its own share this process scrubbed ahead while it waited for a worker.
+        self.ahead = 0
+        fork = multiprocessing.get_context("fork")
+        # A child must not inherit unwritten output (its copy could be flushed twice).
+        sys.stdout.flush()
+        sys.stderr.flush()
+        _JOB[:] = [(rules, ctx, allowed)]
+        try:
+            for _ in range(workers):
+                req_in, req_out = fork.Pipe(duplex=False)
+                res_in, res_out = fork.Pipe(duplex=False)
+                process = fork.Process(
+                    target=_serve, args=(req_in, res_out), daemon=True, name="edi-scrub-claims"
+                )
+                process.start()
+                req_in.close()
+                res_out.close()
+                self._workers.append(_Worker(process, req_out, res_in))
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            _JOB.clear()
+
+    def scrub(self, units: Iterable[Unit], ctx: RuleContext, revert: Collection[int]) -> Scrubbed:
+        """Like :func:`sequential` (same units, same work), with the claims scrubbed by the
+        workers; ``ctx`` is the pass's context (its history is the real one)."""
+        pending: deque[_Block] = deque()
+        # This process's own speculative context, for working ahead (see _take).
+        ahead = replace(ctx, history=_Asked(ctx.history.codes))
+        block: list[Unit] = []
+        claims = 0
+        turn = 0
+        limit = IN_FLIGHT * (len(self._workers) + 1)
+        for unit in units:
+            block.append(unit)
+            if isinstance(unit, ClaimUnit):
+                claims += 1
+                if claims >= BLOCK:
+                    pending.append(self._send(block, revert, turn))
+                    turn += 1
+                    block, claims = [], 0
+                    while len(pending) >= limit:
+                        yield from self._take(pending, ctx, ahead, revert)
+        if block:
+            pending.append(self._send(block, revert, turn))
+        while pending:
+            yield from self._take(pending, ctx, ahead, revert)
+
+    def _send(self, block: list[Unit], revert: Collection[int], turn: int) -> _Block:
+        share = turn % (len(self._workers) + 1)
+        if self.broken or share == len(self._workers):
+            return _Block(block, None)  # this process's share: no copy, no speculation
+        claims = [u for u in block if isinstance(u, ClaimUnit)]
+        worker = self._workers[share]
+        sent = [_send_form(u, u.ordinal in revert) for u in claims]
+        try:
+            worker.requests.send(sent)
+        except OSError:
+            self._break()
+            return _Block(block, None)
+        return _Block(block, worker)
+
+    def _take(
+        self,
+        pending: deque[_Block],
+        ctx: RuleContext,
+        ahead: RuleContext,
+        revert: Collection[int],
+    ) -> Scrubbed:
+        taken = pending.popleft()
+        worker = taken.worker
+        back: list[_Back] | None = taken.ahead
+        if worker is not None and not self.broken:
+            try:
+                # Waiting for a worker, this process scrubs its own next blocks ahead of
+                # time, speculating on the history as a worker does.
+                while not worker.results.poll() and self._work_ahead(pending, ahead, revert):
+                    pass
+                back = pickle.loads(worker.results.recv_bytes())
+            except (EOFError, OSError):
+                self._break()
+        speculated = back is not None
+        results = iter(back or ())
+        for unit in taken.units:
+            if not isinstance(unit, ClaimUnit):
+                yield unit, None
+                continue
+            item = next(results, None)
+            # Checked only now: the history holds exactly the claims before this one.
+            if item is not None and _same_answers(ctx.history, item[11], item[12]):
+                self.taken += worker is not None
+                claim_id = item[2]
+                usage = ClaimUsage(claim_id, item[9], item[10])
+                work = ClaimWork(_work_from(item[0], unit), *item[1:9], usage)
+                yield unit, work
+                continue
+            if speculated or worker is not None:
+                self.redone += 1
+            force = unit.ordinal in revert
+            yield unit, claim_work(unit, self._rules, ctx, self._allowed, force)
+
+    def _work_ahead(
+        self, pending: deque[_Block], ahead: RuleContext, revert: Collection[int]
+    ) -> bool:
+        """Scrub the next block of this process's share not yet done; False when none is."""
+        block = next((b for b in pending if b.worker is None and b.ahead is None), None)
+        if block is None:
+            return False
+        block.ahead = [
+            _scrub_ahead(unit, self._rules, ahead, self._allowed, unit.ordinal in revert)
+            for unit in block.units
+            if isinstance(unit, ClaimUnit)
+        ]
+        self.ahead += 1
+        return True
+
+    def _break(self) -> None:
+        if not self.broken:
+            self.broken = True
+            log.warning("claim_worker_lost", reason="a worker process ended", fallback="sequential")
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (at once: whatever they were doing is no longer wanted)."""
+        for worker in self._workers:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        for worker in self._workers:
+            worker.process.join()
+            worker.requests.close()
+            worker.results.close()
+        self._workers = []

@@ -3,19 +3,27 @@
 A 1,000,000-claim run peaked above 100 MB after its fix pass, not during it: the output check
 built sets of every changed claim's edges (~160,000 ints each). These tests pin that the
 per-issue answers that replaced them are the same as the sets gave, and that the compact list of
-failing claims the report keeps reads back exactly what was put in.
+failing claims the report keeps reads back exactly what was put in, and that merging the spilled
+findings in rounds (a capped fan-in) gives the order one merge of every chunk gives.
 """
 
 from __future__ import annotations
 
 import pickle
+import random
+from dataclasses import replace
 
 import pytest
 
 from edi_scrub._spans import SpanTable
+from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.engine import FixStatus, Outcome
+from edi_scrub.report import spill
 from edi_scrub.report.model import ClaimRef, ClaimRefs
+from edi_scrub.report.spill import OutcomeLog, report_order
 from edi_scrub.x12.partial import _at_changed_edge
 from tests.test_span_blocks import _make
+from tests.test_spill import _LocPlus, _outcomes
 
 
 @pytest.mark.parametrize("block", [1, 3, 64, 4096])
@@ -53,3 +61,51 @@ def test_claim_refs_read_back_what_was_put_in() -> None:
     assert type(pickle.loads(pickle.dumps(compact))) is tuple
     assert ClaimRefs() == () and not ClaimRefs() and len(ClaimRefs()) == 0
     assert repr(ClaimRefs(refs[:1])) == f"ClaimRefs({refs[:1]!r})"
+
+
+def _mixed(count: int) -> list[Outcome]:
+    """Outcomes with many ties, plus ones kept as objects when spilled (a Loc subclass) and
+    ones with a fix, so that both the tuple key and the decoded key are exercised."""
+    rng = random.Random(count)
+    fix = Fix(Applicability.SAFE, "renumber", "1", "2", (SetElement(3, "LX01", "1", "2"),))
+    found = _outcomes(count)
+    for n in rng.sample(range(count), count // 10):
+        o = found[n]
+        segment = o.finding.loc.segment if o.finding.loc else 0
+        found[n] = Outcome(replace(o.finding, loc=_LocPlus(1, segment, "SV101")), o.status)
+    for n in rng.sample(range(count), count // 10):
+        found[n] = Outcome(replace(found[n].finding, fix=fix), FixStatus.APPLIED)
+    return found
+
+
+@pytest.mark.parametrize(("limit", "fan_in"), [(1, 2), (3, 2), (7, 3), (16, 4), (17, 5)])
+def test_merge_in_rounds_gives_the_order_of_one_merge(
+    limit: int, fan_in: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head, rest = _mixed(13), _mixed(400)
+    everything = head + rest
+    log = OutcomeLog(limit=limit)
+    log.extend(rest[:300])
+    log.set_head(head)
+    # Unbounded first (one merge of every chunk), then in rounds.
+    monkeypatch.setattr(spill, "FAN_IN", 10**9)
+    once = list(log.merged())
+    assert log._rounds is None
+    monkeypatch.setattr(spill, "FAN_IN", fan_in)
+    assert list(log.merged()) == once == sorted(head + rest[:300], key=report_order)
+    assert log._rounds is not None and len(log._rounds[2]) <= fan_in < len(log._chunks)
+    assert list(log.merged()) == once  # the rounds are kept and read again
+    log.extend(rest[300:])  # more chunks after a merge: merged again, all of them
+    assert list(log.merged()) == sorted(everything, key=report_order)
+    assert list(log) == everything  # insertion order is untouched by the rounds
+
+
+def test_merge_in_rounds_with_another_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    def by_message(o: Outcome) -> str:
+        return o.finding.message[-1]
+
+    outcomes = _mixed(200)
+    monkeypatch.setattr(spill, "FAN_IN", 3)
+    log = OutcomeLog(key=by_message, limit=5)
+    log.extend(outcomes)
+    assert list(log.merged()) == sorted(outcomes, key=by_message)

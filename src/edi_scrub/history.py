@@ -52,12 +52,9 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
 
 
 #: Entries each of the history's maps keeps in memory before it moves them to disk (see
-#: :mod:`edi_scrub.spill_map`): about 9,000 claims' dated lines, 16,384 (patient, code) pairs.
-#: Read when a history is made, so tests can lower them. 2**15 lines, not 2**16: the full dict
-#: plus the sorted batch it moves cost ~10 MiB more at the run's peak (a 1M-claim run's fix
-#: pass reached 90 MiB), for no measured CPU gain (a lookup of an older line asks the Bloom
-#: filter, and the disk only for a real duplicate).
-LINES_IN_MEMORY = 1 << 15
+#: :mod:`edi_scrub.spill_map`): about 18,000 claims' dated lines, 16,384 (patient, code) pairs.
+#: Read when a history is made, so tests can lower them.
+LINES_IN_MEMORY = 1 << 16
 UNITS_IN_MEMORY = 1 << 14
 #: Answers :meth:`UsageHistory.claim_with_line` remembers between two records.
 _ASKED_MAX = 1024

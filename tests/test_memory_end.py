@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import pickle
 import random
+import tracemalloc
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from edi_scrub import pipeline
 from edi_scrub._spans import SpanTable
 from edi_scrub.fixes.edits import Applicability, Fix, SetElement
 from edi_scrub.fixes.engine import FixStatus, Outcome
 from edi_scrub.report import spill
 from edi_scrub.report.model import ClaimRef, ClaimRefs
 from edi_scrub.report.spill import OutcomeLog, report_order
+from edi_scrub.x12 import partial
 from edi_scrub.x12.partial import _at_changed_edge
+from tests.generated import generate
 from tests.test_span_blocks import _make
 from tests.test_spill import _LocPlus, _outcomes
 
@@ -109,3 +115,56 @@ def test_merge_in_rounds_with_another_key(monkeypatch: pytest.MonkeyPatch) -> No
     log = OutcomeLog(key=by_message, limit=5)
     log.extend(outcomes)
     assert list(log.merged()) == sorted(outcomes, key=by_message)
+
+
+#: Allowed growth, per claim, of the memory the end of a run (after the fix pass and the input's
+#: validation: the output check's result, cured issues, summary, failing claims, JSON report)
+#: needs above what it starts with, between 1,000 and 4,000 claims with the spill bounds lowered
+#: (many chunks, merged in rounds). Measured: 28 bytes per claim (Python's free lists of tuples
+#: and lists filling, which stops); 189 on the code before the fixes it guards (sets of every
+#: changed claim's edges, a tuple of ClaimRef, one merge over every spilled chunk).
+_END_BYTES_PER_CLAIM = 80
+
+
+def _end_of_run_peak(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Traced peak (bytes) above the traced memory when the output check's result starts."""
+    at_start: list[int] = []
+    result = partial.ChangedClaims.result
+
+    def measured(self: partial.ChangedClaims, *args: Any) -> Any:
+        tracemalloc.reset_peak()
+        at_start.append(tracemalloc.get_traced_memory()[0])
+        return result(self, *args)
+
+    monkeypatch.setattr(partial.ChangedClaims, "result", measured)
+    with (tmp_path / f"{path.stem}.out").open("w+b") as out:
+        tracemalloc.start()
+        try:
+            report = pipeline.scrub(path, out, pipeline.Options())
+            size = sum(len(chunk) for chunk in report.json_chunks())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert size > 0 and len(at_start) == 1, "the output check did not run"
+    assert report.summary.fixed and report.failing_claims
+    return peak - at_start[0]
+
+
+def test_end_of_run_memory_does_not_grow_with_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The end of a run holds what it needs, not something per changed claim, failing claim or
+    spilled chunk (the 1M-claim run's peak came after its fix pass)."""
+    monkeypatch.setattr(spill, "LIMIT", 64)  # many spilled chunks at both sizes
+    monkeypatch.setattr(spill, "FAN_IN", 4)
+    peaks: list[int] = []
+    sizes = (1_000, 4_000)
+    for claims in sizes:
+        path = tmp_path / f"in{claims}.837"
+        generate(path, "837P", claims=claims, seed=5, defects=0.2)
+        peaks.append(_end_of_run_peak(path, tmp_path, monkeypatch))
+        monkeypatch.undo()  # the next run wraps the original again
+        monkeypatch.setattr(spill, "LIMIT", 64)
+        monkeypatch.setattr(spill, "FAN_IN", 4)
+    per_claim = (peaks[1] - peaks[0]) / (sizes[1] - sizes[0])
+    assert per_claim < _END_BYTES_PER_CLAIM, (peaks, per_claim)

@@ -212,7 +212,7 @@ def _produce(
             failing = report.failing_claims
             where = f"{report.input} (scrubbed)"
             split(scratch, out_stream, rejects_stream, {c.ordinal for c in failing}, where)
-            report = replace(report, rejected=failing)
+            report = replace(report, rejected=tuple(failing))
         elif out_stream is not None:
             shutil.copyfileobj(scratch, out_stream)
     return report

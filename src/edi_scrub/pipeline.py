@@ -35,7 +35,7 @@ from edi_scrub.model.claim import Claim, Loc, Transaction
 from edi_scrub.model.group import ClaimUnit, group
 from edi_scrub.parallel import ClaimPool, sequential, workers_for
 from edi_scrub.policy import PayerPolicy
-from edi_scrub.report.model import ClaimRef, Report, Summary
+from edi_scrub.report.model import ClaimRef, ClaimRefs, Report, Summary
 from edi_scrub.report.spill import OutcomeLog
 from edi_scrub.rules import Rule, get_rule, select_rules
 from edi_scrub.rules._base import Finding, RuleContext, Severity
@@ -263,13 +263,13 @@ def _failing_claims(
     options: Options,
     ids: set[str],
     cured: frozenset[int] = frozenset(),
-) -> tuple[ClaimRef, ...]:
+) -> ClaimRefs:
     """Claims with a failing claim finding or a structural (X12001) error inside them."""
     broken: dict[int, int] = {}
     x12001 = get_rule("X12001").meta
     if structure is not None and x12001.id in ids and x12001.severity.fails(options.fail_on):
         broken = _issues_by_claim(structure, spans, output=False, skip=cured)
-    return tuple(
+    return ClaimRefs(
         ClaimRef(spans.ordinal[i], spans.claim_id(i), spans.in_first[i])
         for i in range(len(spans))
         if spans.failing(i) or spans.ordinal[i] in broken

@@ -15,6 +15,15 @@ repeated them all; this format costs about a third of the CPU of the one before 
 ``heapq.merge`` breaks ties in favour of the earlier iterable and :func:`sorted` is stable, so
 the merged order equals ``sorted(all outcomes, key=key)`` exactly; the report bytes do not
 change.
+
+The merge holds one group per chunk it reads, so with many chunks (317 at a million claims) it
+would grow with the number of findings (13 KiB per chunk, 4 MiB there). Past :data:`FAN_IN`
+chunks they are first merged in rounds, :data:`FAN_IN` consecutive chunks at a time, into longer
+sorted runs in a second temporary file (the outcomes stay encoded: no decoding, only pickling),
+until at most :data:`FAN_IN` runs are left; a merge of consecutive runs, each stable, keeps the
+order of equal keys, so the result is still exactly ``sorted``. The rounds are done once per
+log (a second :meth:`OutcomeLog.merged` reads the same runs) and cost one more write and read
+of the spilled outcomes; below :data:`FAN_IN` chunks (262,144 outcomes) nothing changes.
 """
 
 from __future__ import annotations
@@ -33,6 +42,9 @@ from edi_scrub.rules._base import Finding, Severity
 LIMIT = 4096
 #: Outcomes per pickle in a spilled chunk; the merge holds one group per chunk.
 GROUP = 16
+#: Most chunks (or runs) merged at once; more are merged in rounds first (read when merging,
+#: so tests can lower it).
+FAN_IN = 64
 
 #: An outcome as stored: its index in the chunk and its encoded fields (or the object).
 _Stored = tuple[int, object]
@@ -63,6 +75,8 @@ class OutcomeLog(Sequence[Outcome]):
         #: Per spilled chunk: where its sorted groups start, and how many outcomes it holds.
         self._chunks: list[tuple[int, int]] = []
         self._spilled = 0
+        #: The rounds' result: how many chunks it covers, its file and its runs (at, count).
+        self._rounds: tuple[int, IO[bytes], list[tuple[int, int]]] | None = None
 
     def set_head(self, head: Iterable[Outcome]) -> None:
         """Put ``head`` before every outcome added (once the pass that fills the log is over)."""
@@ -147,11 +161,75 @@ class OutcomeLog(Sequence[Outcome]):
                 yield _decode(stored)
 
     def merged(self) -> Iterator[Outcome]:
-        """``sorted(self, key=key)``, streamed (one outcome per spilled chunk in memory)."""
+        """``sorted(self, key=key)``, streamed (one group per spilled run in memory)."""
         runs: list[Iterable[Outcome]] = [sorted(self._head, key=self._key)]
-        runs += [self._run(at, count) for at, count in self._chunks]
+        if len(self._chunks) <= FAN_IN:
+            runs += [self._run(at, count) for at, count in self._chunks]
+        else:
+            f, spans = self._merge_rounds(FAN_IN)
+            runs += [self._decoded(f, at, count) for at, count in spans]
         runs.append(sorted(self._buffer, key=self._key))
         return heapq.merge(*runs, key=self._key)
+
+    def _decoded(self, f: IO[bytes], at: int, count: int) -> Iterator[Outcome]:
+        for stored in _stored_run(f, at, count, indexed=False):
+            yield _decode(stored)
+
+    def _merge_rounds(self, fan_in: int) -> tuple[IO[bytes], list[tuple[int, int]]]:
+        """The spilled chunks merged into at most ``fan_in`` sorted runs (see the module)."""
+        if self._rounds is not None:
+            covered, f, spans = self._rounds
+            if covered == len(self._chunks):
+                return f, spans
+            f.close()  # chunks were added since: merge them all again
+            self._rounds = None
+        assert self._file is not None
+        source, indexed, runs = self._file, True, list(self._chunks)
+        while len(runs) > fan_in:
+            # Lives as long as the log, like the chunks' file.
+            dest = tempfile.TemporaryFile(prefix="edi-scrub-outcomes-")  # noqa: SIM115
+            merged: list[tuple[int, int]] = []
+            for start in range(0, len(runs), fan_in):
+                streams = [
+                    _stored_run(source, at, count, indexed)
+                    for at, count in runs[start : start + fan_in]
+                ]
+                at, count, group = dest.tell(), 0, []
+                for stored in heapq.merge(*streams, key=self._stored_key):
+                    group.append(stored)
+                    if len(group) == GROUP:
+                        pickle.dump(group, dest, pickle.HIGHEST_PROTOCOL)
+                        count, group = count + len(group), []
+                if group:
+                    pickle.dump(group, dest, pickle.HIGHEST_PROTOCOL)
+                    count += len(group)
+                merged.append((at, count))
+            if source is not self._file:
+                source.close()
+            source, indexed, runs = dest, False, merged
+        self._rounds = (len(self._chunks), source, runs)
+        return source, runs
+
+    def _stored_key(self, stored: object) -> Any:
+        """The sort key of an encoded outcome (read off the tuple for the report's order)."""
+        if self._key is report_order and type(stored) is tuple:
+            loc = stored[5]
+            return (loc[1] if loc is not None and loc[1] > 0 else 0, stored[0])
+        return self._key(_decode(stored))
+
+
+def _stored_run(f: IO[bytes], at: int, count: int, indexed: bool) -> Iterator[object]:
+    """The encoded outcomes of one sorted run: a chunk's (``indexed``: stored with their index
+    in the chunk) or a round's. Several runs are read at once from one file: each read seeks."""
+    for _ in range(0, count, GROUP):
+        f.seek(at)
+        group: list[Any] = pickle.load(f)
+        at = f.tell()
+        if indexed:
+            for _, stored in group:
+                yield stored
+        else:
+            yield from group
 
 
 def _encode(outcome: Outcome) -> object:

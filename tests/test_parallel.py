@@ -421,14 +421,36 @@ def test_batch_never_nests_a_pool() -> None:
 
 
 def test_the_switch_is_checked() -> None:
-    assert ApiOptions().jobs is None
+    assert ApiOptions().jobs == 1  # sequential unless asked (see _options.Options.jobs)
+    assert ApiOptions(jobs=None).jobs is None
     assert ApiOptions(jobs=3).jobs == 3
     with pytest.raises(ConfigError, match="jobs"):
         ApiOptions(jobs=0)
     with pytest.raises(ConfigError, match="jobs"):
         ApiOptions(jobs="2")  # type: ignore[arg-type]
-    result = CliRunner().invoke(main, ["in.837", "out.837", "--jobs", "0", "--no-config"])
-    assert result.exit_code == 2
+    for bad in ("0", "-1", "two", ""):
+        result = CliRunner().invoke(main, ["in.837", "out.837", "--jobs", bad, "--no-config"])
+        assert result.exit_code == 2, bad
+        assert "--jobs" in result.output
+
+
+def test_the_cli_default_is_one_process_and_auto_is_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int | None] = []
+    real = pipeline.workers_for
+
+    def spy(jobs: int | None, size: int) -> int:
+        seen.append(jobs)
+        return real(jobs, size)
+
+    monkeypatch.setattr(pipeline, "workers_for", spy)
+    source = SAMPLES / "p_waste_jw_split.837"
+    for extra in ([], ["--jobs", "auto"], ["--jobs", "AUTO"], ["--jobs", "3"]):
+        out = tmp_path / "out.837"
+        result = CliRunner().invoke(main, [str(source), str(out), "--no-config", "-q", *extra])
+        assert result.exit_code in (0, 1), result.output
+    assert seen == [1, None, None, 3]
 
 
 def test_the_library_uses_workers_as_asked(

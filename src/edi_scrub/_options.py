@@ -66,10 +66,13 @@ class Options:
     ack_control_number: int | None = None
     #: The TR3 validator: ``compiled`` (pyx12's maps compiled, fast) or ``pyx12`` itself.
     validator: str = "compiled"
-    #: Processes that scrub the claims of one file (:mod:`edi_scrub.parallel`): ``None``
-    #: (auto) uses the idle cores for a file of 2 MiB or more, ``1`` scrubs in the calling
-    #: process, ``N`` forks ``N - 1`` workers beside it. Results are the same whatever it is.
-    jobs: int | None = None
+    #: Processes that scrub the claims of one file (:mod:`edi_scrub.parallel`): ``1`` (the
+    #: default) scrubs in the calling process, ``N`` forks ``N - 1`` workers beside it,
+    #: ``None`` (auto) uses the idle cores for a file of 2 MiB or more. Results are the same
+    #: whatever it is. Not auto by default: on an idle 2-core machine two processes were only
+    #: 7-14% faster in wall time at 100k claims, for ~10% more CPU and 4-6 MiB more peak RSS
+    #: (README, Benchmarks).
+    jobs: int | None = 1
 
     def __init__(
         self,
@@ -85,7 +88,7 @@ class Options:
         exit_zero: bool = False,
         ack_control_number: int | None = None,
         validator: str = "compiled",
-        jobs: int | None = None,
+        jobs: int | None = 1,
     ) -> None:
         data: dict[str, object] = {
             "fail_on": fail_on,

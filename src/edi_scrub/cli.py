@@ -143,6 +143,21 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _jobs(ctx: click.Context, param: click.Parameter, value: str | int | None) -> int | None:
+    """``--jobs``: a whole number of processes (1 or more), or ``auto`` (None)."""
+    if value is None or isinstance(value, int):
+        return value
+    if value.strip().lower() == "auto":
+        return None
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise click.BadParameter(f"{value!r} is not a number of processes (1 or more) or 'auto'")
+    return jobs
+
+
 _COMMON = [
     click.option(
         "--report", "report_path", metavar="FILE", help="Write the report here (- for stdout)."
@@ -220,10 +235,12 @@ _COMMON = [
     ),
     click.option(
         "--jobs",
-        type=click.IntRange(min=1),
-        metavar="N",
-        help="Processes scrubbing the claims of the file, this one included (default: the "
-        "idle cores, for a file of 2 MiB or more). Results are the same whatever N.",
+        callback=_jobs,
+        default="1",
+        show_default=True,
+        metavar="N|auto",
+        help="Processes scrubbing the claims of the file, this one included; auto: the idle "
+        "cores, for a file of 2 MiB or more. Results are the same whatever N.",
     ),
     click.option("--log-format", type=click.Choice(["auto", "console", "json"]), default="auto"),
     click.option("-v", "--verbose", count=True),

@@ -6,6 +6,7 @@ same claim rendered as an 837P and as an 837I, so one case table covers both tra
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -385,3 +386,28 @@ def with_cob(
         cas = (CasSpec("PR", (("2", _fmt(rest_total)),)),)
     other = OtherPayerSpec(cas=cas, paid=_fmt(paid_total), payer_id=payer_id)
     return replace(claim, lines=lines, sbr01="S", other_payers=(other,))
+
+
+HISTORY_DAYS = ("20240110", "20240111", "20240115", "20240201", "20240301")
+HISTORY_DOBS = ("19800101", "19900202", "20000303", "20100404")
+
+
+def history_claims(count: int, seed: int) -> tuple[ClaimSpec, ...]:
+    """Claims of a few patients (by birth date) on a few days, for the run-wide usage history
+    (DUP001, UNT005, UNT006): repeats, duplicates, units adding up in windows."""
+    rng = random.Random(seed)
+    specs = []
+    for n in range(count):
+        lines = tuple(
+            LineSpec(
+                code=rng.choice(("J7208", "J7207")),
+                ndc=None,
+                units=rng.choice(("500", "1000", "1500.5", "2000", "0")),
+                charge="1000",
+                dos=rng.choice(HISTORY_DAYS),
+                modifiers=rng.choice((("JZ",), ("JW",), ("76",))),
+            )
+            for _ in range(rng.randint(1, 3))
+        )
+        specs.append(ClaimSpec(lines=lines, clm01=f"PCN{n:04d}", dob=rng.choice(HISTORY_DOBS)))
+    return tuple(specs)

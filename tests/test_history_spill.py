@@ -23,7 +23,15 @@ from edi_scrub.pipeline import Options, scrub
 from edi_scrub.policy import LimitPeriod, Mue, PayerPolicy, QuantityLimit
 from edi_scrub.spill_map import SpillMap
 from edi_scrub.x12.lexer import iter_segments
-from tests.builders import ClaimSpec, LineSpec, P, build
+from tests.builders import (
+    HISTORY_DAYS,
+    HISTORY_DOBS,
+    ClaimSpec,
+    LineSpec,
+    P,
+    build,
+    history_claims,
+)
 
 
 class _Reference:
@@ -55,30 +63,6 @@ class _Reference:
             self.units[(claim.patient_key, line.code.value)][day] += units
 
 
-_DAYS = ("20240110", "20240111", "20240115", "20240201", "20240301")
-_DOBS = ("19800101", "19900202", "20000303", "20100404")
-
-
-def _claims_spec(count: int, seed: int) -> tuple[ClaimSpec, ...]:
-    """Claims of a few patients (by birth date) on a few days: repeats, duplicates, windows."""
-    rng = random.Random(seed)
-    specs = []
-    for n in range(count):
-        lines = tuple(
-            LineSpec(
-                code=rng.choice(("J7208", "J7207")),
-                ndc=None,
-                units=rng.choice(("500", "1000", "1500.5", "2000", "0")),
-                charge="1000",
-                dos=rng.choice(_DAYS),
-                modifiers=rng.choice((("JZ",), ("JW",), ("76",))),
-            )
-            for _ in range(rng.randint(1, 3))
-        )
-        specs.append(ClaimSpec(lines=lines, clm01=f"PCN{n:04d}", dob=rng.choice(_DOBS)))
-    return tuple(specs)
-
-
 def _claims(data: bytes) -> list[Claim]:
     units = group(iter_segments(io.BytesIO(data)), "<test>")
     return [
@@ -92,7 +76,7 @@ def test_history_answers_like_plain_dicts_across_the_bound(
 ) -> None:
     monkeypatch.setattr(history, "LINES_IN_MEMORY", bound)
     monkeypatch.setattr(history, "UNITS_IN_MEMORY", bound)
-    claims = _claims(build(P, _claims_spec(80, seed=bound)))
+    claims = _claims(build(P, history_claims(80, seed=bound)))
     reference, spilling = _Reference(), UsageHistory()
     pairs = {(c.patient_key, line.code.value) for c in claims for line in c.lines}
     windows = [
@@ -152,7 +136,7 @@ def test_scrub_with_the_history_on_disk_gives_the_same_output_and_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     src = tmp_path / "in.837"
-    src.write_bytes(build(P, _claims_spec(60, seed=7)))
+    src.write_bytes(build(P, history_claims(60, seed=7)))
     policy = _policy()
     rules = ("DUP001", "UNT005", "UNT006")
     options = Options(select=rules, structure=False, policy=lambda _claim: policy)
@@ -216,7 +200,7 @@ def test_the_spill_file_has_no_name_and_goes_with_close() -> None:
 def test_nothing_in_clear_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history, "LINES_IN_MEMORY", 1)
     monkeypatch.setattr(history, "UNITS_IN_MEMORY", 1)
-    claims = _claims(build(P, _claims_spec(20, seed=5)))
+    claims = _claims(build(P, history_claims(20, seed=5)))
     spilling = UsageHistory()
     for claim in claims:
         spilling.record(claim)
@@ -226,7 +210,7 @@ def test_nothing_in_clear_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
         stored += part._db.execute("SELECT k, v FROM h.m").fetchall()
     assert stored
     text = repr(stored)
-    secrets = {c.patient_key for c in claims} | {"SYN000000001", *_DOBS, *_DAYS}
+    secrets = {c.patient_key for c in claims} | {"SYN000000001", *HISTORY_DOBS, *HISTORY_DAYS}
     secrets |= {str((date(2024, 1, 10) + timedelta(days=d)).toordinal()) for d in range(60)}
     assert not [s for s in secrets if s in text]
     raw_keys = {k.to_bytes(8, "little", signed=True) for c in claims for _, k in duplicate_keys(c)}

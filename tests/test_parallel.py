@@ -13,7 +13,6 @@ import errno
 import io
 import os
 import pickle
-import random
 import signal
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from edi_scrub.pipeline import Options, scrub
 from edi_scrub.policy import LimitPeriod, Mue, PayerPolicy, QuantityLimit
 from edi_scrub.rules import Rule, get_rule
 from edi_scrub.x12.lexer import iter_segments
-from tests.builders import ClaimSpec, LineSpec, P, build
+from tests.builders import ClaimSpec, LineSpec, P, build, history_claims
 from tests.conftest import REPO, SAMPLES, corpus_files, needs_corpus
 from tests.generated import generate
 
@@ -141,35 +140,13 @@ def test_generated_files_are_the_same_on_workers(
     assert _small_blocks["taken"] and not _small_blocks["broken"]
 
 
-def _history_specs(count: int, seed: int) -> tuple[ClaimSpec, ...]:
-    """Claims of a few patients on a few days: duplicates, and units adding up across claims."""
-    rng = random.Random(seed)
-    days = ("20240110", "20240111", "20240115", "20240201")
-    specs = []
-    for n in range(count):
-        lines = tuple(
-            LineSpec(
-                code=rng.choice(("J7208", "J7207")),
-                ndc=None,
-                units=rng.choice(("500", "1000", "2000")),
-                charge="1000",
-                dos=rng.choice(days),
-                modifiers=rng.choice((("JZ",), ("JW",), ("76",))),
-            )
-            for _ in range(rng.randint(1, 3))
-        )
-        dob = rng.choice(("19800101", "19900202", "20000303"))
-        specs.append(ClaimSpec(lines=lines, clm01=f"PCN{n:04d}", dob=dob))
-    return tuple(specs)
-
-
 def test_history_hits_are_the_same_on_workers(
     tmp_path: Path, _small_blocks: dict[str, object]
 ) -> None:
     """DUP001, UNT005 and UNT006 read what earlier claims billed: a worker cannot know it, so
     the main process scrubs such claims again; the findings are those of the sequential run."""
     path = tmp_path / "in.837"
-    path.write_bytes(build(P, _history_specs(60, seed=5)))
+    path.write_bytes(build(P, history_claims(60, seed=5)))
     policy = PayerPolicy(
         "t",
         "Test payer",
@@ -197,7 +174,7 @@ def test_duplicates_across_blocks_with_the_bundled_maps(tmp_path: Path) -> None:
 
 def test_a_claim_with_irregular_segments_travels_whole(tmp_path: Path) -> None:
     """A claim whose segments differ in line breaks goes as segments, not as texts."""
-    data = build(P, _history_specs(6, seed=2))
+    data = build(P, history_claims(6, seed=2))
     assert b"~\nSV1" in data
     path = tmp_path / "in.837"
     path.write_bytes(data.replace(b"~\nSV1", b"~SV1", 1).replace(b"~\nLX", b"~\r\nLX", 2))

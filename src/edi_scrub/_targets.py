@@ -75,6 +75,7 @@ def guard(source: Labelled, targets: Sequence[Labelled]) -> None:
                 raise ConfigError(
                     f"{first.label} and {second.label} are the same file ({second_path}): {why}"
                 )
+    _same_file_as_stream(source, targets)
     streams = [(t, s) for t in targets if (s := stream_of(t.value)) is not None]
     for i, (first, stream) in enumerate(streams):
         for second, other in streams[i + 1 :]:
@@ -83,6 +84,45 @@ def guard(source: Labelled, targets: Sequence[Labelled]) -> None:
                 raise ConfigError(
                     f"{first.label} and {second.label} both write to {where}: at most one may"
                 )
+
+
+def _same_file_as_stream(source: Labelled, targets: Sequence[Labelled]) -> None:
+    """Refuse a stream that is the same file as a path or another stream: ``edi-scrub IN -
+    >> IN`` appended the output to the input, ``OUT /dev/stdout --report -`` mixed EDI and
+    JSON in one stream (a stream is compared by the file behind its descriptor)."""
+    given = [source, *targets]
+    files = [(t, _file_of(t.value)) for t in given]
+    for i, (first, one) in enumerate(files):
+        for second, other in files[i + 1 :]:
+            if one is None or other is None or one[0] != other[0]:
+                continue
+            if stream_of(first.value) is None and stream_of(second.value) is None:
+                continue  # two paths: compared above
+            if one[1]:
+                continue  # /dev/null twice destroys nothing
+            named = label(first.value if stream_of(second.value) is not None else second.value)
+            why = "the input is never overwritten" if first is source else "give each its own"
+            raise ConfigError(
+                f"{first.label} and {second.label} are the same file ({named}): {why}"
+            )
+
+
+def _file_of(value: Source) -> tuple[tuple[int, int], bool] | None:
+    """(device, inode) of the file a path or a stream's descriptor is, and whether it is the
+    null device; ``None`` when there is none (bytes, an in-memory stream, a missing file)."""
+    try:
+        path = path_of(value)
+        if path is not None:
+            st = os.stat(path)
+        else:
+            stream = stream_of(value)
+            if stream is None:
+                return None
+            st = os.fstat(stream.fileno())
+        null = os.stat(os.devnull)
+    except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation: no descriptor
+        return None
+    return (st.st_dev, st.st_ino), (st.st_dev, st.st_ino) == (null.st_dev, null.st_ino)
 
 
 def _stdout() -> object:

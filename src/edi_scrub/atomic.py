@@ -191,8 +191,15 @@ class Publication:
         for handle, tmp, real in self._pending:
             if tmp is None:
                 handle.seek(0)
-                with real.open("wb") as device:
-                    shutil.copyfileobj(handle, device)
+                try:
+                    with real.open("wb") as device:
+                        shutil.copyfileobj(handle, device)
+                except OSError as exc:
+                    # A write error names no file: without this, the message named another
+                    # target or the input (`--report /dev/full` said `out.837: No space ...`).
+                    if exc.filename is None:
+                        exc.filename = str(real)
+                    raise
                 handle.close()
         self._pending = [entry for entry in self._pending if entry[1] is not None]
         with _signals_held():

@@ -59,7 +59,10 @@ def claim_span(claim: Claim) -> tuple[date, date] | None:
 
 
 def _span(claim: Claim, line: ServiceLine) -> tuple[date, date] | None:
-    return line.service_span or claim_span(claim)
+    span = line.service_span or claim_span(claim)
+    # An RD8 that ends before it starts tells no date: compared as dates it would not even
+    # overlap itself, and a line and the JW copy of it would read as different days.
+    return None if span is not None and span[1] < span[0] else span
 
 
 def match(ctx: RuleContext, claim: Claim, a: ServiceLine, b: ServiceLine) -> Match:

@@ -1,0 +1,124 @@
+"""Round 3 of playing users and fuzzers against edi-scrub: each test pins one defect found.
+
+Each test is named after what used to go wrong. Billing cases are built with
+``tests/builders.py`` (synthetic data only); pipeline cases run the CLI through click's runner
+or the API, in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import edi_scrub
+from edi_scrub.cli import main
+from tests.builders import ClaimSpec, I, LineSpec, P, build
+
+#: A J7207 line whose CTP shows 200 IU discarded (1200 dispensed, 1000 billed): a JW split.
+WASTE = LineSpec(ctp_qty="1200")
+
+
+def _scrub(data: bytes, **options: object) -> edi_scrub.Result:
+    return edi_scrub.scrub(data, options=edi_scrub.Options(structure=False, **options))  # type: ignore[arg-type]
+
+
+def _cli(args: list[str], stdin: bytes | None = None) -> tuple[int, str, bytes]:
+    result = CliRunner().invoke(main, [*args, "--no-config", "-q"], input=stdin)
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.stderr, result.stdout_bytes
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.837").write_bytes(build(P, (ClaimSpec(lines=(WASTE,)),)))
+    return tmp_path
+
+
+# ----------------------------------------------------------------------------- billing
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_reversed_rd8_span_no_longer_gets_jz_beside_its_own_jw_line(kind: str) -> None:
+    """``DTP*472*RD8*20240131-20240101`` (to before from): the span did not overlap itself, so
+    the JW line the split added was a *different* date, and MOD001 then put JZ (nothing
+    discarded) on the administered line beside the JW line billing its waste."""
+    line = LineSpec(ctp_qty="1200", dos="20240131-20240101", dos_qualifier="RD8")
+    result = _scrub(build(kind, (ClaimSpec(lines=(line,)),)))
+    assert result.output is not None
+    text = result.output.decode("latin-1")
+    assert ":JW*" in text  # the split still applies: its proof is the CTP, not the date
+    assert ":JZ" not in text
+    again = _scrub(result.output)
+    assert again.output == result.output
+
+
+# ---------------------------------------------------------------------------- pipeline
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("flag", ["OUT", "--report", "--html", "--ack"])
+def test_full_device_as_a_target_is_named_not_out_or_the_input(work: Path, flag: str) -> None:
+    """A target that is a device (written into at commit, never replaced) failing with ENOSPC
+    used to be reported under another name: ``out.837: No space left on device`` for
+    ``--report /dev/full``, ``in.837: ...`` for OUT ``/dev/full``."""
+    args = ["in.837", "/dev/full"] if flag == "OUT" else ["in.837", "out.837", flag, "/dev/full"]
+    code, err, _ = _cli(args)
+    assert code == 2
+    assert err == "edi-scrub: error: /dev/full: No space left on device\n"
+    assert sorted(p.name for p in work.iterdir()) == ["in.837"]
+
+
+def test_output_stream_that_is_the_input_file_is_refused(work: Path) -> None:
+    """``edi-scrub in.837 - >> in.837``: the guard compared paths only, so stdout opened on
+    the input was written: the EDI was appended to the input (and the run then said "changed
+    while it was being scrubbed; nothing written")."""
+    before = (work / "in.837").read_bytes()
+    with (work / "in.837").open("ab") as stdout:
+        done = _run_cli_process(["in.837", "-"], stdout=stdout)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "edi-scrub: error: IN and OUT are the same file (in.837): the input is never overwritten\n"
+    )
+    assert (work / "in.837").read_bytes() == before
+    with (work / "in.837").open("ab") as stream, pytest.raises(edi_scrub.ConfigError):
+        edi_scrub.scrub(work / "in.837", stream)
+    assert (work / "in.837").read_bytes() == before
+
+
+def test_dev_stdout_and_dash_together_are_refused(work: Path) -> None:
+    """``OUT /dev/stdout --report -``: both reach stdout, EDI and JSON in one stream."""
+    with (work / "captured").open("wb") as stdout:
+        done = _run_cli_process(["in.837", "/dev/stdout", "--report", "-"], stdout=stdout)
+    assert done.returncode == 2
+    assert done.stderr.startswith("edi-scrub: error: OUT and --report are the same file")
+    assert (work / "captured").read_bytes() == b""
+
+
+def test_stream_into_another_target_file_is_refused(work: Path) -> None:
+    with (work / "out.837").open("wb") as rejects, pytest.raises(edi_scrub.ConfigError) as err:
+        edi_scrub.scrub(work / "in.837", work / "out.837", rejects=rejects)
+    assert "same file" in str(err.value)
+    assert (work / "out.837").read_bytes() == b""
+
+
+def test_dev_null_twice_as_streams_and_paths_is_still_allowed(work: Path) -> None:
+    with open(os.devnull, "wb") as stream:
+        result = edi_scrub.scrub(work / "in.837", stream, rejects=os.devnull)
+    assert result.exit_code == 0
+
+
+def _run_cli_process(args: list[str], stdout: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "edi_scrub", *args, "--no-config", "-q"],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        timeout=120,
+    )

@@ -122,3 +122,51 @@ def _run_cli_process(args: list[str], stdout: object) -> subprocess.CompletedPro
         check=False,
         timeout=120,
     )
+
+
+# ------------------------------------------------------------------------------- batch
+
+
+def test_batch_status_line_escapes_a_newline_in_a_file_name(tmp_path: Path) -> None:
+    """A file named ``x.837<LF>forged.837: clean exit 0 (...)`` printed a second, forged
+    status line: names are escaped as the one-file CLI's messages are."""
+    indir, outdir = tmp_path / "in", tmp_path / "out"
+    indir.mkdir()
+    (indir / "x.837\nforged.837: clean exit 0").write_bytes(build(P, (ClaimSpec(),)))
+    result = CliRunner().invoke(
+        main, ["batch", str(indir), str(outdir), "--workers", "1", "--no-config", "--no-structure"]
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("x.837\\nforged.837: clean exit 0: clean exit 0 (1 claim")
+    assert len(lines) == 2  # the file's line and the batch summary
+
+
+def test_batch_internal_error_no_longer_shows_the_exception_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-file CLI names an internal error by type and place only (its message could
+    quote input); batch printed and recorded ``internal error: ValueError: <message>``."""
+    from edi_scrub import batch, cli_batch
+
+    def boom(*_: object) -> None:
+        raise ValueError("invalid literal for int() with base 10: 'SYN000000001'")
+
+    monkeypatch.setattr(batch, "scrub", boom)
+    (tmp_path / "a.837").write_bytes(build(P, (ClaimSpec(),)))
+    out = tmp_path / "out" / "a.837"
+    job = batch.FileJob(
+        "a.837", tmp_path / "a.837", out, out.with_name("a.837.report.json"), batch.Settings()
+    )
+    result = batch.scrub_one(job)
+    assert result.exit_code == 3
+    assert result.message.startswith("internal error: ValueError at test_adversarial_3.py:")
+    assert "SYN000000001" not in cli_batch.status_line(result)
+    # The batch command's own last resort says the same.
+    monkeypatch.setattr(cli_batch, "_batch", boom)
+    indir = tmp_path / "in"
+    indir.mkdir()
+    got = CliRunner().invoke(main, ["batch", str(indir), str(tmp_path / "o2"), "--no-config"])
+    assert got.exit_code == 3
+    assert got.stderr.startswith("edi-scrub: internal error: ValueError at test_adversarial_3.py:")
+    assert "SYN000000001" not in got.stderr

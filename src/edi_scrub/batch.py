@@ -42,7 +42,7 @@ import structlog
 from edi_scrub import __version__
 from edi_scrub.atomic import publish
 from edi_scrub.batch_temp import locked_temp, new_token
-from edi_scrub.errors import EdiScrubError
+from edi_scrub.errors import EdiScrubError, where_raised
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.maps.layers import AUTO, maps_signature
 from edi_scrub.pipeline import Options, scrub
@@ -191,7 +191,10 @@ def failed(job: FileJob, exc: BaseException, seconds: float = 0.0) -> FileResult
         where = exc.filename or job.output
         code, message = int(ExitCode.USAGE), f"cannot write {where}: {exc.strerror or exc}"
     else:
-        code, message = int(ExitCode.INTERNAL), f"internal error: {type(exc).__name__}: {exc}"
+        # Its type and place, not its message, which could quote input (a member id in a
+        # ValueError): the message goes into the batch report and onto stderr.
+        code = int(ExitCode.INTERNAL)
+        message = f"internal error: {type(exc).__name__} at {where_raised(exc)}"
     status = Status.REFUSED if code == ExitCode.USAGE else Status.INTERNAL
     # The status line and batch report already name the file; keep the message about the problem.
     message = message.removeprefix(f"{job.input}: ")

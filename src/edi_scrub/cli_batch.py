@@ -42,11 +42,12 @@ from edi_scrub.batch_run import (
 )
 from edi_scrub.batch_temp import remove_own
 from edi_scrub.cli_config import with_config
-from edi_scrub.errors import ConfigError, EdiScrubError
+from edi_scrub.errors import ConfigError, EdiScrubError, where_raised
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.log import configure
 from edi_scrub.maps._user import ENV_VAR
 from edi_scrub.maps.layers import AUTO, load_maps, user_maps_dir
+from edi_scrub.report.text import printable
 from edi_scrub.rules import select_rules
 
 log = structlog.get_logger(__name__)
@@ -61,7 +62,12 @@ def _n(count: int, noun: str) -> str:
 
 
 def status_line(r: FileResult) -> str:
-    """``name: status exit N (details)`` — the per-file line a batch prints."""
+    """``name: status exit N (details)`` — the per-file line a batch prints, control
+    characters escaped (a file named ``a.837\\nb.837: clean ...`` printed a forged line)."""
+    return printable(_status_line(r))
+
+
+def _status_line(r: FileResult) -> str:
     if r.status in (Status.REFUSED, Status.INTERNAL, Status.NOT_837, Status.NOT_RUN):
         return f"{r.name}: {r.status} exit {r.exit_code} ({r.message})"
     counts = f"{_n(r.claims, 'claim')}, {_n(r.errors, 'error')}, {r.fixed} fixed"
@@ -250,16 +256,19 @@ def batch_command(
         click.echo(f"edi-scrub: interrupted by {name}: batch stopped", err=True)
         ctx.exit(stop.exit_code)
     except EdiScrubError as exc:
-        click.echo(f"edi-scrub: error: {exc}", err=True)
+        click.echo(f"edi-scrub: error: {printable(str(exc))}", err=True)
         ctx.exit(exc.exit_code)
     except OSError as exc:
         # OUTDIR or the batch report cannot be written (read-only, full, a file in the way):
         # the environment's problem, exit 2, one line naming the path.
         where = exc.filename or outdir
-        click.echo(f"edi-scrub: error: {where}: {exc.strerror or exc}", err=True)
+        click.echo(f"edi-scrub: error: {printable(str(where))}: {exc.strerror or exc}", err=True)
         ctx.exit(int(ExitCode.USAGE))
     except Exception as exc:  # the CLI promises no tracebacks
-        click.echo(f"edi-scrub: internal error: {type(exc).__name__}: {exc}", err=True)
+        # Its type and place, not its message, which could quote input (as the one-file CLI).
+        click.echo(
+            f"edi-scrub: internal error: {type(exc).__name__} at {where_raised(exc)}", err=True
+        )
         ctx.exit(int(ExitCode.INTERNAL))
     ctx.exit(code)
 

@@ -13,6 +13,9 @@ byte offset) and what is wrong. Messages never carry element values from PHI seg
 
 from __future__ import annotations
 
+import traceback
+from pathlib import Path
+
 
 class EdiScrubError(Exception):
     """Base of every error edi-scrub raises on purpose."""
@@ -36,3 +39,10 @@ class InternalError(EdiScrubError):
     """Something edi-scrub did could not be verified; no output is written."""
 
     exit_code = 3
+
+
+def where_raised(exc: BaseException) -> str:
+    """``module.py:line`` of the innermost frame of ``exc``: how an internal error is named
+    (its message could quote input, so it is never shown)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"

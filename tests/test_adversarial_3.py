@@ -170,3 +170,16 @@ def test_batch_internal_error_no_longer_shows_the_exception_message(
     assert got.exit_code == 3
     assert got.stderr.startswith("edi-scrub: internal error: ValueError at test_adversarial_3.py:")
     assert "SYN000000001" not in got.stderr
+
+
+def test_absurd_jobs_no_longer_forks_a_process_per_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--jobs 99999`` forked a worker per job (thousands, on a 2-core machine, for a
+    one-claim file); above the cores it is capped, never below ``MAX_JOBS_FLOOR``."""
+    from edi_scrub import parallel
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    assert parallel.workers_for(99999, 10) == parallel.MAX_JOBS_FLOOR - 1
+    assert parallel.workers_for(3, 10) == 2  # within the floor: as asked
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(32)), raising=False)
+    assert parallel.workers_for(99999, 10) == 31
+    assert parallel.workers_for(12, 10) == 11

@@ -120,6 +120,8 @@ IN_FLIGHT = 1
 #: and a worker's share ~30% more than the same claims in this process; at 2 MiB (~4,000
 #: claims) the worker's half is ~0.7 s of claim work, so the fixed cost is small beside it.
 AUTO_MIN_BYTES = 2 * 1024 * 1024
+#: ``jobs`` above the cores is capped at the cores, but never below this many processes.
+MAX_JOBS_FLOOR = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,11 +199,13 @@ def workers_for(jobs: int | None, size: int) -> int:
         return 0
     if multiprocessing.current_process().daemon:
         return 0  # a daemonic process (a pool's worker) may not have children
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if jobs is not None:
-        return jobs - 1
+        # Processes beyond the cores only wait for one; `--jobs 99999` forked thousands on a
+        # 2-core machine for a one-claim file. At least MAX_JOBS_FLOOR stay allowed.
+        return min(jobs, max(cores or 1, MAX_JOBS_FLOOR)) - 1
     if size < AUTO_MIN_BYTES:
         return 0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     # Cores other processes keep busy are no gain: workers that wait for a core, and the main
     # process waiting for them, made a loaded machine's run slower.
     idle = round((cores or 1) - _busy_cores())  # this process takes one of them

@@ -7,6 +7,7 @@ or the API, in a temporary folder.
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -183,3 +184,22 @@ def test_absurd_jobs_no_longer_forks_a_process_per_job(monkeypatch: pytest.Monke
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(32)), raising=False)
     assert parallel.workers_for(99999, 10) == 31
     assert parallel.workers_for(12, 10) == 11
+
+
+def test_api_path_too_long_is_an_input_error_not_a_raw_oserror(tmp_path: Path) -> None:
+    """``scrub(text)`` with the EDI text given as a ``str`` (a path) raised OSError
+    ``File name too long`` out of the API, which promises EdiScrubError for bad paths."""
+    data = build(P, (ClaimSpec(),))
+    with pytest.raises(edi_scrub.InputError, match="File name too long"):
+        edi_scrub.scrub(data.decode("latin-1"))
+    with pytest.raises(edi_scrub.InputError, match="File name too long"):
+        edi_scrub.scrub(data, tmp_path / ("x" * 5000))
+
+
+def test_api_same_stream_as_source_and_out_is_refused() -> None:
+    """``scrub(stream, stream)`` appended the output to the input stream it had just read."""
+    data = build(P, (ClaimSpec(),))
+    stream = io.BytesIO(data)
+    with pytest.raises(edi_scrub.ConfigError, match="same stream"):
+        edi_scrub.scrub(stream, stream)
+    assert stream.getvalue() == data

@@ -59,6 +59,16 @@ def stream_of(value: Source) -> BinaryIO | None:
 
 def guard(source: Labelled, targets: Sequence[Labelled]) -> None:
     """Refuse a run whose paths would overwrite each other or the input; touches nothing."""
+    try:
+        _guard(source, targets)
+    except OSError as exc:
+        # A path the system refuses to look at (too long, a loop of links): the API raised
+        # the OSError itself; one line naming the path, as the CLI prints for it.
+        where = exc.filename if exc.filename is not None else label(source.value)
+        raise InputError(f"{where}: {exc.strerror or type(exc).__name__}") from None
+
+
+def _guard(source: Labelled, targets: Sequence[Labelled]) -> None:
     source_path = path_of(source.value)
     if source_path is not None:
         _check_source(source_path)
@@ -76,9 +86,12 @@ def guard(source: Labelled, targets: Sequence[Labelled]) -> None:
                     f"{first.label} and {second.label} are the same file ({second_path}): {why}"
                 )
     _same_file_as_stream(source, targets)
-    streams = [(t, s) for t in targets if (s := stream_of(t.value)) is not None]
+    streams = [(t, s) for t in (source, *targets) if (s := stream_of(t.value)) is not None]
     for i, (first, stream) in enumerate(streams):
         for second, other in streams[i + 1 :]:
+            if stream is other and first is source:
+                # scrub(stream, stream) wrote the output after the input it had just read.
+                raise ConfigError(f"{first.label} and {second.label} are the same stream")
             if stream is other:
                 where = "stdout" if stream is _stdout() else "the same stream"
                 raise ConfigError(

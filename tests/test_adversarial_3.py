@@ -203,3 +203,36 @@ def test_api_same_stream_as_source_and_out_is_refused() -> None:
     with pytest.raises(edi_scrub.ConfigError, match="same stream"):
         edi_scrub.scrub(stream, stream)
     assert stream.getvalue() == data
+
+
+# ------------------------------------------------------------------------------ config
+
+
+@pytest.mark.parametrize("kind", ["dangling", "fifo", "directory", "device"])
+def test_config_file_that_is_not_a_regular_file_is_refused_not_skipped(
+    work: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ``edi-scrub.toml`` that is a dangling link (to an unmounted share), a FIFO, a
+    directory or a device was skipped: the run went on without the team's settings (or with
+    a parent folder's) and said nothing. Maps already refuse such files (test_hostile_maps)."""
+    (work / "edi-scrub.toml").write_text('fail-on = "warning"\n', encoding="utf-8")
+    inner = work / "inner"
+    inner.mkdir()
+    (work / "in.837").rename(inner / "in.837")
+    monkeypatch.chdir(inner)
+    config = inner / "edi-scrub.toml"
+    if kind == "dangling":
+        config.symlink_to(work / "unmounted" / "edi-scrub.toml")
+    elif kind == "fifo":
+        os.mkfifo(config)
+    elif kind == "directory":
+        config.mkdir()
+    else:
+        config.symlink_to(os.devnull)
+    result = CliRunner().invoke(main, ["in.837", "out.837"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"edi-scrub: error: {config}: ")
+    assert "not a config file" in result.stderr and result.stderr.count("\n") == 1
+    assert not (inner / "out.837").exists()
+    # --no-config still runs.
+    assert CliRunner().invoke(main, ["in.837", "out.837", "--no-config", "-q"]).exit_code == 0

@@ -33,6 +33,8 @@ and the key (tomllib reports no line numbers for values; syntax errors carry tom
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -275,6 +277,13 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / CONFIG_FILE
         if candidate.is_file():
             return candidate
+        if os.path.lexists(candidate):
+            # Skipping it (as before) ran without the team's settings, or with a parent
+            # folder's, and nobody knew: a dangling link to an unmounted share, a FIFO.
+            raise ConfigError(
+                f"{candidate}: {_not_regular(candidate)}, not a config file "
+                "(remove it, or use --config FILE or --no-config)"
+            )
         pyproject = folder / PYPROJECT
         if (
             pyproject.is_file()
@@ -283,6 +292,16 @@ def find_config(start: Path) -> Path | None:
         ):
             return pyproject
     return None
+
+
+def _not_regular(path: Path) -> str:
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return "a broken symbolic link" if path.is_symlink() else (exc.strerror or "unreadable")
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a FIFO" if stat.S_ISFIFO(mode) else "a device or other special file"
 
 
 def load_config(explicit: Path | None = None, isolated: bool = False) -> Config:

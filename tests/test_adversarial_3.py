@@ -236,3 +236,12 @@ def test_config_file_that_is_not_a_regular_file_is_refused_not_skipped(
     assert not (inner / "out.837").exists()
     # --no-config still runs.
     assert CliRunner().invoke(main, ["in.837", "out.837", "--no-config", "-q"]).exit_code == 0
+
+
+def test_config_with_a_utf8_byte_order_mark_is_read(work: Path) -> None:
+    """Notepad saves ``edi-scrub.toml`` with a BOM: tomllib said "Invalid statement (at line
+    1, column 1)"; the BOM is skipped and the settings apply."""
+    (work / "edi-scrub.toml").write_bytes(b"\xef\xbb\xbffix = false\n")
+    result = CliRunner().invoke(main, ["in.837", "out.837", "-q"])
+    assert result.exit_code == 1, result.stderr  # nothing fixed: the claim's errors remain
+    assert CliRunner().invoke(main, ["in.837", "out.837", "-q", "--no-config"]).exit_code == 0

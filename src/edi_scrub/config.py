@@ -233,8 +233,9 @@ def parse_config(data: Mapping[str, object], path: Path) -> Config:
 
 def _toml(path: Path) -> dict[str, object]:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        # A UTF-8 byte order mark (Windows Notepad writes one) is not TOML's business: tomllib
+        # called it an "Invalid statement (at line 1, column 1)".
+        return tomllib.loads(path.read_bytes().decode("utf-8").removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except UnicodeDecodeError:

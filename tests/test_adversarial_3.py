@@ -245,3 +245,16 @@ def test_config_with_a_utf8_byte_order_mark_is_read(work: Path) -> None:
     result = CliRunner().invoke(main, ["in.837", "out.837", "-q"])
     assert result.exit_code == 1, result.stderr  # nothing fixed: the claim's errors remain
     assert CliRunner().invoke(main, ["in.837", "out.837", "-q", "--no-config"]).exit_code == 0
+
+
+@pytest.mark.parametrize("frequency", ["08", " 8", "8 ", "008"])
+@pytest.mark.parametrize("kind", [P, I])
+def test_void_written_with_a_zero_or_a_space_is_left_unchanged(kind: str, frequency: str) -> None:
+    """CLM05-3 ``08`` / `` 8`` was not a void, so a JW split (a line, money) was applied; the
+    payer rejects the code, the provider corrects it to ``8``, and the void no longer matches
+    the claim it cancels. Such a claim is now left as it is, with FIX001, like a void."""
+    claim = ClaimSpec(lines=(WASTE,), frequency=frequency, original_ref="ORIG1")
+    data = build(kind, (claim,))
+    result = _scrub(data)
+    assert result.output == data
+    assert "FIX001" in {o.finding.rule for o in result.findings}

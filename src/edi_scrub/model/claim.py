@@ -249,8 +249,11 @@ class Claim(_ClaimMemo):
 
     @property
     def is_void(self) -> bool:
-        """CLM05-3 = 8: the claim cancels an earlier one and must match it exactly."""
-        return self.frequency == "8"
+        """CLM05-3 = 8: the claim cancels an earlier one and must match it exactly.
+
+        ``08`` and `` 8`` (invalid, but a void by any reading) count: a money fix applied to
+        such a claim broke the void once its frequency code was corrected."""
+        return self.frequency == "8" or self.frequency.strip(" ").lstrip("0") == "8"
 
     @property
     def claim_id(self) -> str:

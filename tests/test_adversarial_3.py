@@ -258,3 +258,16 @@ def test_void_written_with_a_zero_or_a_space_is_left_unchanged(kind: str, freque
     result = _scrub(data)
     assert result.output == data
     assert "FIX001" in {o.finding.rule for o in result.findings}
+
+
+@pytest.mark.parametrize("flag", ["OUT", "--report", "--html", "--ack", "--rejects"])
+def test_target_with_a_trailing_slash_is_refused_not_written_as_a_file(
+    work: Path, flag: str
+) -> None:
+    """``edi-scrub in.837 outdir/`` (a folder that does not exist yet) wrote a file named
+    ``outdir``: pathlib drops the trailing slash."""
+    args = ["in.837", "outdir/"] if flag == "OUT" else ["in.837", "out.837", flag, "outdir/"]
+    code, err, _ = _cli(args)
+    assert code == 2
+    assert err == f"edi-scrub: error: outdir/: {flag} names a folder; name a file\n"
+    assert sorted(p.name for p in work.iterdir()) == ["in.837"]

@@ -76,6 +76,10 @@ def _guard(source: Labelled, targets: Sequence[Labelled]) -> None:
         path = path_of(target.value)
         if path is not None:
             _check_target(target.label, path)
+            if str(target.value).endswith(("/", os.sep)):
+                # pathlib drops the slash: `OUT outdir/` wrote a file named `outdir`.
+                where = label(target.value)
+                raise InputError(f"{where}: {target.label} names a folder; name a file")
     named = [(source, source_path)] if source_path is not None else []
     named += [(t, p) for t in targets if (p := path_of(t.value)) is not None]
     for i, (first, first_path) in enumerate(named):

@@ -59,6 +59,24 @@ def test_reversed_rd8_span_no_longer_gets_jz_beside_its_own_jw_line(kind: str) -
     assert again.output == result.output
 
 
+@pytest.mark.parametrize("kind", [P, I])
+def test_two_lines_of_one_drug_and_date_with_waste_no_longer_get_two_jw_lines(kind: str) -> None:
+    """Two administered lines of the same drug and date, each showing 200 IU of waste: each
+    split's proof saw no JW line, both were applied in one pass, and the output billed two
+    identical JW lines (a duplicate line to a payer; docs/fixes.md: one drug and date gets one
+    JW line). Both are now suggestions naming the other line."""
+    data = build(kind, (ClaimSpec(lines=(WASTE, WASTE)),))
+    result = _scrub(data)
+    assert result.output == data
+    mod004 = [o for o in result.findings if o.finding.rule == "MOD004"]
+    assert [o.status.value for o in mod004] == ["suggested", "suggested"]
+    assert "line 2 bills the same drug and date" in mod004[0].finding.message
+    # Another drug's line, or another date, still splits.
+    other_day = LineSpec(ctp_qty="1200", dos="20240116")
+    split = _scrub(build(kind, (ClaimSpec(lines=(WASTE, other_day)),)))
+    assert split.output is not None and split.output.count(b":JW*") == 2
+
+
 # ---------------------------------------------------------------------------- pipeline
 
 

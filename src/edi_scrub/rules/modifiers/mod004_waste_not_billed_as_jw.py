@@ -36,6 +36,8 @@ Fix
       number of cents;
     - the line carries no other money (AMT, HCP, CN1 segments), no 837I non-covered charge (SV207:
       how it splits is the provider's call), and only one 2410 drug loop;
+    - no other line without JW is (or may be) the same drug and date and shows waste too (two
+      splits would bill two identical JW lines, a duplicate line to a payer);
     - the claim is no COB claim and no void (those refusals are the engine's, for every rule).
 
     The JW line is a faithful copy of the administered loop 2400: every segment (DTP, REF
@@ -67,7 +69,7 @@ from edi_scrub.rules._drug import line_package, potency_range
 from edi_scrub.rules._facts import amount
 from edi_scrub.rules._proof import unit_doubts
 from edi_scrub.rules.modifiers._composite import with_modifiers
-from edi_scrub.rules.modifiers._jw import has_jw_sibling
+from edi_scrub.rules.modifiers._jw import Match, has_jw_sibling, match
 
 #: Segments inside a 2400 loop that carry money of their own: a copy would bill it twice.
 _MONEY_SEGMENTS = frozenset({"AMT", "HCP", "CN1"})
@@ -140,7 +142,31 @@ def _refusals(
         why.append("the line has a non-covered charge (SV207) whose split is the provider's call")
     if with_modifiers(claim, line, [*line.modifier_codes, "JW"]) is None:
         why.append("no free modifier slot for JW")
+    twin = _twin_with_waste(ctx, claim, line)
+    if twin is not None:
+        # Each split's proof sees no JW line, so both were applied in one pass: two identical
+        # JW lines for one drug and date, which a payer denies as a duplicate line.
+        why.append(
+            f"line {claim.lines.index(twin) + 1} bills the same drug and date and shows waste too: "
+            "one JW line for the day's waste is the provider's call"
+        )
     return why
+
+
+def _twin_with_waste(ctx: RuleContext, claim: Claim, line: ServiceLine) -> ServiceLine | None:
+    """Another line without JW that is (or may be) the same drug and date, showing waste."""
+    for other in claim.lines:
+        drug = other.drug
+        if other is line or drug is None or drug.quantity is None or drug.unit is None:
+            continue
+        if drug.unit.value != "F2" or "JW" in ctx.facts(claim).modifiers(other):
+            continue
+        dispensed, billed = amount(drug.quantity.value), amount(other.units.value)
+        if dispensed is None or billed is None or dispensed <= billed:
+            continue
+        if match(ctx, claim, line, other) is not Match.DIFFERENT:
+            return other
+    return None
 
 
 def _charge(line: ServiceLine, billed: Decimal, waste: Decimal) -> tuple[str | None, str]:

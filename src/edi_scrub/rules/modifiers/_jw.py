@@ -58,7 +58,8 @@ def claim_span(claim: Claim) -> tuple[date, date] | None:
     return spans.pop() if len(spans) == 1 else None
 
 
-def _span(claim: Claim, line: ServiceLine) -> tuple[date, date] | None:
+def line_span(claim: Claim, line: ServiceLine) -> tuple[date, date] | None:
+    """The dates :func:`match` compares for ``line``; ``None`` when the data cannot tell."""
     span = line.service_span or claim_span(claim)
     # An RD8 that ends before it starts tells no date: compared as dates it would not even
     # overlap itself, and a line and the JW copy of it would read as different days.
@@ -70,7 +71,7 @@ def match(ctx: RuleContext, claim: Claim, a: ServiceLine, b: ServiceLine) -> Mat
     if a.code.value != b.code.value:
         return Match.DIFFERENT
     ndcs_a, ndcs_b = ndc_forms(ctx, a), ndc_forms(ctx, b)
-    span_a, span_b = _span(claim, a), _span(claim, b)
+    span_a, span_b = line_span(claim, a), line_span(claim, b)
     if (ndcs_a and ndcs_b and not ndcs_a & ndcs_b) or (
         span_a and span_b and (span_a[1] < span_b[0] or span_b[1] < span_a[0])
     ):

@@ -56,6 +56,7 @@ References
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, Reach, SetElement
@@ -69,7 +70,7 @@ from edi_scrub.rules._drug import line_package, potency_range
 from edi_scrub.rules._facts import amount
 from edi_scrub.rules._proof import unit_doubts
 from edi_scrub.rules.modifiers._composite import with_modifiers
-from edi_scrub.rules.modifiers._jw import Match, has_jw_sibling, match
+from edi_scrub.rules.modifiers._jw import Match, has_jw_sibling, line_span, match
 
 #: Segments inside a 2400 loop that carry money of their own: a copy would bill it twice.
 _MONEY_SEGMENTS = frozenset({"AMT", "HCP", "CN1"})
@@ -155,18 +156,37 @@ def _refusals(
 
 def _twin_with_waste(ctx: RuleContext, claim: Claim, line: ServiceLine) -> ServiceLine | None:
     """Another line without JW that is (or may be) the same drug and date, showing waste."""
-    for other in claim.lines:
-        drug = other.drug
-        if other is line or drug is None or drug.quantity is None or drug.unit is None:
+    span = line_span(claim, line)
+    for other, other_span in _waste_lines(ctx, claim):
+        if other is line or other.code.value != line.code.value:
             continue
-        if drug.unit.value != "F2" or "JW" in ctx.facts(claim).modifiers(other):
-            continue
-        dispensed, billed = amount(drug.quantity.value), amount(other.units.value)
-        if dispensed is None or billed is None or dispensed <= billed:
-            continue
+        if span and other_span and (span[1] < other_span[0] or other_span[1] < span[0]):
+            continue  # another date: what match() would say first, without its cost
         if match(ctx, claim, line, other) is not Match.DIFFERENT:
             return other
     return None
+
+
+def _waste_lines(
+    ctx: RuleContext, claim: Claim
+) -> tuple[tuple[ServiceLine, tuple[date, date] | None], ...]:
+    """The claim's lines without JW whose CTP shows waste, with their spans (once per claim:
+    a 999-line claim would otherwise compare every line with every other)."""
+
+    def compute() -> tuple[tuple[ServiceLine, tuple[date, date] | None], ...]:
+        found = []
+        for other in claim.lines:
+            drug = other.drug
+            if drug is None or drug.quantity is None or drug.unit is None:
+                continue
+            if drug.unit.value != "F2" or "JW" in ctx.facts(claim).modifiers(other):
+                continue
+            dispensed, billed = amount(drug.quantity.value), amount(other.units.value)
+            if dispensed is not None and billed is not None and dispensed > billed:
+                found.append((other, line_span(claim, other)))
+        return tuple(found)
+
+    return ctx.facts(claim).derived("mod004_waste_lines", claim, compute)
 
 
 def _charge(line: ServiceLine, billed: Decimal, waste: Decimal) -> tuple[str | None, str]:

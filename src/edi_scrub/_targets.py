@@ -116,7 +116,7 @@ def _same_file_as_stream(source: Labelled, targets: Sequence[Labelled]) -> None:
             if stream_of(first.value) is None and stream_of(second.value) is None:
                 continue  # two paths: compared above
             if one[1]:
-                continue  # /dev/null twice destroys nothing
+                continue  # a device (/dev/null, a terminal) twice destroys nothing
             named = label(first.value if stream_of(second.value) is not None else second.value)
             why = "the input is never overwritten" if first is source else "give each its own"
             raise ConfigError(
@@ -125,8 +125,9 @@ def _same_file_as_stream(source: Labelled, targets: Sequence[Labelled]) -> None:
 
 
 def _file_of(value: Source) -> tuple[tuple[int, int], bool] | None:
-    """(device, inode) of the file a path or a stream's descriptor is, and whether it is the
-    null device; ``None`` when there is none (bytes, an in-memory stream, a missing file)."""
+    """(device, inode) of the file a path or a stream's descriptor is, and whether it is a
+    character device (``/dev/null``, a terminal); ``None`` when there is none (bytes, an
+    in-memory stream, a missing file)."""
     try:
         path = path_of(value)
         if path is not None:
@@ -136,10 +137,9 @@ def _file_of(value: Source) -> tuple[tuple[int, int], bool] | None:
             if stream is None:
                 return None
             st = os.fstat(stream.fileno())
-        null = os.stat(os.devnull)
     except (OSError, ValueError, AttributeError):  # io.UnsupportedOperation: no descriptor
         return None
-    return (st.st_dev, st.st_ino), (st.st_dev, st.st_ino) == (null.st_dev, null.st_ino)
+    return (st.st_dev, st.st_ino), stat.S_ISCHR(st.st_mode)
 
 
 def _stdout() -> object:

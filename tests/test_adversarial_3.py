@@ -289,3 +289,48 @@ def test_target_with_a_trailing_slash_is_refused_not_written_as_a_file(
     assert code == 2
     assert err == f"edi-scrub: error: outdir/: {flag} names a folder; name a file\n"
     assert sorted(p.name for p in work.iterdir()) == ["in.837"]
+
+
+# --------------------------------------------------------------------- 999 counter file
+
+
+def _ack_run(work: Path) -> tuple[int, str]:
+    code, err, _ = _cli(["in.837", "out.837", "--ack", "a.999", "--maps", "maps"])
+    return code, err
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xef\xbb\xbf7\n", "\u0663\n".encode(), b"1" * 100_000],
+    ids=["bom", "arabic-digit", "long"],
+)
+def test_counter_file_with_non_ascii_or_long_content_is_exit_2_not_3(
+    work: Path, content: bytes
+) -> None:
+    """A counter written with a BOM or a non-ASCII digit was an internal error (exit 3,
+    UnicodeDecodeError); a long one is refused after 64 bytes, not read whole."""
+    (work / "maps").mkdir()
+    (work / "maps" / "ack-control-number").write_bytes(content)
+    code, err = _ack_run(work)
+    assert code == 2
+    assert err.startswith("edi-scrub: error: maps/ack-control-number: not a 999 control number")
+    assert (work / "maps" / "ack-control-number").read_bytes() == content
+    assert sorted(p.name for p in work.iterdir()) == ["in.837", "maps"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_counter_file_that_is_not_a_regular_file_is_refused(work: Path, kind: str) -> None:
+    """A counter linked to /dev/zero was read to the end of memory (the OOM killer ended the
+    run, exit 137); a FIFO failed as ``out.837: UnsupportedOperation``."""
+    (work / "maps").mkdir()
+    counter = work / "maps" / "ack-control-number"
+    if kind == "fifo":
+        os.mkfifo(counter)
+    else:
+        counter.symlink_to(os.devnull)  # a device like /dev/zero, without its danger
+    code, err = _ack_run(work)
+    assert code == 2
+    assert err == (
+        "edi-scrub: error: maps/ack-control-number: the 999 control number counter is not a "
+        "regular file\n"
+    )

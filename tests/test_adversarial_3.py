@@ -143,6 +143,37 @@ def _run_cli_process(args: list[str], stdout: object) -> subprocess.CompletedPro
     )
 
 
+class _Zeros(io.RawIOBase):
+    """``/dev/zero`` with an end (50 MB): counts what the reader took."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), 50_000_000 - self.taken)
+        buffer[:n] = bytes(n)
+        self.taken += n
+        return n
+
+
+def test_endless_non_x12_stream_is_refused_after_its_head_not_spooled_whole() -> None:
+    """IN ``/dev/zero`` (or ``cat /dev/urandom | edi-scrub - OUT``) was copied to a temporary
+    file until the disk was full before the lexer could refuse it; now the first bytes decide,
+    and the refusal is the lexer's usual one."""
+    zeros = _Zeros()
+    with pytest.raises(edi_scrub.InputError, match="byte 0"):
+        edi_scrub.scrub(io.BufferedReader(zeros))
+    assert zeros.taken < 1_000_000
+    # X12 after blank lines still streams whole.
+    data = build(P, (ClaimSpec(lines=(WASTE,)),))
+    stream = io.BytesIO(b"\n \r\n" + data)
+    result = edi_scrub.scrub(stream, options=edi_scrub.Options(structure=False))
+    assert result.output is not None and result.output.endswith(b"IEA*1*000000001~\n")
+
+
 # ------------------------------------------------------------------------------- batch
 
 

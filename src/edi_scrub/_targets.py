@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from edi_scrub.atomic import remove_temp, temp_in
+from edi_scrub.batch_discover import looks_like_x12
 from edi_scrub.errors import ConfigError, EdiScrubError, InputError
 
 #: Where a run reads the 837 from: a path, the bytes themselves, or a binary stream.
@@ -200,9 +201,9 @@ class spooled:  # noqa: N801 - used like a function, as contextlib's context man
                 stream = stream_of(self._value)
                 if path is not None:
                     with path.open("rb") as once:
-                        shutil.copyfileobj(once, handle)
+                        _spool(once, handle)
                 elif stream is not None:
-                    shutil.copyfileobj(stream, handle)
+                    _spool(stream, handle)
                 elif isinstance(self._value, bytes | bytearray | memoryview):
                     handle.write(self._value)
         except BaseException:
@@ -218,6 +219,26 @@ class spooled:  # noqa: N801 - used like a function, as contextlib's context man
             # The spool is ours, not the caller's: messages name the input as given (`-` for
             # stdin and bytes, as the CLI always did), never a file that is gone.
             raise type(exc)(str(exc).replace(str(self._temp), label(self._value))) from None
+
+
+#: How much of a stream is read before deciding whether it is X12 at all.
+_HEAD = 4096
+
+
+def _spool(source: BinaryIO, handle: BinaryIO) -> None:
+    """Copy ``source`` into ``handle``; stop after its head when that is not X12 (the lexer
+    refuses the head with its usual message): ``/dev/zero`` as IN, or ``cat /dev/urandom |
+    edi-scrub - OUT``, filled the temp folder's disk before anything was refused."""
+    head = b""
+    while len(head) < _HEAD:
+        chunk = source.read(_HEAD - len(head))
+        if not chunk:
+            break
+        head += chunk
+    handle.write(head)
+    if head.strip() and not looks_like_x12(head):
+        return
+    shutil.copyfileobj(source, handle)
 
 
 def _readable_once(path: Path) -> bool:

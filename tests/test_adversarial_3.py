@@ -365,3 +365,20 @@ def test_counter_file_that_is_not_a_regular_file_is_refused(work: Path, kind: st
         "edi-scrub: error: maps/ack-control-number: the 999 control number counter is not a "
         "regular file\n"
     )
+
+
+@pytest.mark.parametrize("pattern", ["", "."])
+def test_batch_glob_that_names_nothing_is_a_usage_error_not_exit_3(
+    tmp_path: Path, pattern: str
+) -> None:
+    """``--glob ''`` ended the batch as ``internal error: ValueError`` (pathlib: "empty
+    pattern"), exit 3, after the batch had started."""
+    indir = tmp_path / "in"
+    indir.mkdir()
+    (indir / "a.837").write_bytes(build(P, (ClaimSpec(),)))
+    result = CliRunner().invoke(
+        main, ["batch", str(indir), str(tmp_path / "out"), "--glob", pattern, "--no-config"]
+    )
+    assert result.exit_code == 2
+    assert "Invalid value for '--glob'" in result.stderr and "empty pattern" in result.stderr
+    assert not (tmp_path / "out").exists()

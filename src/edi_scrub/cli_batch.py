@@ -19,7 +19,7 @@ import os
 import signal
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import TracebackType
 from typing import TextIO
 
@@ -55,6 +55,17 @@ log = structlog.get_logger(__name__)
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def _patterns(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--glob`` values; one that names nothing (``''``, ``.``) is a usage error, not the
+    internal error pathlib's "empty pattern" ValueError became mid-batch."""
+    for value in values:
+        try:
+            PurePosixPath("x").match(value)
+        except ValueError as exc:
+            raise click.BadParameter(f"{value!r}: {exc}", param_hint="'--glob'") from None
+    return values
 
 
 def _n(count: int, noun: str) -> str:
@@ -147,6 +158,7 @@ def _summary(results: list[FileResult], code: int, seconds: float, where: Path) 
     "patterns",
     multiple=True,
     metavar="PATTERN",
+    callback=lambda _ctx, _param, value: _patterns(value),
     help=f"File pattern, case-insensitive, repeatable; only matching files are scrubbed "
     f"(default: {' '.join(DEFAULT_GLOBS)}, and any other file that starts with an ISA).",
 )

@@ -77,21 +77,50 @@ class OutcomeLog(Sequence[Outcome]):
         self._spilled = 0
         #: The rounds' result: how many chunks it covers, its file and its runs (at, count).
         self._rounds: tuple[int, IO[bytes], list[tuple[int, int]]] | None = None
+        #: Outcomes added, counted by :func:`tally_key` (the report's summary reads these
+        #: instead of reading every spilled outcome back).
+        self._tally: dict[TallyKey, int] = {}
+
+    @property
+    def key(self) -> SortKey:
+        """The order :meth:`merged` sorts by."""
+        return self._key
 
     def set_head(self, head: Iterable[Outcome]) -> None:
         """Put ``head`` before every outcome added (once the pass that fills the log is over)."""
+        tally = self._tally
+        for outcome in self._head:
+            key = tally_key(outcome)
+            tally[key] -= 1
         self._head = tuple(head)
+        for outcome in self._head:
+            key = tally_key(outcome)
+            tally[key] = tally.get(key, 0) + 1
 
     def append(self, outcome: Outcome) -> None:
         """Add one outcome (at the end)."""
         self._buffer.append(outcome)
+        key = tally_key(outcome)
+        self._tally[key] = self._tally.get(key, 0) + 1
         if len(self._buffer) >= self._limit:
             self._spill()
 
     def extend(self, outcomes: Iterable[Outcome]) -> None:
         """Add outcomes (at the end, in order)."""
+        # append() inlined: the pipeline adds each claim's outcomes (a few, often none).
+        buffer, tally, limit = self._buffer, self._tally, self._limit
         for outcome in outcomes:
-            self.append(outcome)
+            buffer.append(outcome)
+            key = tally_key(outcome)
+            tally[key] = tally.get(key, 0) + 1
+            if len(buffer) >= limit:
+                self._spill()
+                buffer = self._buffer
+
+    def tally(self) -> dict[TallyKey, int]:
+        """How many outcomes (head included) have each :func:`tally_key`, without reading
+        the spilled ones back."""
+        return {key: n for key, n in self._tally.items() if n}
 
     def _spill(self) -> None:
         if self._file is None:
@@ -175,6 +204,25 @@ class OutcomeLog(Sequence[Outcome]):
         for stored in _stored_run(f, at, count, indexed=False):
             yield _decode(stored)
 
+    def merged_rows(self) -> Iterator[object]:
+        """What :meth:`merged` gives, in the same order, but each outcome as :func:`_encode`
+        stores it (a tuple of its fields, or the outcome itself): the JSON writer formats
+        those directly, so no spilled outcome is rebuilt as three objects (see
+        :func:`row_fields`)."""
+        key = self._stored_key
+        runs: list[Iterable[object]] = [sorted(map(_encode, self._head), key=key)]
+        if len(self._chunks) <= FAN_IN:
+            assert self._file is not None or not self._chunks
+            runs += [
+                _stored_run(cast(IO[bytes], self._file), at, count, indexed=True)
+                for at, count in self._chunks
+            ]
+        else:
+            f, spans = self._merge_rounds(FAN_IN)
+            runs += [_stored_run(f, at, count, indexed=False) for at, count in spans]
+        runs.append(sorted(map(_encode, self._buffer), key=key))
+        return heapq.merge(*runs, key=key)
+
     def _merge_rounds(self, fan_in: int) -> tuple[IO[bytes], list[tuple[int, int]]]:
         """The spilled chunks merged into at most ``fan_in`` sorted runs (see the module)."""
         if self._rounds is not None:
@@ -230,6 +278,48 @@ def _stored_run(f: IO[bytes], at: int, count: int, indexed: bool) -> Iterator[ob
                 yield stored
         else:
             yield from group
+
+
+#: What the report's summary counts an outcome by: its severity, whether its fix was applied,
+#: and whether it counts as fixed when it was (a fix without edits only records what another
+#: fix did, LX002's renumbering).
+TallyKey = tuple[Severity, bool, bool]
+
+
+def tally_key(o: Outcome) -> TallyKey:
+    """The :data:`TallyKey` of ``o``."""
+    fix = o.finding.fix
+    return (o.finding.severity, o.status is FixStatus.APPLIED, fix is None or bool(fix.edits))
+
+
+#: An outcome's report fields: rule, name, severity value, claim, line, segment (0: none),
+#: element reference ("" : none), message, fix status value and the fix.
+RowFields = tuple[str, str, str, str | None, int | None, int, str, str, str, Any]
+
+
+def row_fields(row: object) -> RowFields:
+    """The report fields of a row of :meth:`OutcomeLog.merged_rows` (or of an outcome)."""
+    if type(row) is tuple:
+        rule, name, severity, claim, line, loc, message, fix, status = row
+        if loc is None:
+            return (rule, name, severity, claim, line, 0, "", message, status, fix)
+        return (rule, name, severity, claim, line, loc[1], loc[2], message, status, fix)
+    o = cast(Outcome, row)
+    f = o.finding
+    loc = f.loc
+    segment, ref = (0, "") if loc is None else (loc.segment, loc.ref)
+    return (
+        f.rule,
+        f.name,
+        f.severity.value,
+        f.claim,
+        f.line,
+        segment,
+        ref,
+        f.message,
+        o.status.value,
+        f.fix,
+    )
 
 
 def _encode(outcome: Outcome) -> object:

@@ -12,7 +12,14 @@ from decimal import Decimal
 
 import pytest
 
-from edi_scrub.fixes.edits import Applicability, Fix, SetElement
+from edi_scrub.fixes.edits import (
+    Applicability,
+    DeleteSegments,
+    Fix,
+    InsertSegments,
+    Reach,
+    SetElement,
+)
 from edi_scrub.fixes.engine import FixStatus, Outcome
 from edi_scrub.model.claim import Loc
 from edi_scrub.report import spill
@@ -32,6 +39,16 @@ from edi_scrub.rules._base import Finding, Severity
 @dataclass(frozen=True, slots=True)
 class _LocPlus(Loc):
     """A Loc subclass: kept as an object when spilled (the row is the outcome itself)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _FixPlus(Fix):
+    """A Fix subclass: kept as an object inside the spilled tuple."""
+
+
+@dataclass(frozen=True, slots=True)
+class _SetPlus(SetElement):
+    """An edit subclass: its fix is kept as an object inside the spilled tuple."""
 
 
 _TEXTS = ["plain", "", 'quote " and \\ back', "ÄÖ é 中文 \u2028", "\udcff lone", "x" * 700]
@@ -58,6 +75,20 @@ def _varied(count: int, seed: int) -> list[Outcome]:
                 with_edits,
                 Fix(Applicability.UNSAFE, "d", rng.choice(_TEXTS), rng.choice(_TEXTS)),
                 Fix(Applicability.SAFE, "d", "", "z" * 85),
+                Fix(
+                    Applicability.SUGGESTION,
+                    rng.choice(_TEXTS),
+                    "a",
+                    "b",
+                    (
+                        InsertSegments(4, (("LIN", "", "N4", "12345678901"), ("CTP",)), (2, 3)),
+                        DeleteSegments(5, 6, ("LIN", "CTP")),
+                        SetElement(1, "SV101-2", "J7207", "J7208"),
+                    ),
+                    Reach.FORMAT,
+                ),
+                _FixPlus(Applicability.SAFE, "sub", "1", "2", (), Reach.UNITS_CODES),
+                Fix(Applicability.SAFE, "d", "1", "2", (_SetPlus(1, "LX01", "1", "2"),)),
             ]
         )
         finding = Finding(
@@ -162,3 +193,20 @@ def test_fixed_counts_only_fixes_with_edits() -> None:
     )
     summary = Summary.of(log, 1, 0, 0, Decimal(0), Severity.WARNING)
     assert (summary.fixed, summary.unfixed_warnings, summary.failing) == (1, 1, 1)
+
+
+def test_spilled_outcomes_decode_equal_with_their_fixes() -> None:
+    """Fixes are stored as flat tuples (edits too) unless a subclass is involved; either way
+    every outcome reads back equal, of the same classes."""
+    outcomes = _varied(300, 10)
+    for o in outcomes:
+        back = spill._decode(spill._encode(o))
+        assert back == o
+        assert type(back.finding.fix) is type(o.finding.fix)
+        if o.finding.fix is not None:
+            assert [type(e) for e in back.finding.fix.edits] == [
+                type(e) for e in o.finding.fix.edits
+            ]
+    log = OutcomeLog(limit=7)
+    log.extend(outcomes)
+    assert list(log) == outcomes and list(log.merged()) == sorted(outcomes, key=report_order)

@@ -16,7 +16,6 @@ from typing import TypedDict, overload
 
 from edi_scrub import __version__
 from edi_scrub.exit_codes import ExitCode
-from edi_scrub.fixes.edits import Fix
 from edi_scrub.fixes.engine import Outcome
 from edi_scrub.model.money import to_cents
 from edi_scrub.report.spill import OutcomeLog, report_order, row_fields, tally_key
@@ -365,19 +364,22 @@ def _finding_text(
     ref: str,
     message: str,
     status: str,
-    fix: Fix | None,
+    applicability: str | None,
+    before: str | None,
+    after: str | None,
 ) -> str:
     """``_indented(_finding_json(o), "\\n    ")`` for the outcome whose fields these are (see
-    :func:`~edi_scrub.report.spill.row_fields`), formatted directly: the report's one loop
-    over every finding (tests/test_report_rows.py holds the two equal)."""
+    :func:`~edi_scrub.report.spill.row_fields`; ``applicability`` ``None``: no fix), formatted
+    directly: the report's one loop over every finding (tests/test_report_rows.py holds the
+    two equal)."""
     e = _ENCODE
-    if fix is None:
+    if applicability is None:
         tail = '"none",\n        "before": null,\n        "after": null'
     else:
         tail = (
-            f"{e(fix.applicability.value)},\n        "
-            f'"before": {_scalar(_value(fix.before))},\n        '
-            f'"after": {_scalar(_value(fix.after))}'
+            f"{e(applicability)},\n        "
+            f'"before": {_scalar(_value(before))},\n        '
+            f'"after": {_scalar(_value(after))}'
         )
     claim_text = "null" if claim is None else e(bounded(claim, MAX_VALUE))
     segment_text = _number(segment) if segment > 0 else "null"

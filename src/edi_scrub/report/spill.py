@@ -28,12 +28,22 @@ of the spilled outcomes; below :data:`FAN_IN` chunks (262,144 outcomes) nothing 
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any, cast, overload
 
+from edi_scrub.fixes.edits import (
+    Applicability,
+    DeleteSegments,
+    Edit,
+    Fix,
+    InsertSegments,
+    Reach,
+    SetElement,
+)
 from edi_scrub.fixes.engine import FixStatus, Outcome
 from edi_scrub.model.claim import Loc
 from edi_scrub.rules._base import Finding, Severity
@@ -293,32 +303,121 @@ def tally_key(o: Outcome) -> TallyKey:
 
 
 #: An outcome's report fields: rule, name, severity value, claim, line, segment (0: none),
-#: element reference ("" : none), message, fix status value and the fix.
-RowFields = tuple[str, str, str, str | None, int | None, int, str, str, str, Any]
+#: element reference ("": none), message, fix status value, and the fix's applicability value,
+#: before and after (``None``, ``None``, ``None`` without a fix).
+RowFields = tuple[
+    str, str, str, str | None, int | None, int, str, str, str, str | None, str | None, str | None
+]
 
 
 def row_fields(row: object) -> RowFields:
     """The report fields of a row of :meth:`OutcomeLog.merged_rows` (or of an outcome)."""
     if type(row) is tuple:
         rule, name, severity, claim, line, loc, message, fix, status = row
-        if loc is None:
-            return (rule, name, severity, claim, line, 0, "", message, status, fix)
-        return (rule, name, severity, claim, line, loc[1], loc[2], message, status, fix)
+        segment, ref = (0, "") if loc is None else (loc[1], loc[2])
+        if fix is None:
+            return (
+                rule,
+                name,
+                severity,
+                claim,
+                line,
+                segment,
+                ref,
+                message,
+                status,
+                None,
+                None,
+                None,
+            )
+        if type(fix) is tuple:
+            applicability, before, after = fix[0], fix[2], fix[3]
+        else:
+            applicability, before, after = fix.applicability._value_, fix.before, fix.after
+        return (
+            rule,
+            name,
+            severity,
+            claim,
+            line,
+            segment,
+            ref,
+            message,
+            status,
+            applicability,
+            before,
+            after,
+        )
     o = cast(Outcome, row)
     f = o.finding
     loc = f.loc
     segment, ref = (0, "") if loc is None else (loc.segment, loc.ref)
+    fix = f.fix
     return (
         f.rule,
         f.name,
-        f.severity.value,
+        f.severity._value_,
         f.claim,
         f.line,
         segment,
         ref,
         f.message,
-        o.status.value,
-        f.fix,
+        o.status._value_,
+        None if fix is None else fix.applicability._value_,
+        None if fix is None else fix.before,
+        None if fix is None else fix.after,
+    )
+
+
+#: Edit classes stored as tuples tagged with their index here (see :func:`_encode_fix`).
+_EDITS: tuple[type[Edit], ...] = (SetElement, InsertSegments, DeleteSegments)
+_EDIT_TAGS: dict[type, int] = {cls: n for n, cls in enumerate(_EDITS)}
+_EDIT_FIELDS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(f.name for f in dataclasses.fields(cls)) for cls in _EDITS
+)
+# Enum members by value: calling an Enum class to look one up is slow (Python-level).
+_SEVERITIES = {m._value_: m for m in Severity}
+_STATUSES = {m._value_: m for m in FixStatus}
+_APPLICABILITIES = {m._value_: m for m in Applicability}
+_REACHES = {m._value_: m for m in Reach}
+
+
+def _encode_fix(fix: Fix | None) -> object:
+    """The fix as a flat tuple (the object itself when it or an edit is of a subclass).
+
+    Pickling a frozen slots dataclass costs a reduce call and a state list each way, about
+    4 us per fix: most of a spilled outcome's cost when it had one.
+    """
+    if fix is None or type(fix) is not Fix:
+        return fix
+    edits = []
+    for edit in fix.edits:
+        tag = _EDIT_TAGS.get(type(edit))
+        if tag is None:
+            return fix
+        edits.append((tag, *(getattr(edit, name) for name in _EDIT_FIELDS[tag])))
+    return (
+        fix.applicability._value_,
+        fix.description,
+        fix.before,
+        fix.after,
+        tuple(edits),
+        fix.reach._value_,
+    )
+
+
+def _decode_fix(stored: Any) -> Fix | None:
+    """The fix :func:`_encode_fix` stored, equal to the one it was given."""
+    if type(stored) is not tuple:
+        return cast(Fix | None, stored)
+    applicability, description, before, after, edits, reach = stored
+    return Fix(
+        _APPLICABILITIES[applicability],
+        description,
+        before,
+        after,
+        tuple(_EDITS[edit[0]](*edit[1:]) for edit in edits),
+        _REACHES[reach],
     )
 
 
@@ -331,13 +430,14 @@ def _encode(outcome: Outcome) -> object:
     return (
         finding.rule,
         finding.name,
-        finding.severity.value,
+        # _value_, not value: an Enum's ``value`` is a Python-level property (two per outcome).
+        finding.severity._value_,
         finding.claim,
         finding.line,
         None if loc is None else (loc.pos, loc.segment, loc.ref),
         finding.message,
-        finding.fix,
-        outcome.status.value,
+        _encode_fix(finding.fix),
+        outcome.status._value_,
     )
 
 
@@ -349,11 +449,11 @@ def _decode(stored: object) -> Outcome:
     finding = Finding(
         rule,
         name,
-        Severity(severity),
+        _SEVERITIES[severity],
         claim,
         line,
         None if loc is None else Loc(*loc),
         message,
-        fix,
+        _decode_fix(fix),
     )
-    return Outcome(finding, FixStatus(status))
+    return Outcome(finding, _STATUSES[status])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,9 @@ from edi_scrub.errors import InputError
 from edi_scrub.model.group import ClaimUnit, group
 from edi_scrub.pipeline import Options, scrub
 from edi_scrub.rules import select_rules
-from edi_scrub.x12.lexer import iter_segments
+from edi_scrub.x12._issues import StructuralResult
+from edi_scrub.x12._normalise import ENVELOPE_PREFIXES, Plain
+from edi_scrub.x12.lexer import Segment, iter_segments
 from edi_scrub.x12.partial import ChangedClaims
 from edi_scrub.x12.validate import validate_segments
 from tests.builders import ClaimSpec, LineSpec, P, build
@@ -341,3 +344,48 @@ def test_wrong_se01_of_a_grown_transaction_without_recount_takes_the_full_walk(
     path.write_bytes(_with_se01((SAMPLES / "p_waste_jw_split.837").read_bytes(), 5))
     assert _same(path, Options(ignore=("X12003",))) == ["full"]
     assert _same(path, Options()) == ["changed"]
+
+
+def test_stand_in_hands_plain_segments_as_tuples_with_the_same_findings(tmp_path: Path) -> None:
+    """The stand-in gives the validator a plain segment as the (index, text, delimiters) tuple
+    the input's split gives it, and a Segment for the rest (envelope, indented, blank); the
+    validator finds the same in it as in the stand-in made of Segments only."""
+    data = _generate(tmp_path, "837P", 12)
+    segments = list(iter_segments(io.BytesIO(data), "x"))
+    clms = [s for s in segments if s.seg_id == "CLM"]
+    odd = {
+        clms[1].index + 1: " DTP*472*D8*20240101",  # indented
+        clms[1].index + 2: "STC*A1",  # an envelope prefix, not an envelope segment
+        clms[2].index + 1: "DTP*999*D8*20240101",  # a bad qualifier
+    }
+    edited = [s.with_text(odd[s.index]) if s.index in odd else s for s in segments]
+    batches: list[list[Segment | Plain]] = []
+
+    def validate(segs: Sequence[Segment | Plain]) -> StructuralResult:
+        batches.append(list(segs))
+        return validate_segments(segs, "x")
+
+    probe = ChangedClaims(validate)
+    for unit in group(iter(edited), "x"):
+        if isinstance(unit, ClaimUnit):
+            changed = unit.segments[0].index in (clms[1].index, clms[2].index)
+            probe.claim(unit.segments, unit.segments[0].index, changed, len(unit.segments))
+        else:
+            probe.outside(unit, unit, unit.index)
+    probe.close()
+    assert len(batches) == 1
+    as_segments: list[Segment | Plain] = []
+    plain = 0
+    for item in batches[0]:
+        if isinstance(item, tuple):
+            n, text, delims = item
+            assert text and not text.startswith(ENVELOPE_PREFIXES) and not text[0].isspace()
+            as_segments.append(Segment(n, text, delims.segment, "", delims))
+            plain += 1
+        else:
+            text = item.text
+            assert not text or text.startswith(ENVELOPE_PREFIXES) or text[0].isspace()
+            as_segments.append(item)
+    assert 0 < plain < len(as_segments)
+    assert validate_segments(as_segments, "x") == validate_segments(batches[0], "x")
+    assert probe.issues  # the bad qualifier (and the indentation) were found

@@ -50,20 +50,19 @@ def _duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
     if frequency(claim) in _CORRECTIONS:
         return []
     keys: list[tuple[ServiceLine, int]] = []
+    patient = claim.patient_key
+    ndc_key, units_key = _ndc_key, _units_key
     for line in claim.lines:
         day = line.service_date
-        if day is None or day.start is None or line.has_modifier(_REPEAT):
+        if day is None:
+            continue
+        start = day.start
+        if start is None or line.has_modifier(_REPEAT):
             continue
         # Normalised, so that NDC003 reformatting one copy cannot make (or unmake) a duplicate.
-        raw = line.drug.ndc.value if line.drug is not None else ""
-        identity = (
-            claim.patient_key,
-            day.start,
-            day.end,
-            line.code.value,
-            _ndc_key(raw),
-            _units_key(line.units.value),
-        )
+        drug = line.drug
+        ndc = ndc_key(drug.ndc.value if drug is not None else "")
+        identity = (patient, start, day.end, line.code.value, ndc, units_key(line.units.value))
         keys.append((line, hash(identity)))
     return keys
 
@@ -159,7 +158,7 @@ class UsageHistory:
         A worker process that scrubbed the claim computes it; the process that owns the
         history adds it, in claim order (:mod:`edi_scrub.parallel`).
         """
-        keys = tuple(key for _, key in duplicate_keys(claim))
+        keys = tuple([key for _, key in duplicate_keys(claim)])
         units: list[tuple[tuple[str, str], date, Decimal]] = []
         for line in claim.lines:
             if self.codes is not None and line.code.value not in self.codes:

@@ -44,6 +44,7 @@ from edi_scrub.x12.lexer import ENCODING, Segment, iter_segments, render
 from edi_scrub.x12.partial import ChangedClaims
 
 if TYPE_CHECKING:
+    from edi_scrub.x12._normalise import Plain
     from edi_scrub.x12.validate import StructuralResult
 
 log = structlog.get_logger(__name__)
@@ -111,7 +112,7 @@ def _segments(path: Path) -> Iterator[Segment]:
 
 
 def _validate(
-    segments: Iterator[Segment], where: str, ack: bool = False, validator: str = "compiled"
+    segments: Iterator[Segment | Plain], where: str, ack: bool = False, validator: str = "compiled"
 ) -> StructuralResult:
     # Imported here: pyx12 is the slow, heavy part and `--no-structure`-style callers
     # (rule tests, library users) should not pay for loading it.
@@ -367,7 +368,7 @@ def _probe(path: Path, options: Options, full: bool) -> ChangedClaims | None:
         return None
     where = str(path)
 
-    def validate(segments: Iterable[Segment]) -> StructuralResult:
+    def validate(segments: Iterable[Segment | Plain]) -> StructuralResult:
         return _validate(iter(segments), where, validator=options.validator)
 
     return ChangedClaims(validate)

@@ -16,9 +16,9 @@ from typing import TypedDict, overload
 
 from edi_scrub import __version__
 from edi_scrub.exit_codes import ExitCode
-from edi_scrub.fixes.engine import FixStatus, Outcome
+from edi_scrub.fixes.engine import Outcome
 from edi_scrub.model.money import to_cents
-from edi_scrub.report.spill import OutcomeLog, report_order
+from edi_scrub.report.spill import OutcomeLog, report_order, row_fields, tally_key
 from edi_scrub.rules._base import Severity
 
 SCHEMA = "edi-scrub/report/v1"
@@ -77,20 +77,27 @@ class Summary:
     ) -> Summary:
         """Count ``outcomes`` and decide the exit code (``fail_on`` = lowest failing severity)."""
 
-        # One pass: ``outcomes`` may be spilled to disk (OutcomeLog), each pass reads it back.
+        # Counted by tally key: an OutcomeLog keeps those counts as outcomes are added, so a
+        # spilled log is not read back (and decoded) for the summary.
+        if isinstance(outcomes, OutcomeLog):
+            tally = outcomes.tally()
+        else:
+            tally = {}
+            for o in outcomes:
+                key = tally_key(o)
+                tally[key] = tally.get(key, 0) + 1
         by_severity = {sev: 0 for sev in Severity}
         unfixed_by_severity = {sev: 0 for sev in Severity}
         failing = fixed = 0
-        for o in outcomes:
-            sev = o.finding.severity
-            by_severity[sev] += 1
-            if o.status is not FixStatus.APPLIED:
-                unfixed_by_severity[sev] += 1
+        for (sev, applied, counts_as_fixed), n in tally.items():
+            by_severity[sev] += n
+            if not applied:
+                unfixed_by_severity[sev] += n
                 if sev.fails(fail_on):
-                    failing += 1
+                    failing += n
             # A fix without edits only records what another fix did (LX002's renumbering).
-            elif o.finding.fix is None or o.finding.fix.edits:
-                fixed += 1
+            elif counts_as_fixed:
+                fixed += n
         return cls(
             claims=claims,
             drug_lines=drug_lines,
@@ -256,12 +263,18 @@ class Report:
             yield "[]"
         else:
             yield "["
-            # One string per 500 findings, each rendered by _indented (json.dumps with indent
-            # runs json's pure-Python encoder, the report's hot spot on large files).
+            # One string per 500 findings, each rendered by _finding_text (json.dumps with
+            # indent runs json's pure-Python encoder, the report's hot spot on large files).
+            # A spilled log's rows are formatted as stored, not rebuilt as outcomes first.
+            outcomes = self.outcomes
+            rows: Iterable[object] = (
+                outcomes.merged_rows()
+                if isinstance(outcomes, OutcomeLog) and outcomes.key is report_order
+                else self.iter_sorted()
+            )
             batch: list[str] = []
-            for i, o in enumerate(self.iter_sorted()):
-                row = _indented(_finding_json(o), "\n    ")
-                batch.append(("\n    " if i == 0 else ",\n    ") + row)
+            for i, row in enumerate(rows):
+                batch.append(("\n    " if i == 0 else ",\n    ") + _finding_text(*row_fields(row)))
                 if len(batch) >= 500:
                     yield "".join(batch)
                     batch = []
@@ -339,6 +352,54 @@ def _indented(data: Mapping[str, object], newline: str) -> str:
         for key, value in data.items()
     ]
     return "{" + inner + ("," + inner).join(items) + newline + "}"
+
+
+def _finding_text(
+    rule: str,
+    name: str,
+    severity: str,
+    claim: str | None,
+    line: int | None,
+    segment: int,
+    ref: str,
+    message: str,
+    status: str,
+    applicability: str | None,
+    before: str | None,
+    after: str | None,
+) -> str:
+    """``_indented(_finding_json(o), "\\n    ")`` for the outcome whose fields these are (see
+    :func:`~edi_scrub.report.spill.row_fields`; ``applicability`` ``None``: no fix), formatted
+    directly: the report's one loop over every finding (tests/test_report_rows.py holds the
+    two equal)."""
+    e = _ENCODE
+    if applicability is None:
+        tail = '"none",\n        "before": null,\n        "after": null'
+    else:
+        tail = (
+            f"{e(applicability)},\n        "
+            f'"before": {_scalar(_value(before))},\n        '
+            f'"after": {_scalar(_value(after))}'
+        )
+    claim_text = "null" if claim is None else e(bounded(claim, MAX_VALUE))
+    segment_text = _number(segment) if segment > 0 else "null"
+    element_text = e(bounded(ref, MAX_VALUE)) if ref else "null"
+    return (
+        f'{{\n      "rule": {e(rule)},\n      "name": {e(name)},'
+        f'\n      "severity": {e(severity)},\n      "claim": {claim_text},'
+        f'\n      "line": {_number(line)},\n      "segment": {segment_text},'
+        f'\n      "element": {element_text},'
+        f'\n      "message": {e(bounded(message, MAX_MESSAGE))},'
+        f'\n      "fix": {{\n        "status": {e(status)},\n        "applicability": {tail}'
+        "\n      }\n    }"
+    )
+
+
+def _number(value: int | None) -> str:
+    """``json.dumps(value)`` for an int or ``None`` (a plain int's repr is what it writes)."""
+    if type(value) is int:
+        return repr(value)
+    return _scalar(value)
 
 
 def _finding_json(o: Outcome) -> FindingJson:

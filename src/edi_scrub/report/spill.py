@@ -10,7 +10,13 @@ iteration reads a chunk's groups and puts them back in insertion order by those 
 
 An outcome is pickled as a plain tuple of its fields (:func:`_encode`), not as three objects:
 pickling dataclasses costs a class reference and a state dict each, and one outcome per pickle
-repeated them all; this format costs about a third of the CPU of the one before it.
+repeated them all; this format costs about a third of the CPU of the one before it. A fix is
+flattened the same way (:func:`_encode_fix`, its edits too): pickling a Fix and its edits as
+objects cost ~4 us each way, most of an outcome's cost when it had one.
+
+The report reads the log without rebuilding the spilled outcomes: :meth:`OutcomeLog.merged_rows`
+gives them in report order as stored, for the JSON writer to format (:func:`row_fields`), and
+:meth:`OutcomeLog.tally` counts them for the summary as they are added.
 
 ``heapq.merge`` breaks ties in favour of the earlier iterable and :func:`sorted` is stable, so
 the merged order equals ``sorted(all outcomes, key=key)`` exactly; the report bytes do not
@@ -28,12 +34,22 @@ of the spilled outcomes; below :data:`FAN_IN` chunks (262,144 outcomes) nothing 
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Any, cast, overload
 
+from edi_scrub.fixes.edits import (
+    Applicability,
+    DeleteSegments,
+    Edit,
+    Fix,
+    InsertSegments,
+    Reach,
+    SetElement,
+)
 from edi_scrub.fixes.engine import FixStatus, Outcome
 from edi_scrub.model.claim import Loc
 from edi_scrub.rules._base import Finding, Severity
@@ -77,21 +93,50 @@ class OutcomeLog(Sequence[Outcome]):
         self._spilled = 0
         #: The rounds' result: how many chunks it covers, its file and its runs (at, count).
         self._rounds: tuple[int, IO[bytes], list[tuple[int, int]]] | None = None
+        #: Outcomes added, counted by :func:`tally_key` (the report's summary reads these
+        #: instead of reading every spilled outcome back).
+        self._tally: dict[TallyKey, int] = {}
+
+    @property
+    def key(self) -> SortKey:
+        """The order :meth:`merged` sorts by."""
+        return self._key
 
     def set_head(self, head: Iterable[Outcome]) -> None:
         """Put ``head`` before every outcome added (once the pass that fills the log is over)."""
+        tally = self._tally
+        for outcome in self._head:
+            key = tally_key(outcome)
+            tally[key] -= 1
         self._head = tuple(head)
+        for outcome in self._head:
+            key = tally_key(outcome)
+            tally[key] = tally.get(key, 0) + 1
 
     def append(self, outcome: Outcome) -> None:
         """Add one outcome (at the end)."""
         self._buffer.append(outcome)
+        key = tally_key(outcome)
+        self._tally[key] = self._tally.get(key, 0) + 1
         if len(self._buffer) >= self._limit:
             self._spill()
 
     def extend(self, outcomes: Iterable[Outcome]) -> None:
         """Add outcomes (at the end, in order)."""
+        # append() inlined: the pipeline adds each claim's outcomes (a few, often none).
+        buffer, tally, limit = self._buffer, self._tally, self._limit
         for outcome in outcomes:
-            self.append(outcome)
+            buffer.append(outcome)
+            key = tally_key(outcome)
+            tally[key] = tally.get(key, 0) + 1
+            if len(buffer) >= limit:
+                self._spill()
+                buffer = self._buffer
+
+    def tally(self) -> dict[TallyKey, int]:
+        """How many outcomes (head included) have each :func:`tally_key`, without reading
+        the spilled ones back."""
+        return {key: n for key, n in self._tally.items() if n}
 
     def _spill(self) -> None:
         if self._file is None:
@@ -175,6 +220,25 @@ class OutcomeLog(Sequence[Outcome]):
         for stored in _stored_run(f, at, count, indexed=False):
             yield _decode(stored)
 
+    def merged_rows(self) -> Iterator[object]:
+        """What :meth:`merged` gives, in the same order, but each outcome as :func:`_encode`
+        stores it (a tuple of its fields, or the outcome itself): the JSON writer formats
+        those directly, so no spilled outcome is rebuilt as three objects (see
+        :func:`row_fields`)."""
+        key = self._stored_key
+        runs: list[Iterable[object]] = [sorted(map(_encode, self._head), key=key)]
+        if len(self._chunks) <= FAN_IN:
+            assert self._file is not None or not self._chunks
+            runs += [
+                _stored_run(cast(IO[bytes], self._file), at, count, indexed=True)
+                for at, count in self._chunks
+            ]
+        else:
+            f, spans = self._merge_rounds(FAN_IN)
+            runs += [_stored_run(f, at, count, indexed=False) for at, count in spans]
+        runs.append(sorted(map(_encode, self._buffer), key=key))
+        return heapq.merge(*runs, key=key)
+
     def _merge_rounds(self, fan_in: int) -> tuple[IO[bytes], list[tuple[int, int]]]:
         """The spilled chunks merged into at most ``fan_in`` sorted runs (see the module)."""
         if self._rounds is not None:
@@ -232,6 +296,137 @@ def _stored_run(f: IO[bytes], at: int, count: int, indexed: bool) -> Iterator[ob
             yield from group
 
 
+#: What the report's summary counts an outcome by: its severity, whether its fix was applied,
+#: and whether it counts as fixed when it was (a fix without edits only records what another
+#: fix did, LX002's renumbering).
+TallyKey = tuple[Severity, bool, bool]
+
+
+def tally_key(o: Outcome) -> TallyKey:
+    """The :data:`TallyKey` of ``o``."""
+    fix = o.finding.fix
+    return (o.finding.severity, o.status is FixStatus.APPLIED, fix is None or bool(fix.edits))
+
+
+#: An outcome's report fields: rule, name, severity value, claim, line, segment (0: none),
+#: element reference ("": none), message, fix status value, and the fix's applicability value,
+#: before and after (``None``, ``None``, ``None`` without a fix).
+RowFields = tuple[
+    str, str, str, str | None, int | None, int, str, str, str, str | None, str | None, str | None
+]
+
+
+def row_fields(row: object) -> RowFields:
+    """The report fields of a row of :meth:`OutcomeLog.merged_rows` (or of an outcome)."""
+    if type(row) is tuple:
+        rule, name, severity, claim, line, loc, message, fix, status = row
+        segment, ref = (0, "") if loc is None else (loc[1], loc[2])
+        if fix is None:
+            return (
+                rule,
+                name,
+                severity,
+                claim,
+                line,
+                segment,
+                ref,
+                message,
+                status,
+                None,
+                None,
+                None,
+            )
+        if type(fix) is tuple:
+            applicability, before, after = fix[0], fix[2], fix[3]
+        else:
+            applicability, before, after = fix.applicability._value_, fix.before, fix.after
+        return (
+            rule,
+            name,
+            severity,
+            claim,
+            line,
+            segment,
+            ref,
+            message,
+            status,
+            applicability,
+            before,
+            after,
+        )
+    o = cast(Outcome, row)
+    f = o.finding
+    loc = f.loc
+    segment, ref = (0, "") if loc is None else (loc.segment, loc.ref)
+    fix = f.fix
+    return (
+        f.rule,
+        f.name,
+        f.severity._value_,
+        f.claim,
+        f.line,
+        segment,
+        ref,
+        f.message,
+        o.status._value_,
+        None if fix is None else fix.applicability._value_,
+        None if fix is None else fix.before,
+        None if fix is None else fix.after,
+    )
+
+
+#: Edit classes stored as tuples tagged with their index here (see :func:`_encode_fix`).
+_EDITS: tuple[type[Edit], ...] = (SetElement, InsertSegments, DeleteSegments)
+_EDIT_TAGS: dict[type, int] = {cls: n for n, cls in enumerate(_EDITS)}
+_EDIT_FIELDS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(f.name for f in dataclasses.fields(cls)) for cls in _EDITS
+)
+# Enum members by value: calling an Enum class to look one up is slow (Python-level).
+_SEVERITIES = {m._value_: m for m in Severity}
+_STATUSES = {m._value_: m for m in FixStatus}
+_APPLICABILITIES = {m._value_: m for m in Applicability}
+_REACHES = {m._value_: m for m in Reach}
+
+
+def _encode_fix(fix: Fix | None) -> object:
+    """The fix as a flat tuple (the object itself when it or an edit is of a subclass).
+
+    Pickling a frozen slots dataclass costs a reduce call and a state list each way, about
+    4 us per fix: most of a spilled outcome's cost when it had one.
+    """
+    if fix is None or type(fix) is not Fix:
+        return fix
+    edits = []
+    for edit in fix.edits:
+        tag = _EDIT_TAGS.get(type(edit))
+        if tag is None:
+            return fix
+        edits.append((tag, *(getattr(edit, name) for name in _EDIT_FIELDS[tag])))
+    return (
+        fix.applicability._value_,
+        fix.description,
+        fix.before,
+        fix.after,
+        tuple(edits),
+        fix.reach._value_,
+    )
+
+
+def _decode_fix(stored: Any) -> Fix | None:
+    """The fix :func:`_encode_fix` stored, equal to the one it was given."""
+    if type(stored) is not tuple:
+        return cast(Fix | None, stored)
+    applicability, description, before, after, edits, reach = stored
+    return Fix(
+        _APPLICABILITIES[applicability],
+        description,
+        before,
+        after,
+        tuple(_EDITS[edit[0]](*edit[1:]) for edit in edits),
+        _REACHES[reach],
+    )
+
+
 def _encode(outcome: Outcome) -> object:
     """The outcome's fields as a flat tuple (the object itself when it is of a subclass)."""
     finding, loc = outcome.finding, outcome.finding.loc
@@ -241,13 +436,14 @@ def _encode(outcome: Outcome) -> object:
     return (
         finding.rule,
         finding.name,
-        finding.severity.value,
+        # _value_, not value: an Enum's ``value`` is a Python-level property (two per outcome).
+        finding.severity._value_,
         finding.claim,
         finding.line,
         None if loc is None else (loc.pos, loc.segment, loc.ref),
         finding.message,
-        finding.fix,
-        outcome.status.value,
+        _encode_fix(finding.fix),
+        outcome.status._value_,
     )
 
 
@@ -259,11 +455,11 @@ def _decode(stored: object) -> Outcome:
     finding = Finding(
         rule,
         name,
-        Severity(severity),
+        _SEVERITIES[severity],
         claim,
         line,
         None if loc is None else Loc(*loc),
         message,
-        fix,
+        _decode_fix(fix),
     )
-    return Outcome(finding, FixStatus(status))
+    return Outcome(finding, _STATUSES[status])

@@ -36,13 +36,17 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from edi_scrub.x12._issues import StructuralIssue, StructuralLevel, StructuralResult
+from edi_scrub.x12._normalise import ENVELOPE_PREFIXES, Plain
 from edi_scrub.x12.cure import Spans
 from edi_scrub.x12.lexer import Segment
 
 #: Stand-in segments validated per call: bounds memory; each call costs one validator set-up.
 _BATCH: Final = 5_000
 
-Validate = Callable[[Sequence[Segment]], StructuralResult]
+Validate = Callable[[Sequence[Segment | Plain]], StructuralResult]
+
+#: Segments outside claims that :meth:`ChangedClaims.outside` does more with than keep.
+_SCAFFOLD_IDS: Final = frozenset({"HL", "ISA", "GS", "ST", "SE", "GE", "IEA"})
 
 
 @dataclasses.dataclass(slots=True)
@@ -70,7 +74,7 @@ class ChangedClaims:
         self._current: list[Segment] | None = None  # the block being filled
         self._in_st = False
         # -- the stand-in being built
-        self._batch: list[Segment] = []
+        self._batch: list[Segment | Plain] = []
         #: per stand-in segment (index - 1): its output position, 0 for scaffolding
         self._targets: list[int] = []
         #: stand-in indices where an issue means the cut may differ from a full walk
@@ -107,6 +111,11 @@ class ChangedClaims:
     def outside(self, seg: Segment, original: Segment, position: int) -> None:
         """A segment outside claims was written at ``position`` (``original``: as read)."""
         sid = seg.seg_id
+        if sid not in _SCAFFOLD_IDS and not self._after_changed:
+            # Most segments outside claims (NM1, N3, SBR ... of the HL loops): only kept.
+            if self._current is not None:
+                self._current.append(seg)
+            return
         if self._after_changed:
             self._after_changed = False
             if sid not in ("HL", "SE"):
@@ -246,9 +255,15 @@ class ChangedClaims:
         if self._watch_next:
             self._watched.add(n)
             self._watch_next = False
-        self._batch.append(
-            Segment(n, seg.text, seg.terminator, seg.trailer, seg.delimiters, seg.lead)
-        )
+        text = seg.text
+        if text and not text.startswith(ENVELOPE_PREFIXES) and not text[0].isspace():
+            # What _tr3_split hands the validator for such a segment: a Plain tuple, which it
+            # places as it is (no Segment to make, no checks to repeat).
+            self._batch.append((n, text, seg.delimiters))
+        else:
+            self._batch.append(
+                Segment(n, text, seg.terminator, seg.trailer, seg.delimiters, seg.lead)
+            )
         self._targets.append(target)
 
     def _made(self, like: Segment, elements: list[str]) -> Segment:

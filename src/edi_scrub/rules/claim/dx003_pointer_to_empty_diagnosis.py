@@ -34,7 +34,7 @@ from edi_scrub.maps.drugs import DrugCode
 from edi_scrub.model.claim import Claim, ServiceLine, Transaction
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules.claim._dx import is_indicated, pointed
+from edi_scrub.rules.claim._dx import is_indicated, pointed, pointer_texts
 
 # Enum members read once: on Python 3.11 every ``Enum.MEMBER`` read costs a metaclass
 # lookup (~150 ns), and these are read for every claim or line.
@@ -77,8 +77,9 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     if claim.transaction is not _PROFESSIONAL:
         return
     pointable: int | None = None  # counted once, and only for a claim with a finding
+    plain = pointer_texts(claim)
     for line in claim.lines:
-        broken = [p for p in line.dx_pointers if pointed(claim, p) is None]
+        broken = [p for p in line.dx_pointers if p.value not in plain and pointed(claim, p) is None]
         if not broken:
             continue
         values = ", ".join(p.value or "(empty)" for p in broken)

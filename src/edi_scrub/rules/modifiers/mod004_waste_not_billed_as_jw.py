@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import chain
 
 from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, Reach, SetElement
 from edi_scrub.maps.drugs import DrugCode
@@ -80,7 +81,9 @@ def unique_control(claim: Claim, value: str) -> str:
     taken = {
         line.control_number.value[:_CONTROL_KEPT] for line in claim.lines if line.control_number
     }
-    for suffix in ("JW", *(f"JW{n}" for n in range(2, 1000))):
+    # Suffixes made one at a time: the first is nearly always free (a tuple of all 999 was
+    # built on every call).
+    for suffix in chain(("JW",), (f"JW{n}" for n in range(2, 1000))):
         candidate = value[: _CONTROL_KEPT - len(suffix)] + suffix
         if candidate not in taken:
             return candidate

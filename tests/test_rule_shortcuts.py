@@ -12,6 +12,7 @@ from itertools import pairwise
 
 from edi_scrub.model.claim import Field, Loc
 from edi_scrub.rules.claim._dx import pointed, pointer_texts
+from edi_scrub.rules.claim._frequency import _payer_claim_numbers, payer_claim_numbers
 from edi_scrub.rules.code.hcp002_code_not_valid_on_date import _why_invalid, why_invalid
 from edi_scrub.rules.modifiers.mod004_waste_not_billed_as_jw import unique_control
 from tests.test_rule_facts import MAPS, _claims
@@ -82,3 +83,13 @@ def test_unique_control_skips_taken_suffixes() -> None:
         value[: 30 - len(s)] + s for s in suffixes if value[: 30 - len(s)] + s not in taken
     )
     assert made == expected
+
+
+def test_payer_claim_numbers_equal_the_loop_walk() -> None:
+    """REF*F8 read off the segment ids equals the walk of loop 2300's own segments."""
+    seen = 0
+    for claim in _claims():
+        found = payer_claim_numbers(claim)
+        assert found == _payer_claim_numbers(claim), claim.claim_id
+        seen += bool(found)
+    assert seen > 0  # the inputs hold claims with a REF*F8

@@ -81,10 +81,13 @@ def _claim_notes(claim: Claim) -> tuple[str, ...]:
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report NOC drug lines without a note giving the drug name and the IU."""
     institutional = claim.transaction is _INSTITUTIONAL
-    claim_notes = _claim_notes(claim) if institutional else ()
+    # Read on the first NOC line, not for every claim: most claims have none.
+    claim_notes: tuple[str, ...] | None = None if institutional else ()
     for line, code in ctx.drug_lines(claim):
         if code.category is not _NOC:
             continue
+        if claim_notes is None:
+            claim_notes = _claim_notes(claim)
         notes = (*(n.value for n in line.notes), *claim_notes)
         if any(names_drug_and_iu(n) for n in notes):
             continue

@@ -165,14 +165,16 @@ def _charge(line: ServiceLine, billed: Decimal, waste: Decimal) -> tuple[str | N
 )
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines whose CTP shows discarded IU with no JW line; split one off on proof."""
-    policy = ctx.facts(claim).policy
-    for line, code in ctx.drug_lines(claim):
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    policy = facts.policy
+    for line, code in facts.drug_lines:
         if policy.denies_jw(line.date_of_service):
             continue
         drug = line.drug
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue
-        mods = ctx.facts(claim).modifiers(line)
+        mods = facts.modifiers(line)
         if "JW" in mods or "JZ" in mods or code.single_dose is False:
             continue
         dispensed, billed = amount(drug.quantity.value), amount(line.units.value)

@@ -32,7 +32,7 @@ from edi_scrub.model.source import segment_id, segments
 from edi_scrub.rules import Needs, Rule, all_rules
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity
 from edi_scrub.rules._drug import same_drug
-from edi_scrub.rules._facts import ClaimFacts, amount, normalized_ndc
+from edi_scrub.rules._facts import ClaimFacts, amount, needs_held, normalized_ndc
 from edi_scrub.rules.claim._cob import read_cob
 from edi_scrub.rules.claim._dates import _claim_date, claim_date
 from edi_scrub.rules.claim._dx import _line_diagnoses, line_diagnoses, normalize_dx
@@ -122,6 +122,14 @@ def test_gated_engine_finds_what_every_rule_run_finds(index: int) -> None:
             assert check_claim(fixed, RULES, replace(ctx, submitted=claim)) == _ungated(fixed, sub)
         checked += 1
     assert checked > 300
+
+
+def test_needs_held_is_each_need_asked() -> None:
+    """The engine's flags (``needs_held``) are ``Needs.holds`` of every need, in Enum order."""
+    for ctx in _contexts()[:2]:
+        for claim in _claims():
+            facts = ctx.facts(claim)
+            assert needs_held(facts) == tuple(need.holds(facts) for need in Needs)
 
 
 def test_a_rule_skipped_for_a_need_finds_nothing_when_run() -> None:

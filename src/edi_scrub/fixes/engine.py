@@ -25,7 +25,17 @@ from edi_scrub.model.group import ClaimUnit
 from edi_scrub.model.money import parse_amount
 from edi_scrub.rules import Check, Needs, Rule
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity
+from edi_scrub.rules._facts import needs_held
 from edi_scrub.x12.lexer import Segment
+
+# Enum members read once: on Python 3.11 every ``Enum.MEMBER`` read costs a metaclass
+# lookup (~150 ns), and these are read for every claim or line.
+_ERROR = Severity.ERROR
+_INFO = Severity.INFO
+_MONEY_LINES = Reach.MONEY_LINES
+_NONE = Applicability.NONE
+_SAFE = Applicability.SAFE
+_SUGGESTION = Applicability.SUGGESTION
 
 MAX_PASSES = 10
 _NEEDS = tuple(Needs)
@@ -110,10 +120,10 @@ def check_claim(claim: Claim, rules: Sequence[Rule], ctx: RuleContext) -> list[F
     facts = ctx.facts(claim)
     # Rules that cannot fire on this claim (no drug lines, no COB loops) are not called at all.
     # Flags, not the needs themselves: a tuple of bools hashes in C, an Enum in Python.
-    held = tuple([need.holds(facts) for need in _NEEDS])
     found: list[Finding] = []
-    for check, meta in _PLANS.plan(rules, held):
-        found.extend(check(claim, ctx, meta))
+    extend = found.extend
+    for check, meta in _PLANS.plan(rules, needs_held(facts)):
+        extend(check(claim, ctx, meta))
     overrides = facts.policy.severity_overrides
     # Then the claim-wide refusals (voids, COB claims): whatever a rule proposed.
     return guard(claim, _override(found, overrides) if overrides else found)
@@ -131,12 +141,12 @@ def _override(findings: Sequence[Finding], overrides: Mapping[str, str]) -> list
 
 def _unfixed_status(finding: Finding, allowed: Collection[Applicability]) -> FixStatus:
     fix = finding.fix
-    if fix is None or fix.applicability is Applicability.NONE:
+    if fix is None or fix.applicability is _NONE:
         return FixStatus.NONE
-    if fix.applicability is Applicability.SAFE and not fix.edits:
+    if fix.applicability is _SAFE and not fix.edits:
         # A record of a change another fix already made (LX002's renumbering).
         return FixStatus.APPLIED
-    if fix.applicability is Applicability.SUGGESTION or not fix.edits:
+    if fix.applicability is _SUGGESTION or not fix.edits:
         return FixStatus.SUGGESTED
     if fix.applicability not in allowed:
         return FixStatus.AVAILABLE
@@ -151,11 +161,11 @@ def _got_worse(before: Sequence[Finding], after: Sequence[Finding]) -> bool:
     errors than before. A warning repeated on a line a fix added (a JW line inherits the
     administered line's missing D66, say) is the same problem, not a new one.
     """
-    rules_before = {f.rule for f in before if f.severity is not Severity.INFO}
-    if any(f.rule not in rules_before for f in after if f.severity is not Severity.INFO):
+    rules_before = {f.rule for f in before if f.severity is not _INFO}
+    if any(f.rule not in rules_before for f in after if f.severity is not _INFO):
         return True
-    errors: Counter[str] = Counter(f.rule for f in after if f.severity is Severity.ERROR)
-    errors.subtract(f.rule for f in before if f.severity is Severity.ERROR)
+    errors: Counter[str] = Counter(f.rule for f in after if f.severity is _ERROR)
+    errors.subtract(f.rule for f in before if f.severity is _ERROR)
     return any(count > 0 for count in errors.values())
 
 
@@ -182,7 +192,7 @@ def _choose(findings: Sequence[Finding], allowed: Collection[Applicability]) -> 
 def _wide(finding: Finding) -> bool:
     fix = finding.fix
     return fix is not None and (
-        fix.reach is Reach.MONEY_LINES or any(isinstance(e, InsertSegments) for e in fix.edits)
+        fix.reach is _MONEY_LINES or any(isinstance(e, InsertSegments) for e in fix.edits)
     )
 
 

@@ -21,6 +21,22 @@ def claim_level(claim: Claim) -> Iterator[tuple[int, tuple[str, ...]]]:
 
 def payer_claim_numbers(claim: Claim) -> list[tuple[int, str]]:
     """The 2300 ``REF*F8`` (payer claim control number of the claim replaced or voided)."""
+    # What _payer_claim_numbers finds, read off the claim's segment ids (made once per claim)
+    # instead of a generator and an id per segment: FRQ002 asks it of every claim.
+    found: list[tuple[int, str]] = []
+    source = claim.source
+    for pos, sid in enumerate(claim.segment_ids):
+        if pos and sid in _LOOP_STARTS:
+            break
+        if sid == "REF":
+            parts = source[pos]
+            if len(parts) > 1 and parts[1] == "F8":
+                found.append((pos, parts[2] if len(parts) > 2 else ""))
+    return found
+
+
+def _payer_claim_numbers(claim: Claim) -> list[tuple[int, str]]:
+    """:func:`payer_claim_numbers` through :func:`claim_level` (the reference tests use)."""
     return [
         (pos, parts[2] if len(parts) > 2 else "")
         for pos, parts in claim_level(claim)

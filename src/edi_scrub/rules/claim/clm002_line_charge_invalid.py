@@ -50,6 +50,8 @@ def _problem(line: ServiceLine, value: Decimal | None, is_drug: bool) -> str | N
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report line charges that are missing, non-numeric, negative, or zero on drug lines."""
     for line, value in zip(claim.lines, ctx.facts(claim).charges, strict=True):
+        if value is not None and value > 0:
+            continue  # a positive number: no problem whatever the line bills (the common case)
         problem = _problem(line, value, ctx.drug_code(line) is not None)
         if problem is None:
             continue

@@ -37,8 +37,10 @@ from edi_scrub.rules.claim._icd10 import ICD10_START
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report a claim dated before 2015-10-01 that carries ICD-10-CM qualifiers."""
     day = claim_date(ctx, claim)
+    if day is None or day >= ICD10_START:
+        return  # decided before the diagnoses are read: nearly every claim is dated after
     first = next((d for d in claim.diagnoses if is_icd10(d.qualifier)), None)
-    if day is None or first is None or day >= ICD10_START:
+    if first is None:
         return
     yield make_finding(
         meta,

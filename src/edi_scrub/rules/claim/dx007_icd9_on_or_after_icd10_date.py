@@ -39,8 +39,10 @@ from edi_scrub.rules.claim._icd10 import ICD10_START
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report a claim dated on or after 2015-10-01 that carries ICD-9-CM qualifiers."""
     day = claim_date(ctx, claim)
+    if day is None or day < ICD10_START:
+        return
     first = next((d for d in claim.diagnoses if not is_icd10(d.qualifier)), None)
-    if day is None or first is None or day < ICD10_START:
+    if first is None:
         return
     yield make_finding(
         meta,

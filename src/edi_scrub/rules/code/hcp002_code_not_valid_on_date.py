@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from edi_scrub.maps.drugs import DrugCode
+from edi_scrub.maps.drugs import DrugCatalog, DrugCode
 from edi_scrub.maps.hcpcs import HcpcsEntry
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.rules import register
@@ -86,16 +86,46 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         day = _day(claim, line)
         if day is None:
             continue
-        entry = ctx.catalog.dates(hcpcs)
-        verdict = entry.valid_on(day) if entry is not None else None
-        why: str | None = None
-        if entry is not None and verdict is False:
-            why = _by_hcpcs_file(entry, day)
-        elif verdict is None and (drug := ctx.drug_code(line)) is not None:
-            # The CMS file says nothing about this day (or the code): the drug map may.
-            why = _by_drug_map(drug, day)
+        why = why_invalid(ctx.catalog, hcpcs, day)
         if why is None:
             continue
         yield make_finding(
             meta, claim, line, line.code, f"{hcpcs} {why}; the date of service is {day.isoformat()}"
         )
+
+
+def why_invalid(catalog: DrugCatalog, hcpcs: str, day: date) -> str | None:
+    """Why the maps say ``hcpcs`` may not be billed for ``day``; None when it may or they cannot
+    tell. Memoised: a pure function of the catalog, the code and the day, and a file bills few
+    codes on a few hundred days, line after line."""
+    last = _LAST[0]
+    if last[0] is not catalog:
+        last = _LAST[0] = (catalog, {})
+    known = last[1]
+    key = (hcpcs, day)
+    try:
+        return known[key]
+    except KeyError:
+        pass
+    if len(known) >= _KEPT:
+        known.clear()  # bounded: a file of all-different days costs churn, never memory
+    why = known[key] = _why_invalid(catalog, hcpcs, day)
+    return why
+
+
+def _why_invalid(catalog: DrugCatalog, hcpcs: str, day: date) -> str | None:
+    """:func:`why_invalid` unmemoised (the reference the tests hold it to)."""
+    entry = catalog.dates(hcpcs)
+    verdict = entry.valid_on(day) if entry is not None else None
+    if entry is not None and verdict is False:
+        return _by_hcpcs_file(entry, day)
+    if verdict is None and (drug := catalog.code(hcpcs)) is not None:
+        # The CMS file says nothing about this day (or the code): the drug map may.
+        return _by_drug_map(drug, day)
+    return None
+
+
+#: The catalog of the last :func:`why_invalid` call and its answers (the catalog is held, so
+#: its id cannot be reused; one tuple, replaced whole, so no answer is filed under another map).
+_LAST: list[tuple[DrugCatalog | None, dict[tuple[str, date], str | None]]] = [(None, {})]
+_KEPT = 65536

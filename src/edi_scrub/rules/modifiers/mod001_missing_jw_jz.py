@@ -95,11 +95,13 @@ def _add_jz(
 @register("MOD001", "missing-jw-jz", Severity.ERROR, Applicability.SAFE, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report single-dose drug lines without JW/JZ where the payer requires them."""
-    policy = ctx.facts(claim).policy
-    for line, code in ctx.drug_lines(claim):
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    policy = facts.policy
+    for line, code in facts.drug_lines:
         if not code.single_dose or not policy.requires_jw_jz(line.date_of_service):
             continue
-        mods = ctx.facts(claim).modifiers(line)
+        mods = facts.modifiers(line)
         if "JW" in mods or "JZ" in mods or has_jw_sibling(ctx, claim, line):
             continue
         yield make_finding(

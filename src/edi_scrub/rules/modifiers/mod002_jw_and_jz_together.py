@@ -38,8 +38,10 @@ from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make
 )
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines that carry both JW and JZ."""
-    for line, _ in ctx.drug_lines(claim):
-        mods = ctx.facts(claim).modifiers(line)
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    for line, _ in facts.drug_lines:
+        mods = facts.modifiers(line)
         if not ("JW" in mods and "JZ" in mods):
             continue
         jz = next(m for m in line.modifiers if m.value == "JZ")

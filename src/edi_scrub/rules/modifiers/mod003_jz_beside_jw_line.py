@@ -43,8 +43,10 @@ from edi_scrub.rules.modifiers._jw import jw_siblings
 )
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JZ on a line that has a JW sibling, and remove it."""
-    for line, _ in ctx.drug_lines(claim):
-        mods = ctx.facts(claim).modifiers(line)
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    for line, _ in facts.drug_lines:
+        mods = facts.modifiers(line)
         if "JZ" not in mods or "JW" in mods:
             continue
         same, _ = jw_siblings(ctx, claim, line)

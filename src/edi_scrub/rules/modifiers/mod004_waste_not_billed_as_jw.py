@@ -58,6 +58,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from itertools import chain
 
 from edi_scrub.fixes.edits import Applicability, Fix, InsertSegments, Reach, SetElement
 from edi_scrub.maps.drugs import DrugCode
@@ -83,7 +84,9 @@ def unique_control(claim: Claim, value: str) -> str:
     taken = {
         line.control_number.value[:_CONTROL_KEPT] for line in claim.lines if line.control_number
     }
-    for suffix in ("JW", *(f"JW{n}" for n in range(2, 1000))):
+    # Suffixes made one at a time: the first is nearly always free (a tuple of all 999 was
+    # built on every call).
+    for suffix in chain(("JW",), (f"JW{n}" for n in range(2, 1000))):
         candidate = value[: _CONTROL_KEPT - len(suffix)] + suffix
         if candidate not in taken:
             return candidate
@@ -208,14 +211,16 @@ def _charge(line: ServiceLine, billed: Decimal, waste: Decimal) -> tuple[str | N
 )
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report drug lines whose CTP shows discarded IU with no JW line; split one off on proof."""
-    policy = ctx.facts(claim).policy
-    for line, code in ctx.drug_lines(claim):
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    policy = facts.policy
+    for line, code in facts.drug_lines:
         if policy.denies_jw(line.date_of_service):
             continue
         drug = line.drug
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue
-        mods = ctx.facts(claim).modifiers(line)
+        mods = facts.modifiers(line)
         if "JW" in mods or "JZ" in mods or code.single_dose is False:
             continue
         dispensed, billed = amount(drug.quantity.value), amount(line.units.value)

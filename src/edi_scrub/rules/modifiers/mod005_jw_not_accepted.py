@@ -62,9 +62,11 @@ def _remove(claim: Claim, line: ServiceLine) -> Fix | None:
 )
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JW lines the payer denies or that bill a multi-dose product; offer removal."""
-    policy = ctx.facts(claim).policy
-    for line, code in ctx.drug_lines(claim):
-        mods = ctx.facts(claim).modifiers(line)
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    policy = facts.policy
+    for line, code in facts.drug_lines:
+        mods = facts.modifiers(line)
         if "JW" not in mods:
             continue
         if policy.denies_jw(line.date_of_service):

@@ -31,13 +31,19 @@ from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 
 _LIABILITY = ("GA", "GY", "GZ")
+_LIABLE = frozenset(_LIABILITY)
 
 
 @register("MOD006", "conflicting-abn-modifiers", Severity.ERROR, Applicability.NONE)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report lines carrying more than one of GA/GY/GZ."""
     # Every line, not only drug lines: the conflict is about liability, whatever the service.
+    facts = ctx.facts(claim)
     for line in claim.lines:
+        # Most lines carry at most one of the three: decided on the line's modifier set (the
+        # same values, empty ones left out) before any list is built.
+        if len(_LIABLE & facts.modifiers(line)) < 2:
+            continue
         found = [m for m in line.modifiers if m.value in _LIABILITY]
         codes = sorted({m.value for m in found})
         if len(codes) < 2:

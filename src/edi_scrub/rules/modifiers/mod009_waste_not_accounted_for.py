@@ -49,11 +49,13 @@ from edi_scrub.rules.modifiers._jw import jw_siblings
 )
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report administered lines whose CTP waste differs from what their JW lines bill."""
-    for line, _ in ctx.drug_lines(claim):
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    for line, _ in facts.drug_lines:
         drug = line.drug
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
             continue
-        mods = ctx.facts(claim).modifiers(line)
+        mods = facts.modifiers(line)
         if "JW" in mods or "JZ" in mods:
             continue
         dispensed, billed = amount(drug.quantity.value), billed_units(line)

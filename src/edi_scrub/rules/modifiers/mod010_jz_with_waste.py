@@ -36,9 +36,11 @@ from edi_scrub.rules._facts import amount
 @register("MOD010", "jz-with-waste", Severity.ERROR, Applicability.NONE, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report JZ lines whose CTP04 shows more IU dispensed than billed."""
-    for line, _ in ctx.drug_lines(claim):
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    for line, _ in facts.drug_lines:
         drug = line.drug
-        mods = ctx.facts(claim).modifiers(line)
+        mods = facts.modifiers(line)
         if "JZ" not in mods or "JW" in mods:
             continue
         if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":

@@ -40,14 +40,16 @@ from edi_scrub.rules._drug import billed_units, line_package, potency_range
 @register("UNT003", "units-look-like-vials", Severity.WARNING, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report per-IU lines billing fewer IU than one vial of their NDC can hold."""
-    for line, code in ctx.drug_lines(claim):
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    for line, code in facts.drug_lines:
         if code.billing_unit is None or billed_units(line) is None:
             continue
         pkg = line_package(ctx, line)
         potency = potency_range(ctx, pkg) if pkg is not None else None
         if pkg is None or potency is None:
             continue
-        together = ctx.facts(claim).same_drug(line)
+        together = facts.same_drug(line)
         total = sum(
             (u for other in together if (u := billed_units(other)) is not None),
             Decimal(0),

@@ -45,7 +45,9 @@ _SHOWN = Decimal("0.01")
 @register("UNT004", "units-outside-potency-range", Severity.WARNING, needs=Needs.DRUG_LINES)
 def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     """Report per-IU lines whose IU per vial no vial of their NDC can hold."""
-    for line, code in ctx.drug_lines(claim):
+    # The claim's facts read once, not once per drug line.
+    facts = ctx.facts(claim)
+    for line, code in facts.drug_lines:
         drug = line.drug
         units = billed_units(line)
         if code.billing_unit is None or units is None or drug is None:
@@ -60,7 +62,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         if pkg is None or potency is None:
             continue
         low, high = potency
-        mods = ctx.facts(claim).modifiers(line)
+        mods = facts.modifiers(line)
         if units < low or "JW" in mods or has_jw_sibling(ctx, claim, line):
             continue
         per_vial = units / count

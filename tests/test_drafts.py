@@ -9,14 +9,18 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from edi_scrub._drafts import draft_class
+from edi_scrub._drafts import draft_class, draft_constructor
+from edi_scrub.model.build import build_claim
+from edi_scrub.model.claim import Claim, Diagnosis, DrugDetail, Field, Loc, ServiceDate, ServiceLine
+from edi_scrub.model.group import ClaimContext, ClaimUnit, group
 from edi_scrub.x12.lexer import Segment, new_segment, read_segments
-from tests.builders import ClaimSpec, Envelope, P, build
+from tests.builders import ClaimSpec, Envelope, I, LineSpec, P, build
 
 
 class _Base:
@@ -101,3 +105,81 @@ def test_edits_keep_everything_but_the_text() -> None:
     trimmed = seg.with_elements(["REF", "6R", "A1", "", ""])
     _same_value(trimmed, dataclasses.replace(seg, text="REF*6R*A1"))
     assert trimmed.seg_id == "REF"
+
+
+@dataclass(frozen=True, slots=True)
+class _WithDefaults(_Base):
+    a: int
+    b: str = "x"
+    c: tuple[int, ...] = ()
+    d: int = dataclasses.field(init=False, default=7)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs"),
+    [((1,), {}), ((1, "y"), {}), ((1,), {"c": (2,)}), ((), {"a": 3, "b": "z", "c": ()})],
+)
+def test_draft_constructor_takes_the_constructor_arguments(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """Positional, keyword and default arguments; init=False fields get their default."""
+    new = draft_constructor(_WithDefaults)
+    _same_value(new(*args, **kwargs), _WithDefaults(*args, **kwargs))
+    for bad_args, bad_kwargs in [((), {}), ((1,), {"e": 1}), ((1,), {"a": 1}), ((1, "y", (), 4), {})]:
+        with pytest.raises(TypeError):
+            new(*bad_args, **bad_kwargs)
+
+
+def test_draft_constructor_refuses_what_it_cannot_build() -> None:
+    """default_factory, __post_init__ and non-dataclasses are refused at once."""
+
+    @dataclass(frozen=True, slots=True)
+    class Factory:
+        a: list[int] = dataclasses.field(default_factory=list)
+
+    @dataclass(frozen=True, slots=True)
+    class PostInit:
+        a: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    for cls in (Factory, PostInit, _Base):
+        with pytest.raises(TypeError):
+            draft_constructor(cls)
+
+
+def _model_values(claim: Claim) -> Iterator[Any]:
+    """Every dataclass value of a claim's model, depth first."""
+    todo: list[Any] = [claim]
+    while todo:
+        value = todo.pop()
+        if dataclasses.is_dataclass(value):
+            yield value
+            todo.extend(getattr(value, f.name) for f in dataclasses.fields(value))
+        elif isinstance(value, tuple):
+            todo.extend(value)
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_model_values_are_what_their_constructors_make(kind: Any) -> None:
+    """Claims, lines, drugs, dates, diagnoses, locations, contexts and units built from drafts
+    equal (type, value, hash, pickling) the same values rebuilt by their constructors."""
+    claims = (
+        ClaimSpec(lines=(LineSpec(), LineSpec(code="99213", ndc=None, modifiers=("25",)))),
+        ClaimSpec(),
+    )
+    seen: set[type] = set()
+    for unit in group(read_segments(build(kind, claims, Envelope()))):
+        if not isinstance(unit, ClaimUnit):
+            continue
+        for made in (unit, unit.context, build_claim(unit.segments, unit.context, unit.ordinal)):
+            values = [made] if not isinstance(made, Claim) else list(_model_values(made))
+            for value in values:
+                seen.add(type(value))
+                rebuilt = type(value)(
+                    *(getattr(value, f.name) for f in dataclasses.fields(value) if f.init)
+                )
+                _same_value(value, rebuilt)
+    assert {Claim, ServiceLine, DrugDetail, ServiceDate, Diagnosis, Loc, Field} <= seen
+    assert {ClaimUnit, ClaimContext} <= seen

@@ -29,7 +29,7 @@ from edi_scrub.model.group import ClaimUnit, group, parse_date
 from edi_scrub.model.money import _parse_amount, parse_amount
 from edi_scrub.model.ndc import _read_ndc, read_ndc
 from edi_scrub.model.source import segment_id, segments
-from edi_scrub.x12.lexer import read_segments
+from edi_scrub.x12.lexer import Segment, read_segments
 from tests.builders import (
     AdjudicationSpec,
     ClaimSpec,
@@ -233,3 +233,29 @@ def _first_claim() -> Claim:
     data = build(P, _CLAIMS[:1], Envelope())
     unit = next(u for u in group(read_segments(data)) if isinstance(u, ClaimUnit))
     return build_claim(unit.segments, unit.context, unit.ordinal)
+
+
+def test_untracked_segments_change_no_context() -> None:
+    """group() skips _track for ids outside _TRACKED: for those, _track changes nothing,
+    whatever loop the grouper is in."""
+    data = build(P, _CLAIMS, Envelope()) + build(I, _CLAIMS, Envelope())
+    segs = read_segments(data)
+    ids = {s.seg_id for s in segs} | {"PRV", "N3", "N4", "REF", "PER", "AMT", "XYZ", ""}
+    delims = segs[0].delimiters
+    for level in ("20", "22", "23", ""):
+        for payer_loop in (False, True):
+            for sid in sorted(ids - group_module._TRACKED):
+                for text in (
+                    f"{sid}*85*2*A*B*C*D*01*150*PI*X",  # NM1*85, SBR09, PAT07/08
+                    f"{sid}*D8*20240101",  # DMG
+                    f"{sid}*QC*1*A*B",
+                    f"{sid}*IL*1*A*B",
+                    f"{sid}*PR*2*X*****PI*P1",
+                    f"{sid}*1*2*22*1",  # HL
+                    sid,
+                ):
+                    st = group_module._State(hl_level=level, in_payer_loop=payer_loop)
+                    before = dataclasses.astuple(st)
+                    seg = Segment(9, text, "~", "", delims)
+                    group_module._track(st, seg, sid, "in.837")
+                    assert dataclasses.astuple(st) == before, (level, sid, text)

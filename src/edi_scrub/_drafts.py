@@ -16,7 +16,12 @@ refused the assignment would fail at import, not in the middle of a run.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import MISSING, fields, is_dataclass
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def draft_class(cls: type) -> Any:
@@ -32,3 +37,35 @@ def draft_class(cls: type) -> Any:
     probe = draft()
     probe.__class__ = cls  # TypeError here if the layouts differ
     return draft
+
+
+def draft_constructor(cls: Callable[P, T]) -> Callable[P, T]:
+    """A function with ``cls``'s constructor signature that builds the value from a draft.
+
+    For the frozen slots dataclasses the model builder makes per line and per element: the
+    same value as ``cls(...)`` (same positional/keyword parameters and defaults, ``init=False``
+    fields set to their defaults) at about half the cost. Refused when ``cls`` is no slots
+    dataclass or has what it cannot build (``default_factory``, keyword-only fields,
+    ``__post_init__``).
+    """
+    if not isinstance(cls, type) or not is_dataclass(cls) or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls!r}: draft_constructor needs a slots dataclass without __post_init__")
+    namespace: dict[str, Any] = {"_draft": draft_class(cls), "_cls": cls}
+    params: list[str] = []
+    body = ["    made = _draft()"]
+    for f in fields(cls):
+        if f.default_factory is not MISSING or f.kw_only or f.name == "made":
+            raise TypeError(f"{cls.__name__}.{f.name}: draft_constructor cannot build this field")
+        if f.default is not MISSING:
+            namespace[f"_default_{f.name}"] = f.default
+        if f.init:
+            params.append(f.name if f.default is MISSING else f"{f.name}=_default_{f.name}")
+            body.append(f"    made.{f.name} = {f.name}")
+        elif f.default is not MISSING:
+            body.append(f"    made.{f.name} = _default_{f.name}")
+    body += ["    made.__class__ = _cls", "    return made"]
+    source = f"def new_{cls.__name__}({', '.join(params)}):\n" + "\n".join(body)
+    exec(source, namespace)  # as dataclasses and edi_scrub/_slots.py write their __init__
+    built: Callable[P, T] = namespace[f"new_{cls.__name__}"]
+    built.__module__ = cls.__module__
+    return built

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from edi_scrub._drafts import draft_class
 from edi_scrub._slots import fast_init, slot_setter
 from edi_scrub.model.money import parse_amount
 
@@ -86,10 +87,11 @@ def field_at(value: str, pos: int, segment: int, ref: str) -> Field:
     of them (findings and fixes): the value is the same Field in every respect (``==``, hash,
     ``repr``, pickling, ``replace``), only cheaper to make.
     """
-    made = _NEW_FIELD(Field)
-    _SET_FIELD_VALUE(made, value)
-    _SET_FIELD_AT(made, (pos, segment, ref))
-    return made
+    made = _FieldDraft()  # see edi_scrub/_drafts.py
+    made.value = value
+    made._at = (pos, segment, ref)
+    made.__class__ = Field
+    return made  # type: ignore[no-any-return]
 
 
 @fast_init
@@ -283,10 +285,8 @@ class Claim(_ClaimMemo):
         return tuple(found)
 
 
-_NEW_FIELD = object.__new__
-_SET_FIELD_VALUE = slot_setter(Field, "value")
+_FieldDraft = draft_class(Field)
 _SET_FIELD_LOC = slot_setter(Field, "loc")
-_SET_FIELD_AT = slot_setter(_FieldMemo, "_at")
 _SET_MODIFIER_CODES = slot_setter(_LineMemo, "_modifier_codes")
 _SET_SEGMENT_IDS = slot_setter(_ClaimMemo, "_segment_ids")
 

@@ -13,6 +13,7 @@ import dataclasses
 import pickle
 import re
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -63,10 +64,25 @@ def _run(module: Any, builder: Any, data: bytes) -> list[object]:
     return out
 
 
+def _plain_date(line: ServiceLine) -> date | None:
+    sd = line.service_date
+    if sd is not None and sd.start is not None:
+        return sd.start
+    return line.fallback_date
+
+
 def _check_memos(claim: Claim) -> None:
-    """Every memoised read equals what it memoises, asked twice."""
+    """Every memoised read equals what it memoises, asked twice; a line the builder filled
+    the memos of reads as one that computes them (made by its constructor)."""
+    for line in claim.lines:
+        remade = dataclasses.replace(line)  # memo slots empty: computed on first read
+        assert remade.modifier_codes == line.modifier_codes
+        assert remade.date_of_service == line.date_of_service == _plain_date(line)
+        with pytest.raises(AttributeError):
+            remade.no_such_attribute  # type: ignore[attr-defined]  # noqa: B018
     for _ in range(2):
         for line in claim.lines:
+            assert line.date_of_service == _plain_date(line)
             plain = tuple(m.value for m in line.modifiers if m.value)
             for code in ("JW", "JZ", "KX", "", "XX", *plain):  # before and after the memo
                 assert line.has_modifier(code) == (code in plain)

@@ -18,6 +18,7 @@ from edi_scrub.model.claim import (
     ServiceLine,
     Transaction,
     field_at,
+    set_line_memos,
     set_segment_ids,
 )
 from edi_scrub.model.group import ClaimContext, parse_date
@@ -158,7 +159,8 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
             non_covered = field_at(parts[7], pos, index, refs[7])
     at = comp + 1
     lin = draft.lin
-    return _new_line(
+    service_date = draft.service_date
+    line = _new_line(
         draft.lx,
         draft.first_pos,
         draft.last_pos,
@@ -177,8 +179,15 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
         () if draft.notes is None else tuple(draft.notes),
         None if lin is None else _drug(lin[0], lin[1], draft.ctp),
         non_covered,
-        fallback if draft.service_date is None else None,
+        fallback if service_date is None else None,
     )
+    # The memos rules read most (line_modifier_codes and line_date, from what is at hand).
+    set_line_memos(
+        line,
+        tuple([m.value for m in modifiers]),  # only non-empty components became modifiers
+        fallback if service_date is None else service_date.start,
+    )
+    return line
 
 
 def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int) -> Claim:

@@ -238,7 +238,7 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
                 pieces = buf[pos:last].split(term)
                 strip = "".join(fmt)
                 prev = pieces[0]
-                at = pos + len(prev) + 1  # where the next piece starts in ``buf``
+                first = index  # the index before this window's first segment
                 iea = False
                 element = delims.element
                 for piece in itertools.islice(pieces, 1, None):
@@ -259,10 +259,13 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
                     lead = ""
                     yield seg
                     if sid == "IEA":
-                        pos, iea = at + cut, True
+                        # Piece k (k = index - first) starts after pieces 0..k-1 and their k
+                        # terminators; the next interchange, after the IEA's formatting.
+                        done = index - first
+                        pos += sum(map(len, pieces[:done])) + done + cut
+                        iea = True
                         break
                     prev = text
-                    at += len(piece) + 1
                 if iea:
                     delims = next_interchange(pos)
                     term, fmt = delims.segment, _formatting(delims)

@@ -69,6 +69,18 @@ def test_classes_without_plain_slots_are_refused() -> None:
             draft_class(cls)
 
 
+def test_a_single_string_slot_is_one_slot() -> None:
+    """``__slots__ = "name"`` declares one slot; its draft has that slot, not one per letter."""
+
+    class One:
+        __slots__ = "value"  # noqa: PLC0205  (the case under test)
+
+    made = draft_class(One)()
+    made.value = 5
+    made.__class__ = One
+    assert isinstance(made, One) and made.value == 5
+
+
 def _segments() -> list[Segment]:
     data = build(P, (ClaimSpec(),), Envelope(terminator="~\r\n"))
     data = b"\xef\xbb\xbf" + data[:-3] + b"\n\n"  # a lead and an unterminated last segment

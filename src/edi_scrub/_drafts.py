@@ -31,6 +31,8 @@ def draft_class(cls: type) -> Any:
     ``cls`` (``draft.__class__ = cls``); callers return it as ``cls``.
     """
     slots = cls.__dict__.get("__slots__")
+    if isinstance(slots, str):  # __slots__ = "name": one slot, not one per character
+        slots = (slots,)
     if slots is None or "__dict__" in slots or "__weakref__" in slots:
         raise TypeError(f"{cls.__name__}: a draft needs a class with plain __slots__")
     draft = type(f"_{cls.__name__}Draft", cls.__bases__, {"__slots__": tuple(slots)})

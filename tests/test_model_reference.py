@@ -13,6 +13,7 @@ import dataclasses
 import pickle
 import re
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from edi_scrub.model.group import ClaimUnit, group, parse_date
 from edi_scrub.model.money import _parse_amount, parse_amount
 from edi_scrub.model.ndc import _read_ndc, read_ndc
 from edi_scrub.model.source import segment_id, segments
-from edi_scrub.x12.lexer import read_segments
+from edi_scrub.x12.lexer import Segment, read_segments
 from tests.builders import (
     AdjudicationSpec,
     ClaimSpec,
@@ -63,10 +64,25 @@ def _run(module: Any, builder: Any, data: bytes) -> list[object]:
     return out
 
 
+def _plain_date(line: ServiceLine) -> date | None:
+    sd = line.service_date
+    if sd is not None and sd.start is not None:
+        return sd.start
+    return line.fallback_date
+
+
 def _check_memos(claim: Claim) -> None:
-    """Every memoised read equals what it memoises, asked twice."""
+    """Every memoised read equals what it memoises, asked twice; a line the builder filled
+    the memos of reads as one that computes them (made by its constructor)."""
+    for line in claim.lines:
+        remade = dataclasses.replace(line)  # memo slots empty: computed on first read
+        assert remade.modifier_codes == line.modifier_codes
+        assert remade.date_of_service == line.date_of_service == _plain_date(line)
+        with pytest.raises(AttributeError):
+            remade.no_such_attribute  # type: ignore[attr-defined]  # noqa: B018
     for _ in range(2):
         for line in claim.lines:
+            assert line.date_of_service == _plain_date(line)
             plain = tuple(m.value for m in line.modifiers if m.value)
             for code in ("JW", "JZ", "KX", "", "XX", *plain):  # before and after the memo
                 assert line.has_modifier(code) == (code in plain)
@@ -233,3 +249,29 @@ def _first_claim() -> Claim:
     data = build(P, _CLAIMS[:1], Envelope())
     unit = next(u for u in group(read_segments(data)) if isinstance(u, ClaimUnit))
     return build_claim(unit.segments, unit.context, unit.ordinal)
+
+
+def test_untracked_segments_change_no_context() -> None:
+    """group() skips _track for ids outside _TRACKED: for those, _track changes nothing,
+    whatever loop the grouper is in."""
+    data = build(P, _CLAIMS, Envelope()) + build(I, _CLAIMS, Envelope())
+    segs = read_segments(data)
+    ids = {s.seg_id for s in segs} | {"PRV", "N3", "N4", "REF", "PER", "AMT", "XYZ", ""}
+    delims = segs[0].delimiters
+    for level in ("20", "22", "23", ""):
+        for payer_loop in (False, True):
+            for sid in sorted(ids - group_module._TRACKED):
+                for text in (
+                    f"{sid}*85*2*A*B*C*D*01*150*PI*X",  # NM1*85, SBR09, PAT07/08
+                    f"{sid}*D8*20240101",  # DMG
+                    f"{sid}*QC*1*A*B",
+                    f"{sid}*IL*1*A*B",
+                    f"{sid}*PR*2*X*****PI*P1",
+                    f"{sid}*1*2*22*1",  # HL
+                    sid,
+                ):
+                    st = group_module._State(hl_level=level, in_payer_loop=payer_loop)
+                    before = dataclasses.astuple(st)
+                    seg = Segment(9, text, "~", "", delims)
+                    group_module._track(st, seg, sid, "in.837")
+                    assert dataclasses.astuple(st) == before, (level, sid, text)

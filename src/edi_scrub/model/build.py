@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from edi_scrub._drafts import draft_constructor
 from edi_scrub.model.claim import (
     Claim,
     Diagnosis,
@@ -17,10 +18,20 @@ from edi_scrub.model.claim import (
     ServiceLine,
     Transaction,
     field_at,
+    set_line_memos,
     set_segment_ids,
 )
 from edi_scrub.model.group import ClaimContext, parse_date
 from edi_scrub.x12.lexer import Segment
+
+# The model's values built from drafts (edi_scrub/_drafts.py): the same values as their
+# constructors make, at about half the cost (a claim is ~100 of them).
+_new_claim = draft_constructor(Claim)
+_new_line = draft_constructor(ServiceLine)
+_new_drug = draft_constructor(DrugDetail)
+_new_date = draft_constructor(ServiceDate)
+_new_diagnosis = draft_constructor(Diagnosis)
+_new_loc = draft_constructor(Loc)
 
 #: HI qualifiers that carry diagnosis codes (5010 and the 4010 spellings seen in real files).
 _DX_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR"})
@@ -58,41 +69,52 @@ class _LineDraft:
     lx: Field
     first_pos: int
     last_pos: int = -1
-    service: tuple[int, Segment] | None = None
+    #: (position, segment, its elements) of the SV1/SV2, LIN and CTP.
+    service: tuple[int, Segment, tuple[str, ...]] | None = None
     service_date: ServiceDate | None = None
     control_number: Field | None = None
-    prior_auth: list[Field] = field(default_factory=list)
-    notes: list[Field] = field(default_factory=list)
-    lin: tuple[int, Segment] | None = None
-    ctp: tuple[int, Segment] | None = None
+    #: Made on the first REF*G1 / NTE (few lines have one).
+    prior_auth: list[Field] | None = None
+    notes: list[Field] | None = None
+    lin: tuple[int, Segment, tuple[str, ...]] | None = None
+    ctp: tuple[int, Segment, tuple[str, ...]] | None = None
 
 
-def _service_date(seg: Segment, pos: int) -> ServiceDate:
-    parts = seg.parts
+def _component(parts: tuple[str, ...], position: int, sub: int, separator: str) -> str:
+    """What ``Segment.component(position, sub)`` reads, from the segment's elements."""
+    subs = (parts[position] if position < len(parts) else "").split(separator)
+    return subs[sub - 1] if sub - 1 < len(subs) else ""
+
+
+def _service_date(seg: Segment, parts: tuple[str, ...], pos: int) -> ServiceDate:
     size = len(parts)
     qualifier = parts[2] if size > 2 else ""
     value = parts[3] if size > 3 else ""
-    loc = Loc(pos, seg.index, "DTP03")
+    loc = _new_loc(pos, seg.index, "DTP03")
     if qualifier == "RD8" and "-" in value:
         start, _, end = value.partition("-")
-        return ServiceDate(qualifier, parse_date(start), parse_date(end), loc)
+        return _new_date(qualifier, parse_date(start), parse_date(end), loc)
     day = parse_date(value)
-    return ServiceDate(qualifier, day, day, loc)
+    return _new_date(qualifier, day, day, loc)
 
 
-def _drug(lin_pos: int, lin: Segment, ctp_at: tuple[int, Segment] | None) -> DrugDetail:
+def _drug(
+    lin_at: tuple[int, Segment, tuple[str, ...]],
+    ctp_at: tuple[int, Segment, tuple[str, ...]] | None,
+) -> DrugDetail:
     quantity = unit = None
     ctp_pos = None
     if ctp_at is not None:
-        ctp_pos, ctp = ctp_at
-        parts, index = ctp.parts, ctp.index
+        ctp_pos, ctp, parts = ctp_at
+        index = ctp.index
         size = len(parts)
         quantity = field_at(parts[4] if size > 4 else "", ctp_pos, index, "CTP04")
         basis = parts[5] if size > 5 else ""
         unit = field_at(basis.split(ctp.delimiters.component)[0], ctp_pos, index, "CTP05-1")
-    parts, index = lin.parts, lin.index
+    lin_pos, lin, parts = lin_at
+    index = lin.index
     size = len(parts)
-    return DrugDetail(
+    return _new_drug(
         lin_pos,
         field_at(parts[2] if size > 2 else "", lin_pos, index, "LIN02"),
         field_at(parts[3] if size > 3 else "", lin_pos, index, "LIN03"),
@@ -107,8 +129,8 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
     # than through _field, and each element is read from the segment's split once.
     if draft.service is None:
         return None
-    pos, seg = draft.service
-    index, parts, sep = seg.index, seg.parts, seg.delimiters.component
+    pos, seg, parts = draft.service
+    index, sep = seg.index, seg.delimiters.component
     size = len(parts)
     refs = _refs(seg.seg_id)
     # SV1: composite 01, charge 02, basis 03, units 04, pointers 07.
@@ -147,7 +169,8 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
             non_covered = field_at(parts[7], pos, index, refs[7])
     at = comp + 1
     lin = draft.lin
-    return ServiceLine(
+    service_date = draft.service_date
+    line = _new_line(
         draft.lx,
         draft.first_pos,
         draft.last_pos,
@@ -162,12 +185,19 @@ def _line(draft: _LineDraft, kind: Transaction, fallback: date | None) -> Servic
         pointers,
         draft.service_date,
         draft.control_number,
-        tuple(draft.prior_auth),
-        tuple(draft.notes),
-        None if lin is None else _drug(lin[0], lin[1], draft.ctp),
+        () if draft.prior_auth is None else tuple(draft.prior_auth),
+        () if draft.notes is None else tuple(draft.notes),
+        None if lin is None else _drug(lin, draft.ctp),
         non_covered,
-        fallback if draft.service_date is None else None,
+        fallback if service_date is None else None,
     )
+    # The memos rules read most (line_modifier_codes and line_date, from what is at hand).
+    set_line_memos(
+        line,
+        tuple([m.value for m in modifiers]),  # only non-empty components became modifiers
+        fallback if service_date is None else service_date.start,
+    )
+    return line
 
 
 def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int) -> Claim:
@@ -181,57 +211,65 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
     drafts: list[_LineDraft] = []
     line: _LineDraft | None = None
     source: list[tuple[str, ...]] = []
-    ids: list[str] = []
     for pos, seg in enumerate(segments):
         parts = seg._parts  # the split memo, read without the property call (~240k per 10k)
         if parts is None:
-            parts = seg.parts
+            # Segment.parts written out, and not memoised on the segment: the builder reads
+            # each segment's elements from here on (``source`` and the drafts carry them).
+            parts = tuple(seg.text.split(seg.delimiters.element))
         source.append(parts)
         sid = seg.seg_id
-        ids.append(sid)
-        qualifier = parts[1] if len(parts) > 1 else ""  # XX01, what most branches test
+        # XX01, what most branches test, is read only in those (not for SV1, LIN, CTP ...).
         if sid == "LX":
-            line = _LineDraft(field_at(qualifier, pos, seg.index, "LX01"), pos, pos)
+            lx = parts[1] if len(parts) > 1 else ""
+            line = _LineDraft(field_at(lx, pos, seg.index, "LX01"), pos, pos)
             drafts.append(line)
             continue
         if line is None:
             if sid == "HI":
-                _diagnoses(seg, pos, diagnoses)
-            elif sid == "REF" and qualifier == "G1":
-                claim_auth.append(_field(parts, seg.index, pos, 2, "REF02"))
-            elif sid == "DTP" and qualifier == "434":
-                statement = parse_date(seg.element(3).partition("-")[0])
+                _diagnoses(seg, parts, pos, diagnoses)
+            elif sid == "REF":
+                if len(parts) > 1 and parts[1] == "G1":
+                    claim_auth.append(_field(parts, seg.index, pos, 2, "REF02"))
+            elif sid == "DTP":
+                if len(parts) > 1 and parts[1] == "434":
+                    statement = parse_date((parts[3] if len(parts) > 3 else "").partition("-")[0])
             elif sid == "SBR":
                 cob = True  # 2320: another payer's subscriber loop inside the claim
             continue
         line.last_pos = pos
         if sid in _SERVICE_IDS:
             if line.service is None:
-                line.service = (pos, seg)
+                line.service = (pos, seg, parts)
         elif sid == "DTP":
-            if line.service_date is None and qualifier == "472":
-                line.service_date = _service_date(seg, pos)
+            if line.service_date is None and len(parts) > 1 and parts[1] == "472":
+                line.service_date = _service_date(seg, parts, pos)
         elif sid == "REF":
-            if line.lin is None:
+            if line.lin is None and len(parts) > 1:
+                qualifier = parts[1]
                 if qualifier == "6R" and line.control_number is None:
                     line.control_number = _field(parts, seg.index, pos, 2, "REF02")
                 elif qualifier == "G1":
+                    if line.prior_auth is None:
+                        line.prior_auth = []
                     line.prior_auth.append(_field(parts, seg.index, pos, 2, "REF02"))
         elif sid == "NTE":
             if line.lin is None:
+                if line.notes is None:
+                    line.notes = []
                 line.notes.append(_field(parts, seg.index, pos, 2, "NTE02"))
         elif sid == "LIN":
             if line.lin is None:
-                line.lin = (pos, seg)
+                line.lin = (pos, seg, parts)
         elif sid == "CTP":
             if line.lin is not None and line.ctp is None:
-                line.ctp = (pos, seg)
+                line.ctp = (pos, seg, parts)
         elif sid == "SVD":
             cob = True  # 2430: a prior payer adjudicated this line
     fallback = statement if kind is Transaction.INSTITUTIONAL else None
     lines = tuple(built for draft in drafts if (built := _line(draft, kind, fallback)) is not None)
     clm_id, clm_parts = clm.seg_id, source[0]
-    claim = Claim(
+    claim = _new_claim(
         kind,
         ordinal,
         _field(clm_parts, clm.index, 0, 1, f"{clm_id}01"),
@@ -247,20 +285,20 @@ def build_claim(segments: Sequence[Segment], context: ClaimContext, ordinal: int
         context.patient_key,
         tuple(source),
         clm.delimiters.component,
-        clm.component(5, 3),
+        _component(clm_parts, 5, 3, clm.delimiters.component),
         cob,
         context.billing_provider,
     )
     # The segment ids the lexer already read (Claim.segment_ids computes the same from source).
-    set_segment_ids(claim, tuple(ids))
+    set_segment_ids(claim, tuple([seg.seg_id for seg in segments]))
     return claim
 
 
-def _diagnoses(seg: Segment, pos: int, out: list[Diagnosis]) -> None:
+def _diagnoses(seg: Segment, parts: tuple[str, ...], pos: int, out: list[Diagnosis]) -> None:
     # The pointer count is carried, not recounted per composite: a hostile HI with 100k
     # composites must cost linear time (recounting made it quadratic: 40k took 31 s).
     counted = sum(1 for d in out if d.qualifier in _POINTER_QUALIFIERS)
-    for i, composite in enumerate(seg.parts[1:], 1):
+    for i, composite in enumerate(parts[1:], 1):
         qualifier, _, rest = composite.partition(seg.delimiters.component)
         if qualifier not in _DX_QUALIFIERS:
             continue
@@ -269,4 +307,6 @@ def _diagnoses(seg: Segment, pos: int, out: list[Diagnosis]) -> None:
         if qualifier in _POINTER_QUALIFIERS:
             counted += 1
             position = counted
-        out.append(Diagnosis(qualifier, code, position, Loc(pos, seg.index, f"HI{i:02d}-2")))
+        out.append(
+            _new_diagnosis(qualifier, code, position, _new_loc(pos, seg.index, f"HI{i:02d}-2"))
+        )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from edi_scrub._drafts import draft_class
 from edi_scrub._slots import fast_init, slot_setter
 from edi_scrub.model.money import parse_amount
 
@@ -86,10 +87,11 @@ def field_at(value: str, pos: int, segment: int, ref: str) -> Field:
     of them (findings and fixes): the value is the same Field in every respect (``==``, hash,
     ``repr``, pickling, ``replace``), only cheaper to make.
     """
-    made = _NEW_FIELD(Field)
-    _SET_FIELD_VALUE(made, value)
-    _SET_FIELD_AT(made, (pos, segment, ref))
-    return made
+    made = _FieldDraft()  # see edi_scrub/_drafts.py
+    made.value = value
+    made._at = (pos, segment, ref)
+    made.__class__ = Field
+    return made  # type: ignore[no-any-return]
 
 
 @fast_init
@@ -133,11 +135,18 @@ class DrugDetail:
 
 
 class _LineMemo:
-    """What a service line computes once on first use: a base-class slot, so no part of its value
-    (not in ``fields()``, ``==``, ``repr`` or a pickle)."""
+    """What a service line computes once: base-class slots, so no part of its value (not in
+    ``fields()``, ``==``, ``repr`` or a pickle). Rules read them ~7 times per line, so they
+    are plain slots (a read costs no call): the builder fills them, and a line made any other
+    way (its constructor, ``replace``, unpickling) computes each on first read (see
+    ``ServiceLine.__getattr__``).
+    """
 
-    __slots__ = ("_modifier_codes",)
-    _modifier_codes: tuple[str, ...]
+    __slots__ = ("date_of_service", "modifier_codes")
+    #: The modifiers as plain strings, in slot order (empty slots left out).
+    modifier_codes: tuple[str, ...]
+    #: The line's start date of service: DTP*472, else the claim's statement period.
+    date_of_service: date | None
 
 
 @fast_init
@@ -168,31 +177,24 @@ class ServiceLine(_LineMemo):
     #: (DTP*434), which dates every line of an institutional claim that has no line date.
     fallback_date: date | None = None
 
-    @property
-    def modifier_codes(self) -> tuple[str, ...]:
-        """The modifiers as plain strings, in slot order."""
-        # Rules ask for these ~30 times per line; worked out once (the line is frozen).
-        try:
-            return self._modifier_codes
-        except AttributeError:
-            codes = tuple([m.value for m in self.modifiers if m.value])
-            _SET_MODIFIER_CODES(self, codes)
-            return codes
+    if not TYPE_CHECKING:  # mypy would otherwise accept any attribute name on a line
+
+        def __getattr__(self, name: str) -> object:
+            # Called only when a memo slot (see _LineMemo) is empty: the line was not made by
+            # the builder. Any other missing name is the usual AttributeError.
+            if name == "modifier_codes":
+                codes = line_modifier_codes(self.modifiers)
+                _SET_MODIFIER_CODES(self, codes)
+                return codes
+            if name == "date_of_service":
+                day = line_date(self.service_date, self.fallback_date)
+                _SET_DATE_OF_SERVICE(self, day)
+                return day
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def has_modifier(self, code: str) -> bool:
         """Whether ``code`` is among the line's modifiers."""
-        try:
-            codes = self._modifier_codes  # the memo without the property call (~300k per 10k)
-        except AttributeError:
-            codes = self.modifier_codes
-        return code in codes
-
-    @property
-    def date_of_service(self) -> date | None:
-        """The line's start date of service: DTP*472, else the claim's statement period."""
-        if self.service_date is not None and self.service_date.start is not None:
-            return self.service_date.start
-        return self.fallback_date
+        return code in self.modifier_codes
 
     @property
     def service_span(self) -> tuple[date, date] | None:
@@ -286,11 +288,32 @@ class Claim(_ClaimMemo):
         return tuple(found)
 
 
-_NEW_FIELD = object.__new__
-_SET_FIELD_VALUE = slot_setter(Field, "value")
+_FieldDraft = draft_class(Field)
 _SET_FIELD_LOC = slot_setter(Field, "loc")
-_SET_FIELD_AT = slot_setter(_FieldMemo, "_at")
-_SET_MODIFIER_CODES = slot_setter(_LineMemo, "_modifier_codes")
+_SET_MODIFIER_CODES = slot_setter(_LineMemo, "modifier_codes")
+_SET_DATE_OF_SERVICE = slot_setter(_LineMemo, "date_of_service")
+
+
+def line_modifier_codes(modifiers: tuple[Field, ...]) -> tuple[str, ...]:
+    """What :attr:`ServiceLine.modifier_codes` holds for ``modifiers``."""
+    return tuple([m.value for m in modifiers if m.value])
+
+
+def line_date(service_date: ServiceDate | None, fallback: date | None) -> date | None:
+    """What :attr:`ServiceLine.date_of_service` holds: the DTP*472 start, else ``fallback``."""
+    if service_date is not None and service_date.start is not None:
+        return service_date.start
+    return fallback
+
+
+def set_line_memos(line: ServiceLine, codes: tuple[str, ...], day: date | None) -> None:
+    """Fill a line's memos with what its builder already knows.
+
+    ``codes`` and ``day`` must be :func:`line_modifier_codes` and :func:`line_date` of the
+    line (tests/test_model_reference.py checks every built line).
+    """
+    _SET_MODIFIER_CODES(line, codes)
+    _SET_DATE_OF_SERVICE(line, day)
 _SET_SEGMENT_IDS = slot_setter(_ClaimMemo, "_segment_ids")
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from edi_scrub._drafts import draft_constructor
 from edi_scrub._slots import fast_init
 from edi_scrub.errors import InputError
 from edi_scrub.model.claim import Transaction
@@ -22,6 +23,8 @@ from edi_scrub.model.money import parse_amount
 from edi_scrub.x12.lexer import Segment
 
 _CLAIM_END = frozenset({"HL", "CLM", "SE", "GE", "IEA", "ST", "GS", "ISA"})
+#: The segments :func:`_track` reads; the others (N3, N4, REF, PER ...) skip the call.
+_TRACKED = frozenset({"GS", "ST", "HL", "PRV", "NM1", "SBR", "DMG", "PAT"})
 
 
 @fast_init
@@ -54,6 +57,11 @@ class ClaimUnit:
 
 
 Unit = Segment | ClaimUnit
+
+# Built from drafts (edi_scrub/_drafts.py): one of each per claim, same values as the
+# constructors make.
+_new_context = draft_constructor(ClaimContext)
+_new_unit = draft_constructor(ClaimUnit)
 
 
 @lru_cache(maxsize=4096)
@@ -97,6 +105,9 @@ class _State:
     weight: Decimal | None = None
     billing: tuple[tuple[int, tuple[str, ...]], ...] = ()
     claims: int = 0
+    #: The last claim's patient identity and its digest (see ClaimContext.patient_key).
+    last_identity: str | None = None
+    last_key: str = ""
 
     def context(self, clm: Segment, where: str) -> ClaimContext:
         version = self.st03 or self.gs08
@@ -108,8 +119,12 @@ class _State:
         patient = self.hl_level == "23"
         dob = self.patient_dob if patient else self.subscriber_dob
         identity = "|".join((self.subscriber_id, self.patient_id if patient else "", str(dob)))
-        key = hashlib.blake2b(identity.encode("latin-1"), digest_size=12).hexdigest()
-        return ClaimContext(
+        if identity == self.last_identity:
+            key = self.last_key  # a patient's claims come in a row: hashed once
+        else:
+            key = hashlib.blake2b(identity.encode("latin-1"), digest_size=12).hexdigest()
+            self.last_identity, self.last_key = identity, key
+        return _new_context(
             kind,
             version,
             self.filing,
@@ -159,7 +174,8 @@ def group(segments: Iterable[Segment], where: str = "<input>") -> Iterator[Unit]
         if sid == "CLM":
             pending = [seg]
             continue
-        _track(st, seg, sid, where)
+        if sid in _TRACKED:
+            _track(st, seg, sid, where)
         yield seg
     if pending:
         yield _close(st, pending, where)
@@ -168,7 +184,7 @@ def group(segments: Iterable[Segment], where: str = "<input>") -> Iterator[Unit]
 
 
 def _close(st: _State, pending: list[Segment], where: str) -> ClaimUnit:
-    unit = ClaimUnit(tuple(pending), st.context(pending[0], where), st.claims)
+    unit = _new_unit(tuple(pending), st.context(pending[0], where), st.claims)
     st.claims += 1
     return unit
 

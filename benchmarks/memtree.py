@@ -24,7 +24,9 @@ reports:
   ``/proc/<pid>/status``, read at every sample, so exact unless a process grows in its last
   interval), the command's and the largest child's.
 - ``maxrss``: ``ru_maxrss`` from ``os.wait4`` (the largest single process; bench.py's old
-  column), plus wall and CPU (user + system of the tree) seconds.
+  column), plus wall and CPU (user + system of the tree) seconds. Linux carries the launching
+  process's RSS at the fork into it, so it is only meaningful when the launcher is small (a
+  script like this one or bench.py, not a test process holding hundreds of MiB).
 
 All memory figures are KiB in the JSON output and MiB in the one-line summary. Linux only.
 """

@@ -68,8 +68,8 @@ def test_pages_written_after_the_fork_count_twice() -> None:
     _, child = peak.at_peak
     assert child.private > 39 * MIB
     assert peak.pss_sum_peak > 80 * MIB
-    # The single largest process (os.wait4's figure) misses half of it.
-    assert peak.maxrss < 60 * MIB
+    # The single largest process's peak RSS misses half of it. (Not checked on ru_maxrss:
+    # forked from this test process, the command's starts at this process's RSS; see memtree.)
     assert max(peak.main_hwm, peak.child_hwm) < 60 * MIB
 
 

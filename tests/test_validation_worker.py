@@ -104,3 +104,25 @@ def test_close_stops_a_running_worker_at_once(big: Path, monkeypatch: pytest.Mon
     validation.close()
     assert time.monotonic() - started < 30
     assert not worker.is_alive() and gc.get_freeze_count() == 0
+
+
+class _UnpicklableError(Exception):
+    def __init__(self) -> None:
+        super().__init__("cannot be sent")
+        self.hook = lambda: None  # a lambda does not pickle
+
+
+def test_an_error_that_cannot_be_sent_is_raised_here_without_a_worker_traceback(
+    big: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def broken(path: str, ack: bool, validator: str = "compiled") -> object:
+        raise _UnpicklableError
+
+    monkeypatch.setattr(pipeline, "_validate_path", broken)
+    validation = pipeline._InputValidation(big, OPTIONS)
+    try:
+        with pytest.raises(_UnpicklableError):
+            validation.result()  # no answer came: validated (and failed) here
+    finally:
+        validation.close()
+    assert "Traceback" not in capfd.readouterr().err

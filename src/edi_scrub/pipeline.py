@@ -9,6 +9,7 @@ runs once more with that claim left as it was.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import multiprocessing.process
@@ -147,7 +148,10 @@ def _validate_in_worker(conn: Connection, path: str, ack: bool, validator: str) 
         outcome = (True, _validate_path(path, ack, validator))
     except Exception as exc:  # sent to the main process, raised there by result()
         outcome = (False, exc)
-    conn.send(outcome)
+    with contextlib.suppress(Exception):
+        # Unpicklable (or the main process is gone): the main process, finding no answer,
+        # validates itself and so raises the same error there.
+        conn.send(outcome)
     conn.close()
 
 

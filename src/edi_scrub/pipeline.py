@@ -9,8 +9,11 @@ runs once more with that claim left as it was.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
-import multiprocessing.pool
+import multiprocessing.process
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -44,6 +47,8 @@ from edi_scrub.x12.lexer import ENCODING, Segment, iter_segments, render
 from edi_scrub.x12.partial import ChangedClaims
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from edi_scrub.x12._normalise import Plain
     from edi_scrub.x12.validate import StructuralResult
 
@@ -136,44 +141,105 @@ def _validate_path(path: str, ack: bool, validator: str = "compiled") -> Structu
 _PARALLEL_MIN_BYTES = 512 * 1024
 
 
+def _validate_in_worker(conn: Connection, path: str, ack: bool, validator: str) -> None:
+    """The validation worker's body: validate, send (ok, result or exception), end."""
+    die_with_parent()
+    outcome: tuple[bool, object]
+    try:
+        outcome = (True, _validate_path(path, ack, validator))
+    except Exception as exc:  # sent to the main process, raised there by result()
+        outcome = (False, exc)
+    with contextlib.suppress(Exception):
+        # Unpicklable (or the main process is gone): the main process, finding no answer,
+        # validates itself and so raises the same error there.
+        conn.send(outcome)
+    conn.close()
+
+
 class _InputValidation:
     """The input's structural validation, run beside the fix pass when that pays off.
 
     pyx12 is the slow part (about ten times the rules and fixes), and the fix pass does not
     need its result until the end, so on a 2-core machine the two can overlap. A forked worker
     is used because it starts in milliseconds and shares the already-imported modules.
+
+    Memory (what a cgroup charges is the two processes' PSS sum, benchmarks/memtree.py): the
+    worker is a one-shot process, not a pool, so it ends as soon as its result is sent (a
+    thread here receives it) instead of holding its ~40 MiB until the fix pass is done; and
+    the objects that exist at the fork are frozen (``gc.freeze``) until it ends, so that
+    neither process's garbage collector writes to their shared pages (copy on write would
+    give each process its own copy).
     """
 
     def __init__(self, path: Path, options: Options) -> None:
         self._path, self._ack, self._validator = path, options.ack, options.validator
-        self._pool: multiprocessing.pool.Pool | None = None
-        self._pending: multiprocessing.pool.AsyncResult[StructuralResult] | None = None
+        self._worker: multiprocessing.process.BaseProcess | None = None
+        self._receiver: threading.Thread | None = None
+        self._received: tuple[bool, object] | None = None
         self._result: StructuralResult | None = None
         big = options.parallel_validation and path.stat().st_size >= _PARALLEL_MIN_BYTES
         if options.structure and big and "fork" in multiprocessing.get_all_start_methods():
-            # The worker dies with this process, even after a kill -9 (see _lifeline).
-            self._pool = multiprocessing.get_context("fork").Pool(
-                processes=1, initializer=die_with_parent
+            fork = multiprocessing.get_context("fork")
+            reader, writer = fork.Pipe(duplex=False)
+            gc.freeze()
+            try:
+                # The worker dies with this process, even after a kill -9 (see _lifeline).
+                self._worker = fork.Process(
+                    target=_validate_in_worker,
+                    args=(writer, str(path), options.ack, options.validator),
+                    name="edi-scrub-validation",
+                    daemon=True,
+                )
+                self._worker.start()
+            except BaseException:
+                gc.unfreeze()
+                reader.close()
+                raise
+            finally:
+                writer.close()  # the worker's end: EOF here if it dies without an answer
+            self._receiver = threading.Thread(
+                target=self._receive, args=(reader, self._worker), daemon=True
             )
-            self._pending = self._pool.apply_async(
-                _validate_path, (str(path), options.ack, options.validator)
-            )
+            self._receiver.start()
+
+    def _receive(self, reader: Connection, worker: multiprocessing.process.BaseProcess) -> None:
+        """Take the worker's answer as soon as it is sent (the worker then ends), reap it."""
+        try:
+            self._received = reader.recv()
+        except (EOFError, OSError):  # killed (close(), the OOM killer): no answer
+            self._received = None
+        finally:
+            reader.close()
+            worker.join()
+            gc.unfreeze()
 
     def result(self) -> StructuralResult:
-        """The validation, computed here if no worker is running it."""
-        if self._result is None:
-            if self._pending is not None:
-                self._result = self._pending.get()
-            else:
-                self._result = _validate_path(str(self._path), self._ack, self._validator)
-        return self._result
+        """The validation, computed here if no worker is running it (or it died)."""
+        if self._result is not None:
+            return self._result
+        received = None
+        if self._receiver is not None:
+            self._receiver.join()
+            received = self._received
+            if received is None:
+                log.warning("validation_worker_lost", file=str(self._path))
+        if received is None:
+            result = _validate_path(str(self._path), self._ack, self._validator)
+        elif received[0]:
+            result = received[1]  # type: ignore[assignment]
+        else:
+            raise received[1]  # type: ignore[misc]
+        self._result = result
+        return result
 
     def close(self) -> None:
         """Stop the worker (at once, if the run failed before it finished)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        if self._worker is not None:
+            if self._worker.is_alive():
+                self._worker.kill()
+            assert self._receiver is not None
+            self._receiver.join()
+            self._worker = None
 
 
 def _run_pass(

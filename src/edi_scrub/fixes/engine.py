@@ -232,7 +232,10 @@ def scrub_claim(
         new, done = apply_fixes(segments, [f.fix for f in chosen if f.fix is not None])
         if not done:
             break
-        applied.extend(f for f in chosen if f.fix in done)
+        # By identity (apply_fixes returns the objects it was given): ``in`` on the list
+        # compared fixes field by field, n * n for a claim of n fixable lines.
+        done_ids = {id(fix) for fix in done}
+        applied.extend(f for f in chosen if id(f.fix) in done_ids)
         segments = new
         claim = build_claim(segments, unit.context, unit.ordinal)
         findings = check_claim(claim, rules, ctx)

@@ -314,6 +314,8 @@ def set_line_memos(line: ServiceLine, codes: tuple[str, ...], day: date | None) 
     """
     _SET_MODIFIER_CODES(line, codes)
     _SET_DATE_OF_SERVICE(line, day)
+
+
 _SET_SEGMENT_IDS = slot_setter(_ClaimMemo, "_segment_ids")
 
 

@@ -79,6 +79,8 @@ class _FactsMemo:
     """
 
     last: tuple[Claim, DrugCatalog, Callable[[Claim], PayerPolicy], ClaimFacts] | None = None
+    #: The submitted claim's lines by their service segment's file position (``as_submitted``).
+    submitted: tuple[Claim, dict[int, ServiceLine]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,14 @@ class RuleContext:
         index = file_segment(line.charge)
         if index == 0:
             return None
-        return next((s for s in self.submitted.lines if file_segment(s.charge) == index), None)
+        # Indexed once per submitted claim: a scan per line was quadratic in the claim's lines.
+        known = self._memo.submitted
+        if known is None or known[0] is not self.submitted:
+            by_segment: dict[int, ServiceLine] = {}
+            for s in self.submitted.lines:
+                by_segment.setdefault(file_segment(s.charge), s)  # the first, as a scan finds
+            known = self._memo.submitted = (self.submitted, by_segment)
+        return known[1].get(index)
 
 
 ClaimCheck = Callable[[Claim, RuleContext], Iterator[Finding]]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from edi_scrub.maps.drugs import DrugCode, NdcPackage
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.rules._base import RuleContext
-from edi_scrub.rules._facts import amount, line_ndc
+from edi_scrub.rules._facts import line_ndc
 
 
 def line_package(ctx: RuleContext, line: ServiceLine) -> NdcPackage | None:
@@ -49,12 +48,6 @@ def valid_on(code: DrugCode, day: date) -> bool | None:
     if code.effective_not_before_year is not None and day.year > code.effective_not_before_year:
         return True
     return None
-
-
-def billed_units(line: ServiceLine) -> Decimal | None:
-    """SV104 / SV205 as a positive number (whole or not), or None when it is not one."""
-    units = amount(line.units.value)
-    return None if units is None or units <= 0 else units
 
 
 def same_drug(claim: Claim, line: ServiceLine) -> tuple[ServiceLine, ...]:

@@ -65,6 +65,7 @@ class ClaimFacts:
         "_policy",
         "_policy_of",
         "_same_drug",
+        "_same_drug_units",
         "claim",
         "drug_lines",
     )
@@ -94,6 +95,7 @@ class ClaimFacts:
         self._by_id: dict[str, Indexed] | None = None
         self._same_drug: dict[tuple[str, str | None, date | None], tuple[ServiceLine, ...]] | None
         self._same_drug = None
+        self._same_drug_units: dict[tuple[str, str | None, date | None], Decimal] = {}
         self._derived: dict[tuple[str, int], object] = {}
         self._charges: tuple[Decimal | None, ...] | None = None
         self._modifiers: dict[int, frozenset[str]] = {}
@@ -177,6 +179,28 @@ class ClaimFacts:
                 built.setdefault(_drug_key(other), []).append(other)
             groups = self._same_drug = {key: tuple(found) for key, found in built.items()}
         return groups.get(_drug_key(line), ())
+
+    def same_drug_units(self, line: ServiceLine) -> Decimal:
+        """The positive units (``billed_units``) of :meth:`same_drug`'s lines, summed.
+
+        Summed once per group: rules ask it of every line of the group, and a claim of n lines
+        of one drug and date made that n sums of n lines each (quadratic in the claim's size).
+        """
+        key = _drug_key(line)
+        total = self._same_drug_units.get(key)
+        if total is None:
+            total = sum(
+                (u for other in self.same_drug(line) if (u := billed_units(other)) is not None),
+                Decimal(0),
+            )
+            self._same_drug_units[key] = total
+        return total
+
+
+def billed_units(line: ServiceLine) -> Decimal | None:
+    """SV104 / SV205 as a positive number (whole or not), or None when it is not one."""
+    units = amount(line.units.value)
+    return None if units is None or units <= 0 else units
 
 
 def line_ndc(line: ServiceLine) -> str | None:

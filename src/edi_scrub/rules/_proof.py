@@ -19,8 +19,8 @@ from edi_scrub.maps.drugs import DrugCode
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.money import format_quantity
 from edi_scrub.rules._base import RuleContext
-from edi_scrub.rules._drug import billed_units, line_package, potency_range
-from edi_scrub.rules._facts import amount
+from edi_scrub.rules._drug import line_package, potency_range
+from edi_scrub.rules._facts import amount, billed_units
 
 
 def vial_count_doubt(ctx: RuleContext, claim: Claim, line: ServiceLine) -> str | None:
@@ -29,10 +29,7 @@ def vial_count_doubt(ctx: RuleContext, claim: Claim, line: ServiceLine) -> str |
     potency = potency_range(ctx, pkg) if pkg is not None else None
     if pkg is None or potency is None or billed_units(line) is None:
         return None
-    total = sum(
-        (u for other in ctx.facts(claim).same_drug(line) if (u := billed_units(other)) is not None),
-        Decimal(0),
-    )
+    total = ctx.facts(claim).same_drug_units(line)
     low, high = potency
     if total >= low:
         return None

@@ -39,7 +39,7 @@ from edi_scrub.fixes.edits import Applicability
 from edi_scrub.model.claim import Claim, ServiceLine, Transaction
 from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules._drug import billed_units
+from edi_scrub.rules._facts import billed_units
 
 # Enum members read once: on Python 3.11 every ``Enum.MEMBER`` read costs a metaclass
 # lookup (~150 ns), and these are read for every claim or line.

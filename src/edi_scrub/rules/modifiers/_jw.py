@@ -108,8 +108,15 @@ def _jw_siblings(
     same: list[ServiceLine] = []
     maybe: list[ServiceLine] = []
     facts = ctx.facts(claim)
-    for other in claim.lines:
-        if other is line or "JW" not in facts.modifiers(other):
+    # The claim's JW lines, listed once: scanning every line for each drug line made a claim
+    # of n lines cost n * n modifier look-ups.
+    jw_lines = facts.derived(
+        "jw_lines",
+        claim,
+        lambda: tuple([other for other in claim.lines if "JW" in facts.modifiers(other)]),
+    )
+    for other in jw_lines:
+        if other is line:
             continue
         verdict = match(ctx, claim, line, other)
         if verdict is _SAME:

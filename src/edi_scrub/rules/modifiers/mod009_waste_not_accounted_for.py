@@ -35,8 +35,7 @@ from edi_scrub.model.claim import Claim
 from edi_scrub.model.money import format_quantity
 from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules._drug import billed_units
-from edi_scrub.rules._facts import amount
+from edi_scrub.rules._facts import amount, billed_units
 from edi_scrub.rules.modifiers._jw import jw_siblings
 
 

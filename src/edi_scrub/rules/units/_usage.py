@@ -16,7 +16,7 @@ from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.money import format_quantity
 from edi_scrub.policy import rolling_window
 from edi_scrub.rules._base import RuleContext, line_number
-from edi_scrub.rules._drug import billed_units
+from edi_scrub.rules._facts import billed_units
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,13 +28,13 @@ References
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 from edi_scrub.model.claim import Claim
 from edi_scrub.model.money import format_quantity
 from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
-from edi_scrub.rules._drug import billed_units, line_package, potency_range
+from edi_scrub.rules._drug import line_package, potency_range
+from edi_scrub.rules._facts import billed_units
 
 
 @register("UNT003", "units-look-like-vials", Severity.WARNING, needs=Needs.DRUG_LINES)
@@ -49,11 +49,7 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         potency = potency_range(ctx, pkg) if pkg is not None else None
         if pkg is None or potency is None:
             continue
-        together = facts.same_drug(line)
-        total = sum(
-            (u for other in together if (u := billed_units(other)) is not None),
-            Decimal(0),
-        )
+        total = facts.same_drug_units(line)
         low, high = potency
         if total >= low:
             continue

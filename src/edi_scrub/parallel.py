@@ -3,15 +3,20 @@
 Design
 ------
 The main process lexes and groups the input as before and cuts the claims into blocks of
-:data:`BLOCK` claims. ``jobs`` processes share the blocks round robin: ``jobs - 1`` forked
-workers, which build the model, run the rules and the fix loop (:func:`claim_work`) and send
-back one small :class:`ClaimWork` per claim, and the main process itself, which scrubs its
-share when it comes to it (no copy, no speculation: the cheapest share, and it keeps the main
-process busy while it waits). The main process takes the blocks back **in file order** and does
-everything that depends on the run as a whole, claim by claim, exactly where the sequential run
-does it: writing, the envelope counts, the output-check probe, spans, outcomes, counters and
-the usage history. At most :data:`IN_FLIGHT` blocks per worker are out at once, so memory stays
-bounded by the blocks, not by the file.
+:data:`BLOCK` claims. ``jobs`` processes share the blocks: ``jobs - 1`` forked workers, which
+build the model, run the rules and the fix loop (:func:`claim_work`) and send back one small
+:class:`ClaimWork` per claim, and the main process itself, which scrubs its share when it
+comes to it (no copy, no speculation: the cheapest share) or ahead of time while it waits for
+a worker. The share is decided block by block, on demand: a block goes to a worker while that
+worker holds fewer than :data:`QUEUED` blocks, else it is the main process's. So each side
+gets what its speed allows (the main process also does everything below, and the validation
+worker shares the cores), instead of a fixed alternation that left the main process, the
+longer path, with half the claims. The main process takes the blocks back **in file order**
+and does everything that depends on the run as a whole, claim by claim, exactly where the
+sequential run does it: writing, the envelope counts, the output-check probe, spans,
+outcomes, counters and the usage history. At most ``QUEUED`` blocks per worker plus
+:data:`OWN` are read and not yet taken back, so memory stays bounded by the blocks, not by the
+file.
 
 Cross-claim state, and how each piece keeps its sequential meaning:
 
@@ -76,7 +81,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -109,11 +114,14 @@ log = structlog.get_logger(__name__)
 
 #: Claims per block sent to a worker: large enough that a message's fixed cost vanishes, small
 #: enough that the workers start early and finish together.
-BLOCK = 200
-#: Blocks out per process at once. One: measured on an idle 2-core machine (100k-claim 837P,
-#: --jobs 2), two gave the same wall time (39.4-40.5 s against 38.3-39.3 s) for 3-4 MiB more
-#: peak RSS in the main process (98 against 94-95 MiB), too close to the 100 MB budget.
-IN_FLIGHT = 1
+BLOCK = 100
+#: Blocks a worker holds at once: the one it scrubs and the next, waiting in its pipe, so that
+#: it never waits for this process. A block read while every worker holds as many is this
+#: process's own.
+QUEUED = 2
+#: Blocks of this process's own share read ahead at most (scrubbed while it waits for a
+#: worker). With QUEUED they bound the blocks held at once, so memory stays flat.
+OWN = 2
 #: Below this input size ``jobs=None`` (auto) stays sequential. Chosen, not measured as a
 #: crossover (the machine was never idle enough to time one): a pool costs a fixed ~0.05 s of
 #: CPU (forks, a worker's caches warming up, teardown; measured on 500-4,000-claim files),
@@ -430,16 +438,35 @@ class _Worker:
     process: BaseProcess
     requests: Connection
     results: Connection
+    #: The blocks sent to this worker and not yet back, oldest first (results come in order).
+    out: deque[_Block] = field(default_factory=deque)
 
 
 @dataclass(slots=True)
 class _Block:
-    """Units on their way: the worker scrubbing the claims (None: this process), and what
-    this process found working ahead on its own share (one entry per claim)."""
+    """Units on their way: the worker scrubbing the claims (None: this process), what came
+    back from it, and what this process found working ahead on its own share (one entry per
+    claim, ``None`` for a claim whose scrub raised)."""
 
     units: list[Unit]
     worker: _Worker | None
+    back: list[_Back] | None = None
     ahead: list[_Back] | None = None
+
+
+def _blocks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
+    """``units`` cut after every :data:`BLOCK` claims (the last block may hold fewer)."""
+    block: list[Unit] = []
+    claims = 0
+    for unit in units:
+        block.append(unit)
+        if isinstance(unit, ClaimUnit):
+            claims += 1
+            if claims >= BLOCK:
+                yield block
+                block, claims = [], 0
+    if block:
+        yield block
 
 
 class ClaimPool:
@@ -459,8 +486,9 @@ class ClaimPool:
         self._rules, self._allowed = rules, allowed
         self._workers: list[_Worker] = []
         self.broken = False
-        #: Claims a worker scrubbed and the main process took as they were, and claims
-        #: scrubbed again in order (history hits, errors); for tests and logs.
+        #: Claims sent to a worker; of those, claims the main process took as they came back;
+        #: and claims scrubbed again in order (history hits, errors); for tests and logs.
+        self.sent = 0
         self.taken = 0
         self.redone = 0
         #: Blocks of its own share this process scrubbed ahead while it waited for a worker.
@@ -489,62 +517,79 @@ class ClaimPool:
 
     def scrub(self, units: Iterable[Unit], ctx: RuleContext, revert: Collection[int]) -> Scrubbed:
         """Like :func:`sequential` (same units, same work), with the claims scrubbed by the
-        workers; ``ctx`` is the pass's context (its history is the real one)."""
-        pending: deque[_Block] = deque()
-        # This process's own speculative context, for working ahead (see _take).
-        ahead = replace(ctx, history=_Asked(ctx.history.codes))
-        block: list[Unit] = []
-        claims = 0
-        turn = 0
-        limit = IN_FLIGHT * (len(self._workers) + 1)
-        for unit in units:
-            block.append(unit)
-            if isinstance(unit, ClaimUnit):
-                claims += 1
-                if claims >= BLOCK:
-                    pending.append(self._send(block, revert, turn))
-                    turn += 1
-                    block, claims = [], 0
-                    while len(pending) >= limit:
-                        yield from self._take(pending, ctx, ahead, revert)
-        if block:
-            pending.append(self._send(block, revert, turn))
-        while pending:
-            yield from self._take(pending, ctx, ahead, revert)
+        workers; ``ctx`` is the pass's context (its history is the real one).
 
-    def _send(self, block: list[Unit], revert: Collection[int], turn: int) -> _Block:
-        share = turn % (len(self._workers) + 1)
-        if self.broken or share == len(self._workers):
-            return _Block(block, None)  # this process's share: no copy, no speculation
+        Blocks go to a worker while it holds fewer than :data:`QUEUED`; the others are this
+        process's share. So the share follows the speed each side really gets (a core shared
+        with the validation worker or another program), not a fixed alternation."""
+        pending: deque[_Block] = deque()
+        # This process's own speculative context, for working ahead (see _work_ahead).
+        ahead = replace(ctx, history=_Asked(ctx.history.codes))
+        blocks = _blocks(units)
+        window = QUEUED * len(self._workers) + OWN
+        more = True
+        while True:
+            while more and len(pending) < window:
+                block = next(blocks, None)
+                if block is None:
+                    more = False
+                else:
+                    pending.append(self._assign(block, revert))
+            if not pending:
+                return
+            head = pending[0]
+            if head.worker is None or head.back is not None or self.broken:
+                pending.popleft()
+                yield from self._take(head, ctx, revert)
+            elif not self._work_ahead(pending, ahead, revert):
+                self._wait(head.worker)
+
+    def _assign(self, block: list[Unit], revert: Collection[int]) -> _Block:
+        """Send ``block`` to the least busy worker, unless each already holds :data:`QUEUED`
+        blocks: then it is this process's (no copy, no speculation)."""
+        self._collect()
+        if self.broken or not self._workers:
+            return _Block(block, None)
+        worker = min(self._workers, key=lambda w: len(w.out))
+        if len(worker.out) >= QUEUED:
+            return _Block(block, None)
         claims = [u for u in block if isinstance(u, ClaimUnit)]
-        worker = self._workers[share]
         sent = [_send_form(u, u.ordinal in revert) for u in claims]
         try:
             worker.requests.send(sent)
         except OSError:
             self._break()
             return _Block(block, None)
-        return _Block(block, worker)
+        self.sent += len(sent)
+        taken = _Block(block, worker)
+        worker.out.append(taken)
+        return taken
 
-    def _take(
-        self,
-        pending: deque[_Block],
-        ctx: RuleContext,
-        ahead: RuleContext,
-        revert: Collection[int],
-    ) -> Scrubbed:
-        taken = pending.popleft()
+    def _collect(self) -> None:
+        """Take in every result already waiting, without waiting for any."""
+        try:
+            for worker in self._workers:
+                while worker.out and worker.results.poll():
+                    self._receive(worker)
+        except (EOFError, OSError):
+            self._break()
+
+    def _wait(self, worker: _Worker) -> None:
+        """Wait for ``worker``'s oldest block to come back."""
+        try:
+            self._receive(worker)
+        except (EOFError, OSError):
+            self._break()
+
+    @staticmethod
+    def _receive(worker: _Worker) -> None:
+        block = worker.out[0]
+        block.back = pickle.loads(worker.results.recv_bytes())
+        worker.out.popleft()
+
+    def _take(self, taken: _Block, ctx: RuleContext, revert: Collection[int]) -> Scrubbed:
         worker = taken.worker
-        back: list[_Back] | None = taken.ahead
-        if worker is not None and not self.broken:
-            try:
-                # Waiting for a worker, this process scrubs its own next blocks ahead of
-                # time, speculating on the history as a worker does.
-                while not worker.results.poll() and self._work_ahead(pending, ahead, revert):
-                    pass
-                back = pickle.loads(worker.results.recv_bytes())
-            except (EOFError, OSError):
-                self._break()
+        back = taken.back if worker is not None else taken.ahead
         speculated = back is not None
         results = iter(back or ())
         for unit in taken.units:

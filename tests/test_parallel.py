@@ -368,6 +368,53 @@ def test_a_block_goes_to_a_worker_only_while_it_holds_fewer_than_queued(tmp_path
         pool.close()
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="needs SIGSTOP")
+def test_a_block_scrubbed_partly_ahead_is_finished_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Working ahead goes AHEAD_STEP claims at a time (to look at the workers in between);
+    a block taken back half done ahead keeps the claims found ahead (their speculation
+    checked) and scrubs the rest in order, none of them counted as redone."""
+    monkeypatch.setattr(parallel, "AHEAD_STEP", 2)
+    data = _generated(tmp_path, claims=8).read_bytes()
+    units = list(group(iter_segments(io.BytesIO(data))))
+    claims = [u for u in units if isinstance(u, ClaimUnit)]
+    options = Options()
+    ctx = pipeline._context(options)
+    rules = tuple(r for r in select_rules((), ()) if r.check is not None)
+    # The sequential run's results, with the history it builds claim by claim.
+    sequential = replace(ctx, history=UsageHistory(ctx.history.codes))
+    expected = []
+    for unit in claims[:5]:
+        expected.append(parallel.claim_work(unit, rules, sequential, options.allowed(), False))
+        sequential.history.add(expected[-1].usage)
+    pool = parallel.ClaimPool(1, rules, ctx, options.allowed())
+    try:
+        worker = pool._workers[0]
+        os.kill(worker.process.pid or 0, signal.SIGSTOP)
+        try:
+            for _ in range(parallel.QUEUED):
+                pool._assign([claims[-1]], frozenset())
+            own = pool._assign(claims[:5], frozenset())
+        finally:
+            os.kill(worker.process.pid or 0, signal.SIGCONT)
+        assert own.worker is None
+        history = UsageHistory(ctx.history.codes)
+        ahead = replace(ctx, history=parallel._Asked(history.codes))
+        assert pool._work_ahead(parallel.deque([own]), ahead, frozenset())
+        assert own.ahead is not None and len(own.ahead) == 2 and pool.ahead == 1
+        real = replace(ctx, history=history)
+        got = []
+        for _unit, work in pool._take(own, real, frozenset()):
+            assert work is not None
+            real.history.add(work.usage)
+            got.append(work)
+        assert got == expected
+        assert pool.redone == 0 and pool.taken == 0
+    finally:
+        pool.close()
+
+
 def test_bad_input_after_some_claims_is_the_same_error(tmp_path: Path) -> None:
     path = tmp_path / "in.837"
     data = generate(path, "837P", claims=30, seed=4, defects=0.3, per_st=10)

@@ -52,12 +52,59 @@ run ends, however it ends. Workers that cannot be forked leave the run to the ma
 
 Cost: a claim travels as the texts of its segments (its positions, terminator and line
 break are rebuilt in the worker), about 12 µs per claim to send; a
-:class:`ClaimWork` carries its segments only when a fix changed them.
+:class:`ClaimWork` carries its segments only when a fix changed them. Sending costs the main
+process about 0.12 s per 10k claims, taking back 0.25 s; rebuilding the segments costs the
+workers 0.5 s and pickling their results 0.13 s, against 3.4 s of claim work.
 
-Measured (10k-claim 837P, ``benchmarks/gen837.py``): sending costs the main process about
-0.12 s, taking back 0.25 s; rebuilding the segments costs the workers 0.5 s and pickling their
-results 0.13 s, against 3.4 s of claim work. So a worker's share costs about 30% more CPU than
-the main process's own, which is why the main process keeps a share.
+Why the fixed alternation gained little (round 2: 7-14% less wall time at 100k claims on an
+idle 2-core machine): the main process, which alone lexes, groups, writes, checks the
+output's changed claims and builds the report (~2.6 s of 5.4 s CPU per 10k 837P claims under
+load, measured with every block sent to the worker), also scrubbed every other block. So it
+stayed the long path, and it shared the cores with two processes: the claim worker and the
+input's validation worker. Shared on demand, the main process scrubs ~25-40% of the claims
+(``benchmarks/par_timeline.py``: 7,280-7,600 of 10k went to the worker under a load of 10),
+its CPU drops by 27-33% against ``--jobs 1`` (12-23% against the alternation), the worker is
+busy 93-96% of the run (it was idle a quarter of a 100k run while this process scrubbed whole
+blocks ahead, before :data:`AHEAD_STEP`), and the main process waits for it 0.2-0.8 s of a
+25 s run. What remains is the cost of two processes: 14-23% more CPU in all (the worker's
+rebuilding and pickling, the main process's sending and taking back, a second set of caches,
+cores contending for memory), so two processes can be at best ~20-30% faster than one in wall
+time on an idle 2-core machine (total CPU / 2 against the main process's CPU alone).
+
+Measured 2026-11-30 13:47-14:25 on the team's 2-core machine **under other engineers' load
+(load average 6-13; no idle window came)**, ``benchmarks/cpu_split.py IN OUT --report r.json
+--no-config -q --jobs N``, ``gen837.py --defects 0.2 --seed 1`` files, alternating
+before (main 65e3b4d, fixed alternation) / ``--jobs 1`` / ``--jobs 2``; 10k: medians of 3,
+100k: one run each. Output and report byte-identical in every run. CPU in seconds (main
+process / children: validation worker and claim workers / total), peak RSS of the main
+process:
+
+==========  ===========  =======  =====  ========  =====  ========
+file        run          wall s   main   children  total  peak RSS
+==========  ===========  =======  =====  ========  =====  ========
+837P 10k    before -j2   17.83    4.00   3.08      7.07   71 MiB
+837P 10k    -j1          15.38    4.93   1.32      6.24   68 MiB
+837P 10k    after -j2    16.72    3.36   3.92      7.28   71 MiB
+837I 10k    before -j2    9.81    3.82   2.99      6.83   73 MiB
+837I 10k    -j1           8.81    4.63   1.28      5.95   69 MiB
+837I 10k    after -j2    11.07    3.37   3.94      7.32   72 MiB
+837P 100k   before -j2   385.1    46.9   31.0      77.9   93 MiB
+837P 100k   -j1          353.6    57.1   12.8      69.9   89 MiB
+837P 100k   after -j2    350.7    39.0   43.2      82.3   93 MiB
+837I 100k   before -j2   390.3    49.5   32.6      82.1   95 MiB
+837I 100k   -j1          292.3    56.9   13.8      70.6   90 MiB
+837I 100k   after -j2    215.5    38.2   42.5      80.7   95 MiB
+==========  ===========  =======  =====  ========  =====  ========
+
+On a loaded machine wall time says little (the cores are taken either way: ``-j2`` was
+within -26%..+26% of ``-j1``, run to run). The main process, the path the wall time follows
+on an idle machine, needs 27-33% less CPU than with ``-j1`` (12-23% less than the
+alternation), for 14-23% more CPU in all. On an idle 2-core machine that bounds the gain at
+about max(main CPU, total / 2) against the ``-j1`` main CPU: 21-29% less wall time, an
+estimate, not a measurement (round 2's idle runs fell short of the same estimate, 7-14%
+against 18%). Memory (``benchmarks/par_timeline.py``, 100k 837P, sampled every 20-50 ms):
+``-j1`` main 90 MiB and validation worker 50 MiB, 139 MiB RSS / 114 MiB PSS summed at one
+moment; ``-j2`` adds a 36 MiB worker, main 93-95 MiB, 179 MiB RSS / 143 MiB PSS summed.
 
 When it applies (:func:`workers_for`): ``jobs`` ``None`` (auto) uses the idle cores the process
 may run on (cores minus :func:`_busy_cores`), when there are at least two, the file has

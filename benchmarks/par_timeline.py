@@ -157,7 +157,7 @@ def main(args: list[str]) -> None:
         )
     others = {pid: kib for pid, kib in peaks.items() if pid != main_pid and pid not in by_worker}
     for pid, kib in sorted(others.items()):
-        print(f"other child pid={pid} (validation worker) peak_rss={kib / 1024:.0f}M")
+        print(f"other child pid={pid} (the validation pool) peak_rss={kib / 1024:.0f}M")
     print(
         f"tree wall={wall:.2f}s cpu={cpu:.2f}s peak_rss_sum={peak_sum / 1024:.0f}M "
         f"peak_pss_sum={peak_pss / 1024:.0f}M "

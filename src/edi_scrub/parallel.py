@@ -71,40 +71,44 @@ rebuilding and pickling, the main process's sending and taking back, a second se
 cores contending for memory), so two processes can be at best ~20-30% faster than one in wall
 time on an idle 2-core machine (total CPU / 2 against the main process's CPU alone).
 
-Measured 2026-11-30 13:47-14:25 on the team's 2-core machine **under other engineers' load
-(load average 6-13; no idle window came)**, ``benchmarks/cpu_split.py IN OUT --report r.json
---no-config -q --jobs N``, ``gen837.py --defects 0.2 --seed 1`` files, alternating
-before (main 65e3b4d, fixed alternation) / ``--jobs 1`` / ``--jobs 2``; 10k: medians of 3,
-100k: one run each. Output and report byte-identical in every run. CPU in seconds (main
-process / children: validation worker and claim workers / total), peak RSS of the main
-process:
+Measured 2026-11-30 on the team's 2-core machine with ``benchmarks/cpu_split.py IN OUT
+--report r.json --no-config -q --jobs N`` (``gen837.py --defects 0.2 --seed 1`` files),
+alternating before (main 65e3b4d, fixed alternation, ``-j2``) / ``-j1`` / after ``-j2``;
+output and report byte-identical in every run. CPU seconds: main process / children
+(validation worker, claim workers) / total; peak RSS of the main process.
+
+**Nearly idle** (14:33-14:39, load average falling from 3.6 to 1.5; 10k: medians of 3,
+100k: one run each):
 
 ==========  ===========  =======  =====  ========  =====  ========
 file        run          wall s   main   children  total  peak RSS
 ==========  ===========  =======  =====  ========  =====  ========
-837P 10k    before -j2   17.83    4.00   3.08      7.07   71 MiB
-837P 10k    -j1          15.38    4.93   1.32      6.24   68 MiB
-837P 10k    after -j2    16.72    3.36   3.92      7.28   71 MiB
-837I 10k    before -j2    9.81    3.82   2.99      6.83   73 MiB
-837I 10k    -j1           8.81    4.63   1.28      5.95   69 MiB
-837I 10k    after -j2    11.07    3.37   3.94      7.32   72 MiB
-837P 100k   before -j2   385.1    46.9   31.0      77.9   93 MiB
-837P 100k   -j1          353.6    57.1   12.8      69.9   89 MiB
-837P 100k   after -j2    350.7    39.0   43.2      82.3   93 MiB
-837I 100k   before -j2   390.3    49.5   32.6      82.1   95 MiB
-837I 100k   -j1          292.3    56.9   13.8      70.6   90 MiB
-837I 100k   after -j2    215.5    38.2   42.5      80.7   95 MiB
+837P 10k    before -j2    3.63    3.39   2.63      6.04   71 MiB
+837P 10k    -j1           4.10    4.27   1.11      5.38   68 MiB
+837P 10k    after -j2     3.31    2.89   3.43      6.32   71 MiB
+837I 10k    before -j2    3.69    3.42   2.57      5.99   73 MiB
+837I 10k    -j1           4.03    4.17   1.11      5.28   69 MiB
+837I 10k    after -j2     3.33    2.83   3.38      6.22   72 MiB
+837P 100k   before -j2   38.93    34.5   25.0      59.4   93 MiB
+837P 100k   -j1          43.19    43.3   10.0      53.2   88 MiB
+837P 100k   after -j2    33.80    28.9   32.8      61.7   93 MiB
+837I 100k   before -j2   50.55    36.9   26.0      62.9   95 MiB
+837I 100k   -j1          53.31    44.6   11.6      56.2   91 MiB
+837I 100k   after -j2    43.52    31.4   35.3      66.6   95 MiB
 ==========  ===========  =======  =====  ========  =====  ========
 
-On a loaded machine wall time says little (the cores are taken either way: ``-j2`` was
-within -26%..+26% of ``-j1``, run to run). The main process, the path the wall time follows
-on an idle machine, needs 27-33% less CPU than with ``-j1`` (12-23% less than the
-alternation), for 14-23% more CPU in all. On an idle 2-core machine that bounds the gain at
-about max(main CPU, total / 2) against the ``-j1`` main CPU: 21-29% less wall time, an
-estimate, not a measurement (round 2's idle runs fell short of the same estimate, 7-14%
-against 18%). Memory (``benchmarks/par_timeline.py``, 100k 837P, sampled every 20-50 ms):
-``-j1`` main 90 MiB and validation worker 50 MiB, 139 MiB RSS / 114 MiB PSS summed at one
-moment; ``-j2`` adds a 36 MiB worker, main 93-95 MiB, 179 MiB RSS / 143 MiB PSS summed.
+So two processes now take 17-22% less wall time than one (the alternation: 5-12%), for
+15-19% more CPU in all; the main process needs 30-33% less CPU. (The 837I 100k ``-j1`` run
+took 53.3 s of wall time for 44.6 s of main-process CPU: something else held a core at
+times, so its 18% may be a little high.) Under other engineers' load
+(13:47-14:25, load average 6-13, same alternation) wall time says little: ``-j2`` was within
+-26%..+26% of ``-j1`` run to run (100k 837P 350.7 s against 353.6 s, 837I 215.5 against
+292.3; 10k medians 16.72 against 15.38 and 11.07 against 8.81), the main process needing
+27-33% less CPU, 14-23% more in all. Memory (``benchmarks/par_timeline.py``, 100k 837P,
+sampled from /proc): ``-j1`` main 90 MiB and validation worker 50 MiB, 139 MiB RSS / 114 MiB
+PSS summed at one moment; ``-j2`` adds a 36-38 MiB worker, main 93-95 MiB, 180 MiB RSS /
+144 MiB PSS summed. So ``jobs`` stays 1 by default: short of the 25% asked for a default, and
+2-core pipelines that scrub several files at once have no idle core to give.
 
 When it applies (:func:`workers_for`): ``jobs`` ``None`` (auto) uses the idle cores the process
 may run on (cores minus :func:`_busy_cores`), when there are at least two, the file has

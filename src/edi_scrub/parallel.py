@@ -3,15 +3,20 @@
 Design
 ------
 The main process lexes and groups the input as before and cuts the claims into blocks of
-:data:`BLOCK` claims. ``jobs`` processes share the blocks round robin: ``jobs - 1`` forked
-workers, which build the model, run the rules and the fix loop (:func:`claim_work`) and send
-back one small :class:`ClaimWork` per claim, and the main process itself, which scrubs its
-share when it comes to it (no copy, no speculation: the cheapest share, and it keeps the main
-process busy while it waits). The main process takes the blocks back **in file order** and does
-everything that depends on the run as a whole, claim by claim, exactly where the sequential run
-does it: writing, the envelope counts, the output-check probe, spans, outcomes, counters and
-the usage history. At most :data:`IN_FLIGHT` blocks per worker are out at once, so memory stays
-bounded by the blocks, not by the file.
+:data:`BLOCK` claims. ``jobs`` processes share the blocks: ``jobs - 1`` forked workers, which
+build the model, run the rules and the fix loop (:func:`claim_work`) and send back one small
+:class:`ClaimWork` per claim, and the main process itself, which scrubs its share when it
+comes to it (no copy, no speculation: the cheapest share) or ahead of time while it waits for
+a worker. The share is decided block by block, on demand: a block goes to a worker while that
+worker holds fewer than :data:`QUEUED` blocks, else it is the main process's. So each side
+gets what its speed allows (the main process also does everything below, and the validation
+worker shares the cores), instead of a fixed alternation that left the main process, the
+longer path, with half the claims. The main process takes the blocks back **in file order**
+and does everything that depends on the run as a whole, claim by claim, exactly where the
+sequential run does it: writing, the envelope counts, the output-check probe, spans,
+outcomes, counters and the usage history. At most ``QUEUED`` blocks per worker plus
+:data:`OWN` are read and not yet taken back, so memory stays bounded by the blocks, not by the
+file.
 
 Cross-claim state, and how each piece keeps its sequential meaning:
 
@@ -47,12 +52,63 @@ run ends, however it ends. Workers that cannot be forked leave the run to the ma
 
 Cost: a claim travels as the texts of its segments (its positions, terminator and line
 break are rebuilt in the worker), about 12 µs per claim to send; a
-:class:`ClaimWork` carries its segments only when a fix changed them.
+:class:`ClaimWork` carries its segments only when a fix changed them. Sending costs the main
+process about 0.12 s per 10k claims, taking back 0.25 s; rebuilding the segments costs the
+workers 0.5 s and pickling their results 0.13 s, against 3.4 s of claim work.
 
-Measured (10k-claim 837P, ``benchmarks/gen837.py``): sending costs the main process about
-0.12 s, taking back 0.25 s; rebuilding the segments costs the workers 0.5 s and pickling their
-results 0.13 s, against 3.4 s of claim work. So a worker's share costs about 30% more CPU than
-the main process's own, which is why the main process keeps a share.
+Why the fixed alternation gained little (round 2: 7-14% less wall time at 100k claims on an
+idle 2-core machine): the main process, which alone lexes, groups, writes, checks the
+output's changed claims and builds the report (~2.6 s of 5.4 s CPU per 10k 837P claims under
+load, measured with every block sent to the worker), also scrubbed every other block. So it
+stayed the long path, and it shared the cores with two processes: the claim worker and the
+input's validation worker. Shared on demand, the main process scrubs ~25-40% of the claims
+(``benchmarks/par_timeline.py``: 7,280-7,600 of 10k went to the worker under a load of 10),
+its CPU drops by 27-33% against ``--jobs 1`` (12-23% against the alternation), the worker is
+busy 93-96% of the run (it was idle a quarter of a 100k run while this process scrubbed whole
+blocks ahead, before :data:`AHEAD_STEP`), and the main process waits for it 0.2-0.8 s of a
+25 s run. What remains is the cost of two processes: 14-23% more CPU in all (the worker's
+rebuilding and pickling, the main process's sending and taking back, a second set of caches,
+cores contending for memory), so two processes can be at best ~20-30% faster than one in wall
+time on an idle 2-core machine (total CPU / 2 against the main process's CPU alone).
+
+Measured 2026-11-30 on the team's 2-core machine with ``benchmarks/cpu_split.py IN OUT
+--report r.json --no-config -q --jobs N`` (``gen837.py --defects 0.2 --seed 1`` files),
+alternating before (main 65e3b4d, fixed alternation, ``-j2``) / ``-j1`` / after ``-j2``;
+output and report byte-identical in every run. CPU seconds: main process / children
+(validation worker, claim workers) / total; peak RSS of the main process.
+
+**Nearly idle** (14:33-14:39, load average falling from 3.6 to 1.5; 10k: medians of 3,
+100k: one run each):
+
+==========  ===========  =======  =====  ========  =====  ========
+file        run          wall s   main   children  total  peak RSS
+==========  ===========  =======  =====  ========  =====  ========
+837P 10k    before -j2    3.63    3.39   2.63      6.04   71 MiB
+837P 10k    -j1           4.10    4.27   1.11      5.38   68 MiB
+837P 10k    after -j2     3.31    2.89   3.43      6.32   71 MiB
+837I 10k    before -j2    3.69    3.42   2.57      5.99   73 MiB
+837I 10k    -j1           4.03    4.17   1.11      5.28   69 MiB
+837I 10k    after -j2     3.33    2.83   3.38      6.22   72 MiB
+837P 100k   before -j2   38.93    34.5   25.0      59.4   93 MiB
+837P 100k   -j1          43.19    43.3   10.0      53.2   88 MiB
+837P 100k   after -j2    33.80    28.9   32.8      61.7   93 MiB
+837I 100k   before -j2   50.55    36.9   26.0      62.9   95 MiB
+837I 100k   -j1          53.31    44.6   11.6      56.2   91 MiB
+837I 100k   after -j2    43.52    31.4   35.3      66.6   95 MiB
+==========  ===========  =======  =====  ========  =====  ========
+
+So two processes now take 17-22% less wall time than one (the alternation: 5-12%), for
+15-19% more CPU in all; the main process needs 30-33% less CPU. (The 837I 100k ``-j1`` run
+took 53.3 s of wall time for 44.6 s of main-process CPU: something else held a core at
+times, so its 18% may be a little high.) Under other engineers' load
+(13:47-14:25, load average 6-13, same alternation) wall time says little: ``-j2`` was within
+-26%..+26% of ``-j1`` run to run (100k 837P 350.7 s against 353.6 s, 837I 215.5 against
+292.3; 10k medians 16.72 against 15.38 and 11.07 against 8.81), the main process needing
+27-33% less CPU, 14-23% more in all. Memory (``benchmarks/par_timeline.py``, 100k 837P,
+sampled from /proc): ``-j1`` main 90 MiB and validation worker 50 MiB, 139 MiB RSS / 114 MiB
+PSS summed at one moment; ``-j2`` adds a 36-38 MiB worker, main 93-95 MiB, 180 MiB RSS /
+144 MiB PSS summed. So ``jobs`` stays 1 by default: short of the 25% asked for a default, and
+2-core pipelines that scrub several files at once have no idle core to give.
 
 When it applies (:func:`workers_for`): ``jobs`` ``None`` (auto) uses the idle cores the process
 may run on (cores minus :func:`_busy_cores`), when there are at least two, the file has
@@ -76,7 +132,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -109,11 +165,17 @@ log = structlog.get_logger(__name__)
 
 #: Claims per block sent to a worker: large enough that a message's fixed cost vanishes, small
 #: enough that the workers start early and finish together.
-BLOCK = 200
-#: Blocks out per process at once. One: measured on an idle 2-core machine (100k-claim 837P,
-#: --jobs 2), two gave the same wall time (39.4-40.5 s against 38.3-39.3 s) for 3-4 MiB more
-#: peak RSS in the main process (98 against 94-95 MiB), too close to the 100 MB budget.
-IN_FLIGHT = 1
+BLOCK = 80
+#: Blocks a worker holds at once: the one it scrubs and the next ones, waiting in its pipe, so
+#: that it does not wait for this process while that one is busy with a block of its own (or
+#: off its core). A block read while every worker holds as many is this process's own.
+QUEUED = 3
+#: Blocks of this process's own share read ahead at most (scrubbed while it waits for a
+#: worker). With QUEUED they bound the blocks held at once, so memory stays flat.
+OWN = 2
+#: Claims scrubbed ahead between two looks at the worker's results: a result taken in early
+#: frees the worker's slot for the next block sooner (a look costs ~2 us, a claim ~300 us).
+AHEAD_STEP = 8
 #: Below this input size ``jobs=None`` (auto) stays sequential. Chosen, not measured as a
 #: crossover (the machine was never idle enough to time one): a pool costs a fixed ~0.05 s of
 #: CPU (forks, a worker's caches warming up, teardown; measured on 500-4,000-claim files),
@@ -434,16 +496,36 @@ class _Worker:
     process: BaseProcess
     requests: Connection
     results: Connection
+    #: The blocks sent to this worker and not yet back, oldest first (results come in order).
+    out: deque[_Block] = field(default_factory=deque)
 
 
 @dataclass(slots=True)
 class _Block:
-    """Units on their way: the worker scrubbing the claims (None: this process), and what
-    this process found working ahead on its own share (one entry per claim)."""
+    """Units on their way: the worker scrubbing the claims (None: this process), what came
+    back from it, and what this process found working ahead on its own share (one entry per
+    claim, ``None`` for a claim whose scrub raised)."""
 
     units: list[Unit]
     worker: _Worker | None
+    back: list[_Back] | None = None
+    #: Its claims' results found ahead so far (the first ones, in order).
     ahead: list[_Back] | None = None
+
+
+def _blocks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
+    """``units`` cut after every :data:`BLOCK` claims (the last block may hold fewer)."""
+    block: list[Unit] = []
+    claims = 0
+    for unit in units:
+        block.append(unit)
+        if isinstance(unit, ClaimUnit):
+            claims += 1
+            if claims >= BLOCK:
+                yield block
+                block, claims = [], 0
+    if block:
+        yield block
 
 
 class ClaimPool:
@@ -463,8 +545,9 @@ class ClaimPool:
         self._rules, self._allowed = rules, allowed
         self._workers: list[_Worker] = []
         self.broken = False
-        #: Claims a worker scrubbed and the main process took as they were, and claims
-        #: scrubbed again in order (history hits, errors); for tests and logs.
+        #: Claims sent to a worker; of those, claims the main process took as they came back;
+        #: and claims scrubbed again in order (history hits, errors); for tests and logs.
+        self.sent = 0
         self.taken = 0
         self.redone = 0
         #: Blocks of its own share this process scrubbed ahead while it waited for a worker.
@@ -493,69 +576,96 @@ class ClaimPool:
 
     def scrub(self, units: Iterable[Unit], ctx: RuleContext, revert: Collection[int]) -> Scrubbed:
         """Like :func:`sequential` (same units, same work), with the claims scrubbed by the
-        workers; ``ctx`` is the pass's context (its history is the real one)."""
-        pending: deque[_Block] = deque()
-        # This process's own speculative context, for working ahead (see _take).
-        ahead = replace(ctx, history=_Asked(ctx.history.codes))
-        block: list[Unit] = []
-        claims = 0
-        turn = 0
-        limit = IN_FLIGHT * (len(self._workers) + 1)
-        for unit in units:
-            block.append(unit)
-            if isinstance(unit, ClaimUnit):
-                claims += 1
-                if claims >= BLOCK:
-                    pending.append(self._send(block, revert, turn))
-                    turn += 1
-                    block, claims = [], 0
-                    while len(pending) >= limit:
-                        yield from self._take(pending, ctx, ahead, revert)
-        if block:
-            pending.append(self._send(block, revert, turn))
-        while pending:
-            yield from self._take(pending, ctx, ahead, revert)
+        workers; ``ctx`` is the pass's context (its history is the real one).
 
-    def _send(self, block: list[Unit], revert: Collection[int], turn: int) -> _Block:
-        share = turn % (len(self._workers) + 1)
-        if self.broken or share == len(self._workers):
-            return _Block(block, None)  # this process's share: no copy, no speculation
+        Blocks go to a worker while it holds fewer than :data:`QUEUED`; the others are this
+        process's share. So the share follows the speed each side really gets (a core shared
+        with the validation worker or another program), not a fixed alternation."""
+        pending: deque[_Block] = deque()
+        # This process's own speculative context, for working ahead (see _work_ahead).
+        ahead = replace(ctx, history=_Asked(ctx.history.codes))
+        blocks = _blocks(units)
+        window = QUEUED * len(self._workers) + OWN
+        more = True
+        while True:
+            while more and len(pending) < window:
+                block = next(blocks, None)
+                if block is None:
+                    more = False
+                else:
+                    pending.append(self._assign(block, revert))
+            if not pending:
+                return
+            head = pending[0]
+            if head.worker is None or head.back is not None or self.broken:
+                pending.popleft()
+                yield from self._take(head, ctx, revert)
+            elif self._arrived(head.worker) or not self._work_ahead(pending, ahead, revert):
+                self._wait(head.worker)
+
+    def _assign(self, block: list[Unit], revert: Collection[int]) -> _Block:
+        """Send ``block`` to the least busy worker, unless each already holds :data:`QUEUED`
+        blocks: then it is this process's (no copy, no speculation)."""
+        self._collect()
+        if self.broken or not self._workers:
+            return _Block(block, None)
+        worker = min(self._workers, key=lambda w: len(w.out))
+        if len(worker.out) >= QUEUED:
+            return _Block(block, None)
         claims = [u for u in block if isinstance(u, ClaimUnit)]
-        worker = self._workers[share]
         sent = [_send_form(u, u.ordinal in revert) for u in claims]
         try:
             worker.requests.send(sent)
         except OSError:
             self._break()
             return _Block(block, None)
-        return _Block(block, worker)
+        self.sent += len(sent)
+        taken = _Block(block, worker)
+        worker.out.append(taken)
+        return taken
 
-    def _take(
-        self,
-        pending: deque[_Block],
-        ctx: RuleContext,
-        ahead: RuleContext,
-        revert: Collection[int],
-    ) -> Scrubbed:
-        taken = pending.popleft()
+    def _collect(self) -> None:
+        """Take in every result already waiting, without waiting for any."""
+        try:
+            for worker in self._workers:
+                while worker.out and worker.results.poll():
+                    self._receive(worker)
+        except (EOFError, OSError):
+            self._break()
+
+    def _arrived(self, worker: _Worker) -> bool:
+        """Whether ``worker``'s oldest block is back (or the worker ended: then reading it
+        breaks the pool)."""
+        try:
+            return worker.results.poll()
+        except (EOFError, OSError):
+            return True
+
+    def _wait(self, worker: _Worker) -> None:
+        """Wait for ``worker``'s oldest block to come back."""
+        try:
+            self._receive(worker)
+        except (EOFError, OSError):
+            self._break()
+
+    @staticmethod
+    def _receive(worker: _Worker) -> None:
+        block = worker.out[0]
+        block.back = pickle.loads(worker.results.recv_bytes())
+        worker.out.popleft()
+
+    def _take(self, taken: _Block, ctx: RuleContext, revert: Collection[int]) -> Scrubbed:
         worker = taken.worker
-        back: list[_Back] | None = taken.ahead
-        if worker is not None and not self.broken:
-            try:
-                # Waiting for a worker, this process scrubs its own next blocks ahead of
-                # time, speculating on the history as a worker does.
-                while not worker.results.poll() and self._work_ahead(pending, ahead, revert):
-                    pass
-                back = pickle.loads(worker.results.recv_bytes())
-            except (EOFError, OSError):
-                self._break()
-        speculated = back is not None
-        results = iter(back or ())
+        back = (taken.back if worker is not None else taken.ahead) or []
+        n = 0
         for unit in taken.units:
             if not isinstance(unit, ClaimUnit):
                 yield unit, None
                 continue
-            item = next(results, None)
+            # Scrubbed elsewhere (a worker, or ahead), as far as it got.
+            speculated = n < len(back)
+            item = back[n] if speculated else None
+            n += 1
             # Checked only now: the history holds exactly the claims before this one.
             if item is not None and _same_answers(ctx.history, item[11], item[12]):
                 self.taken += worker is not None
@@ -572,17 +682,23 @@ class ClaimPool:
     def _work_ahead(
         self, pending: deque[_Block], ahead: RuleContext, revert: Collection[int]
     ) -> bool:
-        """Scrub the next block of this process's share not yet done; False when none is."""
-        block = next((b for b in pending if b.worker is None and b.ahead is None), None)
-        if block is None:
-            return False
-        block.ahead = [
-            _scrub_ahead(unit, self._rules, ahead, self._allowed, unit.ordinal in revert)
-            for unit in block.units
-            if isinstance(unit, ClaimUnit)
-        ]
-        self.ahead += 1
-        return True
+        """Scrub the next :data:`AHEAD_STEP` claims of this process's share not yet done;
+        False when none is left."""
+        for block in pending:
+            if block.worker is not None:
+                continue
+            done = block.ahead if block.ahead is not None else []
+            claims = [u for u in block.units if isinstance(u, ClaimUnit)]
+            if len(done) == len(claims):
+                continue
+            if not done:
+                self.ahead += 1
+            block.ahead = done
+            for unit in claims[len(done) : len(done) + AHEAD_STEP]:
+                force = unit.ordinal in revert
+                done.append(_scrub_ahead(unit, self._rules, ahead, self._allowed, force))
+            return True
+        return False
 
     def _break(self) -> None:
         if not self.broken:

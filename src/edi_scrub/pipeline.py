@@ -554,6 +554,7 @@ def scrub(path: Path, out: BinaryIO, options: Options) -> Report:
                 "claim_workers",
                 file=str(path),
                 workers=workers,
+                sent=pool.sent,
                 taken=pool.taken,
                 redone=pool.redone,
                 ahead=pool.ahead,

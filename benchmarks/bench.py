@@ -224,10 +224,12 @@ def main(argv: list[str] | None = None) -> int:
                 for name, m in measured:
                     wall = f"{base.seconds / m.seconds:.1f}x" if base else "-"
                     cpu = f"{base.cpu / m.cpu:.1f}x" if base and m.cpu else "-"
+                    # An x12valid figure from a cache written before the column existed.
+                    tree = f"{m.tree_mib:.0f}" if m.tree_mib else "-"
                     print(
                         f"| {kind} | {claims:,} | {mb:.1f} | `{name}` | {m.seconds:.2f} | "
                         f"{m.cpu:.2f} | {claims / m.seconds:,.0f} | {mb / m.seconds:.2f} | "
-                        f"{m.rss_mib:.0f} | {m.tree_mib:.0f} | {wall} | {cpu} |",
+                        f"{m.rss_mib:.0f} | {tree} | {wall} | {cpu} |",
                         flush=True,
                     )
     print()

@@ -29,8 +29,9 @@ from typing import Generic, TypeVar
 K = TypeVar("K")
 V = TypeVar("V")
 
-#: SQLite page cache of the spilled table (KiB): the hot pages of a multi-million-row index.
-_CACHE_KIB = 4096
+#: SQLite page cache of the spilled table (KiB): the hot pages of a multi-million-row index
+#: (4 MiB per map until round 3; 1 MiB keeps the process tree under 100 MB, see history.py).
+_CACHE_KIB = 1024
 #: Bits of the Bloom filter of the keys on disk (2 MiB): most lookups are of keys never seen
 #: (a new claim's lines), and the filter answers them without a query. Three bits per key;
 #: about 1% false positives at 1,000,000 keys, 12% at 3,600,000 (a million claims' lines),

@@ -66,17 +66,23 @@ def test_an_error_in_the_worker_is_raised_by_result(
         validation.close()
 
 
-def test_a_worker_lost_without_an_answer_is_replaced_by_validating_here(
-    big: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _hold_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked worker sleeps for two minutes before validating; this process does not."""
     here, real = os.getpid(), pipeline._validate_path
 
-    def stuck_in_worker(path: str, ack: bool, validator: str = "compiled") -> object:
+    def slow_in_worker(path: str, ack: bool, validator: str = "compiled") -> object:
         if os.getpid() != here:
             time.sleep(120)
         return real(path, ack, validator)
 
-    monkeypatch.setattr(pipeline, "_validate_path", stuck_in_worker)
+    monkeypatch.setattr(pipeline, "_validate_path", slow_in_worker)
+
+
+def test_a_worker_lost_without_an_answer_is_replaced_by_validating_here(
+    big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = pipeline._validate_path
+    _hold_the_worker(monkeypatch)
     validation = pipeline._InputValidation(big, OPTIONS)
     try:
         worker = validation._worker
@@ -89,14 +95,7 @@ def test_a_worker_lost_without_an_answer_is_replaced_by_validating_here(
 
 
 def test_close_stops_a_running_worker_at_once(big: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    here, real = os.getpid(), pipeline._validate_path
-
-    def slow_in_worker(path: str, ack: bool, validator: str = "compiled") -> object:
-        if os.getpid() != here:
-            time.sleep(120)
-        return real(path, ack, validator)
-
-    monkeypatch.setattr(pipeline, "_validate_path", slow_in_worker)
+    _hold_the_worker(monkeypatch)
     validation = pipeline._InputValidation(big, OPTIONS)
     worker = validation._worker
     assert worker is not None

@@ -321,22 +321,12 @@ def row_fields(row: object) -> RowFields:
     if type(row) is tuple:
         rule, name, severity, claim, line, loc, message, fix, status = row
         segment, ref = (0, "") if loc is None else (loc[1], loc[2])
+        applicability: str | None
+        before: str | None
+        after: str | None
         if fix is None:
-            return (
-                rule,
-                name,
-                severity,
-                claim,
-                line,
-                segment,
-                ref,
-                message,
-                status,
-                None,
-                None,
-                None,
-            )
-        if type(fix) is tuple:
+            applicability = before = after = None
+        elif type(fix) is tuple:
             applicability, before, after = fix[0], fix[2], fix[3]
         else:
             applicability, before, after = fix.applicability._value_, fix.before, fix.after

@@ -93,6 +93,26 @@ class TreePeak:
         )
 
 
+def _children(pid: int) -> list[int] | None:
+    """``pid``'s children from the kernel's list of each of its threads' children (cheap: no
+    walk of all of /proc), [] if it has ended; None if the kernel keeps no such lists."""
+    task = Path(f"/proc/{pid}/task")
+    kids: list[int] = []
+    try:
+        threads = list(task.iterdir())
+    except OSError:
+        return []
+    for thread in threads:
+        try:
+            kids += [int(kid) for kid in (thread / "children").read_text().split()]
+        except FileNotFoundError:
+            if thread.exists():
+                return None  # CONFIG_PROC_CHILDREN off: no children files at all
+        except (OSError, ValueError):
+            continue  # the thread ended meanwhile
+    return kids
+
+
 def _parents() -> dict[int, list[int]]:
     """Every process's children, from /proc/<pid>/stat (field 4 is the parent's pid)."""
     tree: dict[int, list[int]] = {}
@@ -112,11 +132,15 @@ def _parents() -> dict[int, list[int]]:
 
 def descendants(pid: int) -> list[int]:
     """``pid``'s children, grandchildren, ... at this moment (breadth first)."""
-    tree = _parents()
+    tree: dict[int, list[int]] | None = None
     found: list[int] = []
     todo = [pid]
     while todo:
-        kids = tree.get(todo.pop(0), [])
+        parent = todo.pop(0)
+        kids = _children(parent) if tree is None else tree.get(parent, [])
+        if kids is None:  # no children lists: one walk of /proc for the whole tree
+            tree = _parents()
+            kids = tree.get(parent, [])
         found.extend(kids)
         todo.extend(kids)
     return found

@@ -50,8 +50,10 @@ def _build_only(path: Path, runs: int) -> str:
         # find it done from the previous run.
         claims = [
             (
-                [type(s)(s.index, s.text, s.terminator, s.trailer, s.delimiters, s.lead)
-                 for s in unit.segments],
+                [
+                    type(s)(s.index, s.text, s.terminator, s.trailer, s.delimiters, s.lead)
+                    for s in unit.segments
+                ],
                 unit,
             )
             for unit in units

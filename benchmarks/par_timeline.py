@@ -27,6 +27,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from memtree import descendants, read
+
 _STAMPS = "PAR_TIMELINE_FILE"
 
 
@@ -82,31 +84,13 @@ def _child(args: list[str]) -> None:
 
 
 def _tree(root: int) -> dict[int, tuple[int, int]]:
-    """RSS and PSS (KiB) of ``root`` and its descendants. Forked processes share their pages
-    with the main process until they write them: RSS counts a shared page in each process,
-    PSS splits it between them, so the sum of PSS is the tree's real footprint."""
-    found: set[int] = set()
-    todo = [root]
-    while todo:
-        pid = todo.pop()
-        found.add(pid)
-        # The kernel's list of each thread's children: no walk of all of /proc.
-        for task in Path(f"/proc/{pid}/task").glob("*/children"):
-            with contextlib.suppress(OSError, ValueError):
-                todo += [int(kid) for kid in task.read_text().split()]
-    sizes: dict[int, tuple[int, int]] = {}
-    for pid in found:
-        try:
-            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        fields = {
-            line.split(":", 1)[0]: int(line.split()[1])
-            for line in text.splitlines()[1:]
-            if line.endswith("kB")
-        }
-        sizes[pid] = (fields.get("Rss", 0), fields.get("Pss", 0))
-    return sizes
+    """RSS and PSS (KiB) of ``root`` and its descendants (read as :mod:`memtree` reads them).
+
+    Forked processes share their pages with the main process until they write them: RSS
+    counts a shared page in each process, PSS splits it between them, so the sum of PSS is the
+    tree's real footprint."""
+    found = [m for m in map(read, [root, *descendants(root)]) if m is not None]
+    return {m.pid: (m.rss, m.pss) for m in found}
 
 
 def main(args: list[str]) -> None:

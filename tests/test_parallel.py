@@ -14,8 +14,6 @@ import io
 import os
 import pickle
 import signal
-import subprocess
-import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import replace
@@ -39,6 +37,7 @@ from edi_scrub.x12.lexer import iter_segments
 from tests.builders import ClaimSpec, LineSpec, P, build, history_claims
 from tests.conftest import REPO, SAMPLES, corpus_files, needs_corpus
 from tests.generated import generate
+from tests.processes import LINUX, alive, children, start, wait_for
 
 MAIN = os.getpid()
 
@@ -61,30 +60,10 @@ def _small_blocks(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object]
         close(self)
 
     monkeypatch.setattr(parallel.ClaimPool, "close", recording)
-    before = set(_children(os.getpid()))  # what earlier tests of the session left running
+    before = set(children(os.getpid(), live=True))  # what earlier tests of the session left running
     yield stats
     # No worker outlives its run.
-    assert set(_children(os.getpid())) - before == set()
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    assert set(children(os.getpid(), live=True)) - before == set()
 
 
 def _ack_body(ack: str | None) -> str | None:
@@ -528,37 +507,16 @@ def test_the_library_uses_workers_as_asked(
 
 # Real processes: signals and kill -9 of the main process
 
-LINUX = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
-
-
-def _start(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "TMPDIR": str(cwd)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "edi_scrub", *args, "--no-config", "-q"],
-        cwd=cwd,
-        env=env,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _wait_for(condition: object, timeout: float = 120.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
-
 
 @LINUX
 @pytest.mark.parametrize("how", ["sigterm", "kill"])
 def test_workers_end_with_the_main_process(tmp_path: Path, how: str) -> None:
     path = tmp_path / "big.837"
     generate(path, "837P", claims=3000, seed=3, defects=0.2)
-    proc = _start([str(path), "out.837", "--report", "r.json", "--jobs", "3"], tmp_path)
+    proc = start([str(path), "out.837", "--report", "r.json", "--jobs", "3"], tmp_path, tmp_path)
     # The two claim workers (and the validation worker) are running.
-    _wait_for(lambda: len(_children(proc.pid)) >= 3 or proc.poll() is not None)
-    workers = _children(proc.pid)
+    wait_for(lambda: len(children(proc.pid, live=True)) >= 3 or proc.poll() is not None)
+    workers = children(proc.pid, live=True)
     assert len(workers) >= 3 and proc.poll() is None, "the run ended before the signal"
     if how == "sigterm":
         proc.send_signal(signal.SIGTERM)
@@ -570,7 +528,7 @@ def test_workers_end_with_the_main_process(tmp_path: Path, how: str) -> None:
         assert b"Traceback" not in err
         assert err.strip().count(b"\n") == 0  # one line
     assert not (tmp_path / "out.837").exists() and not (tmp_path / "r.json").exists()
-    _wait_for(lambda: not any(_alive(w) for w in workers), timeout=10)
+    wait_for(lambda: not any(alive(w) for w in workers), timeout=10)
     if how == "sigterm":  # kill -9 runs no cleanup; a later run removes the orphan
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".edi-scrub-")] == []
 

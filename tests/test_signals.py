@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,9 @@ from edi_scrub import atomic
 from edi_scrub.cli import main
 from tests.builders import ClaimSpec, LineSpec, P, build
 from tests.conftest import REPO
+from tests.processes import LINUX, alive, children, start, wait_for
 
 SMALL = build(P, (ClaimSpec(lines=(LineSpec(ndc="0944-4624-01", modifiers=("JZ",)),)),))
-LINUX = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 
 
 @pytest.fixture(scope="module")
@@ -40,43 +39,9 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 def _start(args: list[str], cwd: Path, **kwargs: object) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "TMPDIR": str(cwd / "tmp")}
     (cwd / "tmp").mkdir(exist_ok=True)
-    return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "edi_scrub", *args, "--no-config", "-q"],
-        cwd=cwd,
-        env=env,
-        stderr=subprocess.PIPE,
-        **kwargs,
-    )
-
-
-def _wait_for(condition: object, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+    return start(args, cwd, cwd / "tmp", **kwargs)
 
 
 def _leftovers(*folders: Path) -> list[str]:
@@ -93,8 +58,8 @@ def test_signal_mid_run_no_longer_leaves_temp_files(
     """SIGTERM/SIGINT/SIGHUP: exit 128+n, no temp file anywhere, OUT as it was, no child left."""
     (tmp_path / "out.837").write_bytes(b"previous complete version")
     proc = _start([str(big), "out.837", "--report", "r.json", "--ack", "a.999"], tmp_path)
-    _wait_for(lambda: _children(proc.pid) or proc.poll() is not None)
-    workers = _children(proc.pid)
+    wait_for(lambda: children(proc.pid) or proc.poll() is not None)
+    workers = children(proc.pid)
     assert workers and proc.poll() is None, "the run ended before the signal"
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=120)
@@ -103,7 +68,7 @@ def test_signal_mid_run_no_longer_leaves_temp_files(
     assert (tmp_path / "out.837").read_bytes() == b"previous complete version"
     assert not (tmp_path / "r.json").exists() and not (tmp_path / "a.999").exists()
     assert _leftovers(tmp_path, tmp_path / "tmp") == []
-    _wait_for(lambda: not any(_alive(w) for w in workers), timeout=10)
+    wait_for(lambda: not any(alive(w) for w in workers), timeout=10)
 
 
 @LINUX
@@ -112,7 +77,7 @@ def test_sigterm_while_reading_stdin_removes_the_spool(tmp_path: Path) -> None:
     assert proc.stdin is not None
     proc.stdin.write(SMALL[: len(SMALL) // 2])
     proc.stdin.flush()
-    _wait_for(lambda: _leftovers(tmp_path / "tmp") or proc.poll() is not None)
+    wait_for(lambda: _leftovers(tmp_path / "tmp") or proc.poll() is not None)
     assert proc.poll() is None
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
@@ -124,12 +89,12 @@ def test_sigterm_while_reading_stdin_removes_the_spool(tmp_path: Path) -> None:
 @LINUX
 def test_validation_worker_no_longer_outlives_a_killed_parent(tmp_path: Path, big: Path) -> None:
     proc = _start([str(big), "out.837"], tmp_path)
-    _wait_for(lambda: _children(proc.pid) or proc.poll() is not None)
-    workers = _children(proc.pid)
+    wait_for(lambda: children(proc.pid) or proc.poll() is not None)
+    workers = children(proc.pid)
     assert workers and proc.poll() is None
     proc.kill()  # kill -9: no cleanup code runs in the parent
     proc.communicate(timeout=60)
-    _wait_for(lambda: not any(_alive(w) for w in workers), timeout=10)
+    wait_for(lambda: not any(alive(w) for w in workers), timeout=10)
 
 
 @LINUX

@@ -26,7 +26,7 @@ from typing import BinaryIO, Final
 from edi_scrub.errors import InputError
 from edi_scrub.x12._normalise import ENVELOPE_PREFIXES, Plain
 from edi_scrub.x12.delimiters import parse_isa
-from edi_scrub.x12.lexer import ENCODING, Segment
+from edi_scrub.x12.lexer import ENCODING, MAX_SEGMENT, Segment
 
 __all__ = ["Resplit", "split_segments"]
 
@@ -72,6 +72,8 @@ def split_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment
         pieces = buf.split(term)
         # The last piece is unterminated: kept for the next chunk (or the end of the input).
         buf = pieces.pop()
+        if len(buf) > MAX_SEGMENT:
+            raise Resplit  # the lexer refuses such a segment, with its message
         for piece in pieces:
             # After a terminator, CR/LF are the previous segment's formatting.
             text = piece.lstrip(strip)

@@ -175,9 +175,65 @@ def _decode(data: bytes) -> str:
     return data.decode(ENCODING)
 
 
-def _check_not_utf16(head: str, where: str) -> None:
-    if head.startswith(("\xff\xfe", "\xfe\xff")) or "\x00" in head[:64]:
-        raise InputError(f"{where}: byte 0: UTF-16 encoded; convert the file to ASCII or UTF-8")
+#: Files that are not X12 text, told by their first bytes (as Latin-1 characters). Never
+#: decompressed or opened: a compressed 837 could be a decompression bomb.
+_MAGIC = (
+    ("\x1f\x8b", "gzip-compressed; decompress it first"),
+    ("PK\x03\x04", "a zip archive (an xlsx or docx file is one too); extract the 837 first"),
+    ("PK\x05\x06", "a zip archive (an empty one); extract the 837 first"),
+    ("%PDF-", "binary (a PDF document), not X12 text"),
+)
+_WIDE = "; convert the file to ASCII or UTF-8"
+#: More than this many characters in one segment (with its line formatting) refuses the input:
+#: the longest legal 837 segment is a few hundred bytes (NTE/MSG text is 80); a 100 MB one
+#: used to take ~1 GB in the two processes. 16 MiB keeps 10 MB segments (the hostile tests'
+#: size) scrubbable and bounds what a run holds for one segment.
+MAX_SEGMENT = 16 << 20
+
+
+def _not_text(head: str) -> str | None:
+    """What ``head`` (a file's first bytes) is when it is not single-byte text, else None."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return f"byte 0: {what}"
+    if head.startswith(("\xff\xfe\x00\x00", "\x00\x00\xfe\xff")):
+        return f"byte 0: UTF-32 encoded{_WIDE}"
+    if head.startswith(("\xff\xfe", "\xfe\xff")):
+        return f"byte 0: UTF-16 encoded{_WIDE}"
+    nul = head.find("\x00", 0, 64)
+    if nul < 0:
+        return None
+    first = head[:4]
+    # Without a byte order mark, an ASCII character is one byte and 1 or 3 NULs.
+    if len(first) == 4 and (
+        (first[0] != "\x00" and first[1:] == "\x00" * 3)
+        or (first[:3] == "\x00" * 3 and first[3] != "\x00")
+    ):
+        return f"byte 0: UTF-32 encoded{_WIDE}"
+    if len(first) >= 2 and (first[0] == "\x00") != (first[1] == "\x00"):
+        return f"byte 0: UTF-16 encoded{_WIDE}"
+    return f"byte {nul}: binary, not X12 text (a NUL byte)"
+
+
+def _check_text(head: str, where: str) -> None:
+    problem = _not_text(head)
+    if problem is not None:
+        raise InputError(f"{where}: {problem}")
+
+
+def _no_isa(rest: str, skipped: int, eof: bool) -> str:
+    """Why a file that does not start with ISA is refused: said plainly for an empty file."""
+    if rest or not eof:
+        return "the file does not start with ISA"
+    return "the file is empty" if not skipped else "the file holds only blank space or a BOM"
+
+
+def _too_long(where: str, at: int, index: int) -> InputError:
+    limit = f"{MAX_SEGMENT >> 20} MiB" if MAX_SEGMENT >= 1 << 20 else f"{MAX_SEGMENT} bytes"
+    return InputError(
+        f"{where}: byte {at}: segment {index} is longer than {limit} (legal 837 segments are a "
+        "few hundred bytes); not scrubbed"
+    )
 
 
 def _formatting(delims: Delimiters) -> frozenset[str]:
@@ -213,7 +269,7 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
         return parse_isa(rest, where, consumed + at)[0] if rest.startswith("ISA") else delims
 
     fill(_ISA_LOOKAHEAD)
-    _check_not_utf16(buf, where)
+    _check_text(buf, where)
     lead = ""
     if buf.startswith(_BOM):
         lead, buf, consumed = _BOM, buf[3:], 3
@@ -222,7 +278,7 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
     consumed += len(buf) - len(stripped)
     buf = stripped
     if not buf.startswith("ISA"):
-        raise InputError(f"{where}: byte {consumed}: not X12 (the file does not start with ISA)")
+        raise InputError(f"{where}: byte {consumed}: not X12 ({_no_isa(buf, consumed, eof)})")
     delims, _ = parse_isa(buf, where, consumed)
     term, fmt = delims.segment, _formatting(delims)
     pos = 0
@@ -276,6 +332,8 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
             # Keep only the unconsumed tail so memory stays bounded by one segment.
             consumed += pos
             buf, pos = buf[pos:], 0
+            if len(buf) > MAX_SEGMENT:
+                raise _too_long(where, consumed, index + 1)
             fill(len(buf) + _CHUNK)
             end = buf.find(term, pos)
         if end < 0:
@@ -300,6 +358,8 @@ def iter_segments(stream: BinaryIO, where: str = "<input>") -> Iterator[Segment]
             if after >= size and not eof:
                 consumed += pos
                 buf, end, after, pos = buf[pos:], end - pos, after - pos, 0
+                if after > MAX_SEGMENT:
+                    raise _too_long(where, consumed, index + 1)
                 fill(len(buf) + _CHUNK)
                 size = len(buf)
             if after < size and buf[after] in fmt:

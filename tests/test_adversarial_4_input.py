@@ -125,6 +125,73 @@ def test_empty_and_blank_files_say_so_not_that_they_lack_an_isa() -> None:
         assert str(info.value) == f"in.837: {says}"
 
 
+# ------------------------------------------------------- item 2: names that are not UTF-8
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux")
+def test_file_name_that_is_not_utf8_no_longer_puts_a_lone_surrogate_in_reports(
+    tmp_path: Path,
+) -> None:
+    """``b'cl\\xffims.837'`` reached the JSON report as ``"cl\\udcffims.837"`` (refused by
+    strict JSON readers), the HTML and the logs too. Every place now shows ``cl\\xffims.837``.
+    A real process: argv bytes as a shell passes them."""
+    src = tmp_path / BAD_NAME
+    src.write_bytes(CLAIM)
+    cmd = [sys.executable, "-m", "edi_scrub", BAD_NAME, "out.837", "--report", "r.json"]
+    cmd += ["--html", "r.html", "--no-config", "--log-format", "json", "-v"]
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-1000:]
+    report = _strict_json((tmp_path / "r.json").read_bytes())
+    assert report["input"] == "cl\\xffims.837"
+    assert "cl\\xffims.837" in (tmp_path / "r.html").read_bytes().decode("utf-8")
+    stderr = done.stderr.decode("utf-8")  # strict: no surrogate escaped into bytes
+    logged = [_strict_json(line.encode()) for line in stderr.splitlines() if line[:1] == "{"]
+    assert any(e.get("file") == "cl\\xffims.837" for e in logged), stderr
+    assert "udcff" not in stderr
+
+    # A refused file names itself the same way (one line, exit 2).
+    (tmp_path / BAD_NAME).write_bytes(b"not x12")
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 2
+    assert "cl\\xffims.837: byte 0: not X12" in done.stderr.decode("utf-8")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names are bytes on Linux")
+def test_batch_with_a_name_that_is_not_utf8_writes_strict_json(tmp_path: Path) -> None:
+    """The batch report, the per-file report and the status line carried the surrogate."""
+    indir = tmp_path / "in"
+    indir.mkdir()
+    (indir / BAD_NAME).write_bytes(CLAIM)
+    out = tmp_path / "out"
+    args = ["batch", str(indir), str(out), "--workers", "1", "--no-structure", "--no-config"]
+    result = CliRunner().invoke(main, args)
+    err = result.stderr
+    assert result.exit_code == 0, err
+    summary = _strict_json((out / "batch-report.json").read_bytes())
+    files = summary["files"]
+    assert isinstance(files, list)
+    assert files[0]["name"] == "cl\\xffims.837"
+    assert files[0]["report"] == "cl\\xffims.837.report.json"
+    per_file = _strict_json((out / (BAD_NAME + ".report.json")).read_bytes())
+    assert per_file["input"] == str(indir / "cl\\xffims.837")
+    assert "cl\\xffims.837: clean exit 0" in err and "\udcff" not in err
+
+
+def test_api_reports_and_errors_show_the_name_escaped(tmp_path: Path) -> None:
+    """Through the API: ``Result.to_json()`` and an ``InputError`` message."""
+    src = tmp_path / BAD_NAME
+    src.write_bytes(CLAIM)
+    result = edi_scrub.scrub(src, options=edi_scrub.Options(structure=False))
+    assert _strict_json(result.to_json().encode("utf-8"))["input"] == str(
+        tmp_path / "cl\\xffims.837"
+    )
+    src.write_bytes(b"")
+    with pytest.raises(edi_scrub.InputError) as info:
+        edi_scrub.scrub(src)
+    assert "cl\\xffims.837: byte 0" in str(info.value)
+    str(info.value).encode("utf-8")
+
+
 # --------------------------------------------------------- item 3: a pathological segment
 
 

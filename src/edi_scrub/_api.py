@@ -24,6 +24,7 @@ import structlog
 from edi_scrub import pipeline
 from edi_scrub._control_numbers import counter_path, next_control_number
 from edi_scrub._options import Options
+from edi_scrub._shown import shown, shown_fields
 from edi_scrub._targets import (
     Destination,
     Labelled,
@@ -36,7 +37,7 @@ from edi_scrub._targets import (
     stream_of,
 )
 from edi_scrub.atomic import Publication, remove_orphans
-from edi_scrub.errors import InputError
+from edi_scrub.errors import EdiScrubError, InputError
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.fixes.engine import Outcome
 from edi_scrub.maps.layers import user_maps_dir
@@ -147,6 +148,26 @@ def run(
     ``out`` ``None`` is a check (report only). The guard runs before anything is read or
     written; every file target is written to a temporary file and renamed only at the end.
     """
+    try:
+        return _run(source, out, options, rejects, ack, reports, parallel_validation)
+    except EdiScrubError as exc:
+        message = str(exc)
+        if message.isascii() or shown(message) == message:
+            raise
+        # A path that is not UTF-8 in the message (an OSError's file name, the lexer's
+        # ``where``): the same \xNN escapes as reports show, not a lone surrogate.
+        raise type(exc)(shown(message)) from None
+
+
+def _run(
+    source: Labelled,
+    out: Labelled | None,
+    options: Options,
+    rejects: Labelled | None,
+    ack: Labelled | None,
+    reports: Sequence[ReportTarget],
+    parallel_validation: bool,
+) -> Result:
     targets = [t for t in (out, rejects, ack, *(r.target for r in reports)) if t is not None]
     guard(source, targets)
     settings = _pipeline_options(options, fix=out is not None, ack=ack is not None)
@@ -315,6 +336,7 @@ def _library_logging() -> None:
         processors=[
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            shown_fields,
             structlog.processors.JSONRenderer(),
         ],
         logger_factory=lambda *_: logging.getLogger("edi_scrub"),

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from edi_scrub._shown import shown
 from edi_scrub.atomic import remove_temp, temp_in
 from edi_scrub.batch_discover import looks_like_x12
 from edi_scrub.errors import ConfigError, EdiScrubError, InputError
@@ -261,7 +262,8 @@ def identity(source: Labelled, path: Path) -> tuple[int, int, int, int] | None:
 
 def label(value: Source) -> str:
     # A path string is kept as given (`./in.837` stays so), as the CLI always reported it.
+    # shown(): a name that is not UTF-8 gets \xNN escapes (reports must be valid Unicode).
     if isinstance(value, str):
-        return value
+        return shown(value)
     path = path_of(value)
-    return STREAM if path is None else os.fspath(path)
+    return STREAM if path is None else shown(path)

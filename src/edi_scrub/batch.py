@@ -40,6 +40,7 @@ from typing import Protocol
 import structlog
 
 from edi_scrub import __version__
+from edi_scrub._shown import shown
 from edi_scrub.atomic import publish
 from edi_scrub.batch_temp import locked_temp, new_token
 from edi_scrub.errors import EdiScrubError, where_raised
@@ -290,7 +291,7 @@ def _write_outputs(job: FileJob) -> Report:
             stream.flush()
             os.fsync(stream.fileno())
             size = os.fstat(stream.fileno()).st_size
-        data = replace(report, input=str(job.input), output=str(job.output)).to_json()
+        data = replace(report, input=shown(job.input), output=shown(job.output)).to_json()
         data["batch"] = {**stamp, "output_size": size, "output_sha256": _sha256(tmp_out)}
         report_fd, tmp_report = locked_temp(job.report, job.token)
         with os.fdopen(os.dup(report_fd), "w", encoding="utf-8") as handle:

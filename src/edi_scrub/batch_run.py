@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from edi_scrub import __version__
+from edi_scrub._shown import shown_data
 from edi_scrub.atomic import publish
 from edi_scrub.batch import (
     REPORT_SUFFIX,
@@ -274,7 +275,8 @@ def write_json(path: Path, data: object, token: str | None = None) -> None:
     fd, tmp = locked_temp(path, token)
     try:
         with os.fdopen(os.dup(fd), "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(data, indent=2) + "\n")
+            # shown_data: a file name that is not UTF-8 would make the JSON invalid Unicode.
+            handle.write(json.dumps(shown_data(data), indent=2) + "\n")
         publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -11,6 +11,8 @@ import sys
 
 import structlog
 
+from edi_scrub._shown import shown_fields
+
 
 def configure(fmt: str = "auto", verbosity: int = 0) -> None:
     """Send structlog events to stderr; ``fmt`` is ``console``, ``json`` or ``auto``."""
@@ -25,6 +27,7 @@ def configure(fmt: str = "auto", verbosity: int = 0) -> None:
         processors=[
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            shown_fields,  # file names that are not UTF-8: \xNN, never a lone surrogate
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(max(level, logging.DEBUG)),

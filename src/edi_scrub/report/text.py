@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from edi_scrub import __version__
+from edi_scrub._shown import shown
 from edi_scrub.report.model import FindingJson, Report, Summary
 from edi_scrub.rules._base import Severity
 
@@ -16,7 +17,8 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u206
 
 def printable(text: str) -> str:
     """``text`` with control characters shown as ``\\xNN`` / ``\\uNNNN`` escapes."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    # shown(): the bytes of a file name that is not UTF-8 as \xNN, like everywhere else.
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), shown(text))
 
 
 _HEAD = ("line", "segment", "element", "rule", "severity", "fix", "message")

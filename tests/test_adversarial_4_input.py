@@ -21,6 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 import edi_scrub
+from edi_scrub import batch
+from edi_scrub.batch import FileJob, Settings, Status, scrub_one
 from edi_scrub.cli import main
 from edi_scrub.x12 import lexer
 from edi_scrub.x12.lexer import ENCODING, read_segments
@@ -238,6 +240,36 @@ def test_segment_limit_applies_to_text_to_formatting_and_to_an_unterminated_tail
 
 
 # ------------------------------------------------------------------- pipeline sweep
+
+
+def test_batch_input_changed_during_its_scrub_is_refused_not_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file rewritten while a batch scrubbed it was published (output and report) from
+    whatever the two reads saw; a single run refuses that. Now the batch does too: refused,
+    exit 2, nothing written, and the next batch scrubs it again."""
+    src = tmp_path / "in.837"
+    src.write_bytes(CLAIM)
+    out = tmp_path / "out" / "in.837"
+    job = FileJob(
+        "in.837", src, out, out.with_name("in.837.report.json"), Settings(structure=False)
+    )
+    real = batch.scrub
+
+    def scrub_then_append(path: Path, stream: object, options: object) -> object:
+        report = real(path, stream, options)  # type: ignore[arg-type]
+        with path.open("ab") as handle:
+            handle.write(b"ISA*")  # another writer appends while we finish
+        return report
+
+    monkeypatch.setattr(batch, "scrub", scrub_then_append)
+    result = scrub_one(job)
+    assert (result.status, result.exit_code) == (Status.REFUSED, 2)
+    assert result.message is not None and "changed while it was being scrubbed" in result.message
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+    monkeypatch.undo()
+    src.write_bytes(CLAIM)
+    assert scrub_one(job).status is Status.CLEAN
 
 
 _ODD = [

@@ -43,7 +43,7 @@ from edi_scrub import __version__
 from edi_scrub._shown import shown
 from edi_scrub.atomic import publish
 from edi_scrub.batch_temp import locked_temp, new_token
-from edi_scrub.errors import EdiScrubError, where_raised
+from edi_scrub.errors import EdiScrubError, InputError, where_raised
 from edi_scrub.exit_codes import ExitCode
 from edi_scrub.maps.layers import AUTO, maps_signature
 from edi_scrub.pipeline import Options, scrub
@@ -224,6 +224,11 @@ def _stamp(job: FileJob) -> dict[str, object]:
     }
 
 
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    st = path.stat()
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _sha256(path: Path) -> str:
     with path.open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
@@ -280,6 +285,7 @@ def check_targets(*targets: Path) -> None:
 def _write_outputs(job: FileJob) -> Report:
     # Stamped before reading, so an input that changes during the scrub looks stale next time.
     stamp = _stamp(job)
+    before = _identity(job.input)
     job.output.parent.mkdir(parents=True, exist_ok=True)
     out_fd, tmp_out = locked_temp(job.output, job.token)
     report_fd: int | None = None
@@ -298,6 +304,14 @@ def _write_outputs(job: FileJob) -> Report:
             handle.write(json.dumps(data, indent=2) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
+        if _identity(job.input) != before:
+            # Rewritten or truncated while it was read (the validation worker and the fix pass
+            # read it separately): the output could mix two versions. Refused, as a single run
+            # refuses it; the next batch scrubs the file again.
+            raise InputError(
+                f"{job.input}: changed while it was being scrubbed (size, modification time "
+                "or inode); nothing written"
+            )
         check_targets(job.output, job.report)
         # EDI first: a report must never describe an output that is not in place.
         publish(tmp_out, job.output)

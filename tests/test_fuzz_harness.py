@@ -14,12 +14,12 @@ from tests.builders import P, build
 from tests.conftest import REPO, SAMPLES
 
 
-def _harness() -> ModuleType:
+def _harness(name: str = "fuzz_scrub") -> ModuleType:
     pytest.importorskip("atheris")
-    spec = importlib.util.spec_from_file_location("fuzz_scrub", REPO / "fuzz" / "fuzz_scrub.py")
+    spec = importlib.util.spec_from_file_location(name, REPO / "fuzz" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_scrub"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -33,5 +33,19 @@ def test_harness_target_accepts_samples_and_past_crashes() -> None:
         target(build(P).replace(b"GE*1*1", b"GE"))  # was an IndexError, exit 3
         target(build(P).replace(b"LX*1~", b"LX*\xb2~"))  # was a ValueError, exit 3
         target(b"not x12 at all")  # exit 2 is a normal outcome
+    finally:
+        structlog.configure(**saved)
+
+
+def test_api_harness_target_accepts_samples_and_refusals() -> None:
+    """fuzz/fuzz_api.py (the API entry: bytes in, OUT + REJECTS, JSON/text/HTML reports)."""
+    saved = structlog.get_config()
+    try:
+        target = _harness("fuzz_api").test_one_input
+        for path in sorted(SAMPLES.glob("*.837")):
+            target(path.read_bytes())
+        target(build(P) * 2 + b"\x00\x1a")
+        target(b"\x1f\x8b\x08\x00")  # gzip: exit 2 is a normal outcome
+        target(b"")
     finally:
         structlog.configure(**saved)

@@ -296,3 +296,52 @@ def test_odd_but_legal_delimiters_scrub_losslessly(env: Envelope) -> None:
     assert fixed.output is not None and fixed.output.count(b"JW") == 3
     assert fixed.output.endswith(b"\x00\x1a")
     assert edi_scrub.scrub(fixed.output).output == fixed.output
+
+
+def _closed(fd: int, args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """Run the CLI with descriptor ``fd`` closed at start (``>&-``, ``<&-``, ``2>&-``)."""
+    close = {0: "<&-", 1: ">&-", 2: "2>&-"}[fd]
+    cmd = ["sh", "-c", f'exec "$0" "$@" {close}', sys.executable, "-m", "edi_scrub", *args]
+    return subprocess.run(
+        [*cmd, "--no-config"],
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="POSIX descriptors")
+@pytest.mark.parametrize(
+    ("fd", "args", "says"),
+    [
+        (1, ["in.837", "-"], "OUT -: stdout is closed"),
+        (1, ["check", "in.837", "--report", "-"], "--report -: stdout is closed"),
+        (0, ["-", "out.837"], "IN -: stdin is closed"),
+    ],
+)
+def test_dash_on_a_closed_stdout_or_stdin_is_exit_2_not_an_internal_error(
+    fd: int, args: list[str], says: str, tmp_path: Path
+) -> None:
+    """``edi-scrub IN - >&-`` (and ``- OUT <&-``): Python sets sys.stdout (stdin) to None and
+    ``sys.stdout.buffer`` was "internal error: AttributeError", exit 3."""
+    (tmp_path / "in.837").write_bytes(CLAIM)
+    done = _closed(fd, args, tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.decode() == f"edi-scrub: error: {says}; give a file instead\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.837"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="POSIX descriptors")
+def test_closed_stderr_no_longer_fails_the_run_with_exit_1(tmp_path: Path) -> None:
+    """``edi-scrub IN OUT 2>&-`` (a scheduler that closes stderr): the log set-up read
+    ``sys.stderr.isatty()`` of None, and the run died before reading the input with exit 1,
+    the code for "findings remain". Now it runs: OUT written, its own exit code."""
+    (tmp_path / "in.837").write_bytes(CLAIM)
+    done = _closed(2, ["in.837", "out.837", "--report", "r.json"], tmp_path)
+    assert done.returncode == 0
+    assert (tmp_path / "out.837").read_bytes() == edi_scrub.scrub(CLAIM).output
+    (tmp_path / "bad.837").write_bytes(b"")
+    assert _closed(2, ["bad.837", "out2.837"], tmp_path).returncode == 2
+    assert not (tmp_path / "out2.837").exists()

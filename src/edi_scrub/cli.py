@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 import click
 import structlog
@@ -51,7 +51,16 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 def _place(label: str, value: str) -> Labelled:
     """A command-line path, ``-`` being stdout."""
-    return Labelled(label, sys.stdout.buffer if value == "-" else value)
+    return Labelled(label, _std("stdout", label) if value == "-" else value)
+
+
+def _std(name: str, label: str) -> BinaryIO:
+    """``sys.stdin.buffer`` or ``sys.stdout.buffer``; Python sets the stream to None when its
+    descriptor was closed at start (``edi-scrub IN - >&-``), which was an internal error."""
+    stream = getattr(sys, name)
+    if stream is None:
+        raise ConfigError(f"{label} -: {name} is closed; give a file instead")
+    return cast(BinaryIO, stream.buffer)
 
 
 def _run(
@@ -78,7 +87,7 @@ def _run(
         if path is not None
     ]
     return run(
-        Labelled("IN", sys.stdin.buffer if source == "-" else source),
+        Labelled("IN", _std("stdin", "IN") if source == "-" else source),
         None if target is None else _place("OUT", target),
         options,
         rejects=None if rejects_path is None else Labelled("--rejects", rejects_path),
@@ -261,6 +270,14 @@ def _common(func: _F) -> _F:
 
 class _Main(click.Group):
     """``edi-scrub IN OUT`` without a subcommand name scrubs; subcommands win by name."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if sys.stderr is None:
+            # Started with stderr closed (``2>&-``, some schedulers): Python leaves it None and
+            # the first message or log line was an AttributeError, exit 1 ("findings") with
+            # nothing written. Messages go nowhere instead; the run and its exit code stand.
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> object:
         # Ctrl-C outside a run's own handler: 130 as for any signal, not click's "Aborted!" 1.

@@ -345,3 +345,23 @@ def test_closed_stderr_no_longer_fails_the_run_with_exit_1(tmp_path: Path) -> No
     (tmp_path / "bad.837").write_bytes(b"")
     assert _closed(2, ["bad.837", "out2.837"], tmp_path).returncode == 2
     assert not (tmp_path / "out2.837").exists()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/dev/stdout through /proc")
+@pytest.mark.parametrize("flag", ["OUT", "--report"])
+def test_dev_stdout_on_a_pipe_as_a_target_is_written_not_exit_2(flag: str, tmp_path: Path) -> None:
+    """``edi-scrub IN /dev/stdout | next-step``: resolve() turned /dev/stdout (a link through
+    /proc to ``pipe:[N]``) into a path that does not exist, the temporary file was made in
+    /proc/<pid>/fd, and the run ended with exit 2 naming that temporary file."""
+    (tmp_path / "in.837").write_bytes(CLAIM)
+    args = ["in.837", "/dev/stdout"] if flag == "OUT" else ["in.837", "o.837", flag, "/dev/stdout"]
+    cmd = [sys.executable, "-m", "edi_scrub", *args, "--no-config", "-q"]
+    done = subprocess.run(cmd, cwd=tmp_path, capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    expected = edi_scrub.scrub(CLAIM).output
+    if flag == "OUT":
+        assert done.stdout == expected
+    else:
+        assert _strict_json(done.stdout)["input"] == "in.837"
+        assert (tmp_path / "o.837").read_bytes() == expected
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

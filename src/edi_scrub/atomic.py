@@ -161,10 +161,14 @@ class Publication:
 
     def open(self, target: Path) -> BinaryIO:
         """A new temporary file for ``target``, open for writing (and reading back)."""
+        # The given path first: os.stat follows /proc's links to pipes (``/dev/stdout`` in a
+        # pipeline), which resolve() turns into a path that does not exist; the temporary file
+        # was then made in /proc/<pid>/fd and the run failed naming it.
+        special = target if _special(target) else None
         real = target.resolve()
-        if _special(real):
+        if special is not None or _special(real):
             spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by commit or discard
-            self._pending.append((spool, None, real))
+            self._pending.append((spool, None, special or real))
             return spool
         fd, tmp = temp_beside(real)
         try:

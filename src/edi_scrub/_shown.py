@@ -6,7 +6,9 @@ valid Unicode: JSON written from it is refused by strict readers (or, written as
 not UTF-8 at all), and a terminal shows it as ``\\udcff``. :func:`shown` writes each bad byte
 as ``\\xNN`` (Python's own notation for a byte), so ``b'\\xff.837'`` is shown as ``\\xff.837``:
 readable, valid UTF-8, and the original bytes can be read back from it. A name that is valid
-UTF-8 is shown unchanged, as before.
+UTF-8 is shown unchanged, as before (so a valid name that itself contains the four characters
+``\xff`` reads the same as one with that bad byte: backslashes are not doubled, which would
+change how every Windows path is shown).
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ Latin-1 so that every byte maps to exactly one character: UTF-8 text in a name f
 the round trip byte for byte even though edi-scrub never interprets it.
 
 The lexer streams: it reads the input in chunks and yields segments one at a time, so memory is
-bounded by the longest segment, not by the file. A new ISA after an IEA re-reads the delimiters.
+bounded by the longest segment, not by the file; a segment longer than :data:`MAX_SEGMENT`
+(16 MiB) refuses the input. A new ISA after an IEA re-reads the delimiters.
 """
 
 from __future__ import annotations

@@ -38,6 +38,7 @@ Fix
       how it splits is the provider's call), and only one 2410 drug loop;
     - no other line without JW is (or may be) the same drug and date and shows waste too (two
       splits would bill two identical JW lines, a duplicate line to a payer);
+    - the line's date of service is not a reversed RD8 span (DOS003: the copy needs a date);
     - the claim is no COB claim and no void (those refusals are the engine's, for every rule).
 
     The JW line is a faithful copy of the administered loop 2400: every segment (DTP, REF
@@ -146,6 +147,13 @@ def _refusals(
         why.append("the line has a non-covered charge (SV207) whose split is the provider's call")
     if with_modifiers(claim, line, [*line.modifier_codes, "JW"]) is None:
         why.append("no free modifier slot for JW")
+    span = line.service_date
+    if span is not None and span.start and span.end and span.end < span.start:
+        # The JW line bills the same date as the line it splits from: a copy of a span that
+        # ends before it starts would bill a second undated line (DOS003).
+        why.append(
+            "the line's date span ends before it starts (DOS003), so the JW line's date is unknown"
+        )
     twin = _twin_with_waste(ctx, claim, line)
     if twin is not None:
         # Each split's proof sees no JW line, so both were applied in one pass: two identical

@@ -1,0 +1,215 @@
+"""Round 4 of playing the billing expert against edi-scrub: each test pins one defect found, or
+one refusal a fix must keep (docs/robustness.md, "Found by hand, round 4").
+
+Claims are built with ``tests/builders.py`` (synthetic data only). Each test is named after
+what used to go wrong, or after the refusal it shows.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import edi_scrub
+from edi_scrub.cli import main
+from tests.builders import ClaimSpec, I, LineSpec, P, build
+
+
+def _scrub(data: bytes, structure: bool = False, **options: object) -> edi_scrub.Result:
+    opts = edi_scrub.Options(structure=structure, **options)  # type: ignore[arg-type]
+    return edi_scrub.scrub(data, options=opts)
+
+
+def _found(result: edi_scrub.Result, rule: str) -> list[edi_scrub.Outcome]:
+    return [o for o in result.findings if o.finding.rule == rule]
+
+
+def _drop_subscriber_loop(data: bytes, clm01: str) -> bytes:
+    """``data`` with the 2000B/2010 segments before claim ``clm01`` removed (and SE01 recounted),
+    so that claim shares the previous claim's subscriber loop."""
+    segments = data.decode("latin-1").split("~\n")
+    at = next(i for i, s in enumerate(segments) if s.startswith(f"CLM*{clm01}*"))
+    hl = max(i for i in range(at) if segments[i].startswith("HL*"))
+    kept = segments[:hl] + segments[at:]
+    body = [s for s in kept if s and s.split("*")[0] not in ("ISA", "GS", "GE", "IEA")]
+    kept = [f"SE*{len(body)}*0001" if s.startswith("SE*") else s for s in kept]
+    return "~\n".join(kept).encode("latin-1")
+
+
+# ------------------------------------------------------------ item 1: a claim with no lines
+
+#: Claim B has no service line (CLM followed by the next claim) and a CLM02 of 5.
+NO_LINES = (ClaimSpec(clm01="A"), ClaimSpec(lines=(), clm01="B", clm02="5"), ClaimSpec(clm01="C"))
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("validator", ["compiled", "pyx12"])
+@pytest.mark.parametrize("shared_subscriber", [False, True])
+def test_claim_without_service_lines_is_no_longer_filed_under_the_next_claim(
+    tmp_path: Path, kind: str, validator: str, shared_subscriber: bool
+) -> None:
+    """The TR3 requires loop 2400; both validators report it (IK304=3) at the segment that came
+    instead: the next HL (so the finding named no claim and ``--rejects`` sent the broken
+    claim on) or, when the next claim shares the subscriber loop, the next claim's CLM (so the
+    good claim C was rejected and B sent). The finding now names claim B, and B is the claim
+    moved to the rejects file."""
+    data = build(kind, NO_LINES)
+    if shared_subscriber:
+        data = _drop_subscriber_loop(data, "C")
+    (tmp_path / "in.837").write_bytes(data)
+    args = ["in.837", "out.837", "--rejects", "rej.837", "--report", "r.json"]
+    args += ["--report-format", "json", "--validator", validator, "--no-config", "-q"]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    report = json.loads((tmp_path / "r.json").read_text())
+    x12001 = [f for f in report["findings"] if f["rule"] == "X12001"]
+    assert [(f["claim"], f["message"]) for f in x12001] == [
+        ("B", 'Mandatory loop "Service Line Number" (2400) missing [IK304=3]')
+    ]
+    rejected = (tmp_path / "rej.837").read_bytes()
+    kept = (tmp_path / "out.837").read_bytes()
+    assert b"CLM*B*" in rejected and b"CLM*B*" not in kept
+    assert b"CLM*C*" in kept and b"CLM*C*" not in rejected
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_claim_without_service_lines_gets_no_fix(kind: str) -> None:
+    """Nothing on a claim with no lines is changed, not even formatting (its HI's dotted code,
+    which DX006 removes on any other claim): which lines it lost is not on the claim. CLM02 is
+    not recounted to 0 and nothing crashes; the other claims are fixed as usual."""
+    broken = ClaimSpec(lines=(), clm01="B", clm02="5", dx=("D66.",))
+    data = build(kind, (ClaimSpec(clm01="A"), broken))
+    result = _scrub(data, structure=True)
+    assert result.output is not None
+    text = result.output.decode("latin-1")
+    assert "CLM*B*5*" in text and "D66." in text
+    dx006 = _found(result, "DX006")
+    assert [(o.finding.claim, o.status.value) for o in dx006] == [("B", "suggested")]
+    assert "no service line" in dx006[0].finding.message
+    assert _found(result, "CLM001") == []
+    # Claim A still gets its fix (MOD001 JZ), and the same dot on a claim with lines is fixed.
+    assert ":JZ" in text
+    fixed = _scrub(build(kind, (replace(broken, lines=(LineSpec(),), clm02=None),)))
+    assert [o.status.value for o in _found(fixed, "DX006")] == ["applied"]
+
+
+# ------------------------------------------------------------ item 2: a reversed RD8 span
+
+REVERSED = LineSpec(dos="20240120-20240115", dos_qualifier="RD8")
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_reversed_service_date_span_is_no_longer_silent(kind: str) -> None:
+    """``DTP*472*RD8*20240120-20240115`` got no finding. DOS003 now reports it as an error with
+    no fix (which date is wrong is not provable), at the DTP03 of that line; the output keeps
+    the span as written."""
+    data = build(kind, (ClaimSpec(lines=(LineSpec(), REVERSED)),))
+    result = _scrub(data)
+    dos003 = _found(result, "DOS003")
+    assert [(o.finding.line, o.finding.severity.value, o.status.value) for o in dos003] == [
+        (2, "error", "none")
+    ]
+    assert dos003[0].finding.loc is not None and dos003[0].finding.loc.ref == "DTP03"
+    assert "ends on 2024-01-15, before it starts on 2024-01-20" in dos003[0].finding.message
+    assert result.output is not None and b"RD8*20240120-20240115" in result.output
+    # An ordered span, a one-day span and a D8 date pass.
+    for dos, qualifier in (("20240115-20240120", "RD8"), ("20240115-20240115", "RD8")):
+        line = LineSpec(dos=dos, dos_qualifier=qualifier)
+        assert _found(_scrub(build(kind, (ClaimSpec(lines=(line,)),))), "DOS003") == []
+
+
+def test_reversed_837i_statement_period_is_no_longer_silent() -> None:
+    """``DTP*434*RD8*20240131-20240101`` (the 837I statement period) got no finding."""
+    data = build(I, (ClaimSpec(statement="20240131-20240101"),))
+    dos003 = _found(_scrub(data), "DOS003")
+    assert [(o.finding.line, o.finding.loc.ref if o.finding.loc else None) for o in dos003] == [
+        (None, "DTP03")
+    ]
+    assert "statement period (DTP*434 RD8)" in dos003[0].finding.message
+    assert _found(_scrub(build(I, (ClaimSpec(statement="20240101-20240131"),))), "DOS003") == []
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_reversed_span_keeps_the_date_rules_steady(kind: str) -> None:
+    """The rules that read dates read a reversed line by its first date, and do not crash:
+    DOS002 reports the span for a single-date payer as before, HCP002 judges J7208 by the first
+    date (2019-07-05, valid; DOS003 carries the doubt), the history still sees the second claim
+    repeat the first (DUP001), and a line with waste gets no JZ. Its JW split (which copies
+    the line's DTP*472) used to be applied and then reverted whole, with every other fix of the
+    claim, because the copy carried a second DOS003: it is now a suggestion naming the span."""
+    j7208 = LineSpec(code="J7208", ndc=None, dos="20190705-20190625", dos_qualifier="RD8")
+    result = _scrub(build(kind, (ClaimSpec(lines=(j7208,)),)))
+    assert _found(result, "HCP002") == []
+    assert [o.finding.rule for o in result.findings if o.finding.rule.startswith("DOS")] == [
+        "DOS003"
+    ]
+    twice = (ClaimSpec(clm01="A", lines=(REVERSED,)), ClaimSpec(clm01="B", lines=(REVERSED,)))
+    dup = _scrub(build(kind, twice))
+    assert [o.finding.claim for o in _found(dup, "DUP001")] == ["B"]
+    assert [o.finding.claim for o in _found(dup, "DOS003")] == ["A", "B"]
+    waste = replace(REVERSED, ctp_qty="1200")
+    data = build(kind, (ClaimSpec(lines=(waste,)),))
+    split = _scrub(data)
+    assert split.output == data
+    mod004 = _found(split, "MOD004")
+    assert [o.status.value for o in mod004] == ["suggested"]
+    assert "date span ends before it starts (DOS003)" in mod004[0].finding.message
+    # Another fix of the claim (NDC003: hyphens out) is applied, not reverted with the split.
+    hyphens = _scrub(build(kind, (ClaimSpec(lines=(replace(waste, ndc="0944-4624-01"),)),)))
+    assert [o.status.value for o in _found(hyphens, "NDC003")] == ["applied"]
+
+
+# ------------------------------------------------- item 3: an 837I 0636 line with no HCPCS
+
+
+def _without_hcpcs(data: bytes, composite: bytes = b"") -> bytes:
+    return data.replace(b"SV2*0636*HC:J7207*", b"SV2*0636*" + composite + b"*")
+
+
+@pytest.mark.parametrize("composite", [b"", b"HC"])
+def test_837i_0636_line_with_a_crosswalk_ndc_and_no_hcpcs_is_no_longer_silent(
+    composite: bytes,
+) -> None:
+    """``SV2*0636**2000*UN*1000~`` with ``LIN**N4*00944462401`` (Adynovate, J7207 in maps/) got
+    no finding at all. HCP005 now names the code maps/ files the NDC under, as a suggestion:
+    nothing is changed (a code change needs the biller)."""
+    data = _without_hcpcs(build(I, (ClaimSpec(),)), composite)
+    result = _scrub(data)
+    assert result.output == data
+    hcp005 = _found(result, "HCP005")
+    assert [(o.finding.line, o.status.value) for o in hcp005] == [(1, "suggested")]
+    outcome = hcp005[0]
+    assert outcome.finding.loc is not None and outcome.finding.loc.ref == "SV202-2"
+    assert outcome.finding.fix is not None and outcome.finding.fix.after == "J7207"
+    assert outcome.finding.fix.edits == ()
+    assert "maps/ lists the NDC under J7207" in outcome.finding.message
+
+
+@pytest.mark.parametrize(
+    ("revenue", "ndc", "hcpcs"),
+    [
+        pytest.param(b"0250", b"00944462401", b"", id="revenue-0250"),
+        pytest.param(b"0636", b"99999999999", b"", id="ndc-not-in-maps"),
+        pytest.param(b"0636", b"0944462401", b"", id="ndc-bare-10-digits"),
+        pytest.param(b"0636", b"00944462401", b"HC:J7207", id="with-hcpcs"),
+    ],
+)
+def test_hcp005_stays_quiet_without_its_proof(revenue: bytes, ndc: bytes, hcpcs: bytes) -> None:
+    """No finding for another revenue code, an NDC maps/ does not list, an ambiguous bare
+    10-digit NDC, or a line that has its HCPCS code."""
+    data = build(I, (ClaimSpec(),))
+    data = data.replace(b"SV2*0636*HC:J7207*", b"SV2*" + revenue + b"*" + hcpcs + b"*")
+    data = data.replace(b"N4*00944462401", b"N4*" + ndc)
+    assert _found(_scrub(data), "HCP005") == []
+
+
+def test_hcp005_reads_a_hyphenated_ndc_and_never_fires_on_the_837p() -> None:
+    hyphenated = _without_hcpcs(build(I, (ClaimSpec(lines=(LineSpec(ndc="0944-4624-01"),)),)))
+    assert [o.status.value for o in _found(_scrub(hyphenated), "HCP005")] == ["suggested"]
+    assert _found(_scrub(build(P, (ClaimSpec(),))), "HCP005") == []

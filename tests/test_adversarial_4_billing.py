@@ -7,6 +7,7 @@ what used to go wrong, or after the refusal it shows.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -213,3 +214,101 @@ def test_hcp005_reads_a_hyphenated_ndc_and_never_fires_on_the_837p() -> None:
     hyphenated = _without_hcpcs(build(I, (ClaimSpec(lines=(LineSpec(ndc="0944-4624-01"),)),)))
     assert [o.status.value for o in _found(_scrub(hyphenated), "HCP005")] == ["suggested"]
     assert _found(_scrub(build(P, (ClaimSpec(),))), "HCP005") == []
+
+
+# ---------------------------------------------------------------- voids and replacements
+
+
+def _scrub_with_policy(tmp_path: Path, data: bytes, policy: object) -> list[tuple[str, str]]:
+    from edi_scrub.pipeline import Options, scrub
+
+    src = tmp_path / "in.837"
+    src.write_bytes(data)
+    options = Options(structure=False, policy=lambda _claim: policy)  # type: ignore[arg-type, return-value]
+    report = scrub(src, io.BytesIO(), options)
+    return [(o.finding.rule, o.finding.claim or "") for o in report.outcomes]
+
+
+@pytest.mark.parametrize("frequency", ["8", "08", " 8"])
+def test_a_void_no_longer_counts_toward_the_usage_of_the_claim_that_follows_it(
+    tmp_path: Path, frequency: str
+) -> None:
+    """A provider voids claim X and sends its corrected claim Y in the same file: the void's
+    4000 units were added to the patient's day, and Y (4000 units, MUE 6000 per day) got an
+    UNT005 error (8000 units), which rejected the only live claim. A void cancels units; it
+    adds none."""
+    from edi_scrub.policy import Mue, PayerPolicy
+
+    policy = PayerPolicy("t", "Test payer", mue={"J7208": Mue("J7208", 6000, 2)})
+    line = LineSpec(code="J7208", ndc=None, units="4000", charge="1000", modifiers=("JZ",))
+    void = ClaimSpec(clm01="X", lines=(line,), frequency=frequency, original_ref="ORIG1")
+    data = build(P, (void, ClaimSpec(clm01="Y", lines=(line,))))
+    found = _scrub_with_policy(tmp_path, data, policy)
+    assert ("UNT005", "Y") not in found and ("DUP001", "Y") not in found
+    assert ("FIX001", "X") in found
+    # Two originals of 4000 on the day are still over, and still reported.
+    original = replace(void, frequency="1", original_ref=None)
+    both = _scrub_with_policy(
+        tmp_path, build(P, (original, ClaimSpec(clm01="Y", lines=(line,)))), policy
+    )
+    assert ("UNT005", "Y") in both
+
+
+@pytest.mark.parametrize("frequency", ["08", " 8", "07", " 7", "7 "])
+def test_void_or_replacement_written_oddly_is_no_longer_a_duplicate_claim(frequency: str) -> None:
+    """DUP001 skips voids and replacements (they repeat the claim they correct by design), but
+    compared CLM05-3 as written: ``08`` or `` 7`` was taken for an original, so a claim
+    following it (or the correction itself) was reported as a duplicate."""
+    line = LineSpec(modifiers=("JZ",))
+    correction = ClaimSpec(clm01="X", lines=(line,), frequency=frequency, original_ref="ORIG1")
+    result = _scrub(build(P, (correction, ClaimSpec(clm01="Y", lines=(line,)))))
+    assert _found(result, "DUP001") == []
+
+
+# ---------------------------------------------------------------- attestations and units
+
+WASTE = LineSpec(ctp_qty="1200")
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_jw_split_no_longer_overrides_the_providers_nte_note(kind: str) -> None:
+    """``NTE*ADD*WASTE NOT BILLED PER POLICY`` on a line whose CTP shows 200 IU discarded: the
+    split was applied anyway, and the note copied onto the new JW line, which contradicts it.
+    A line note is the provider's word about the line: the split is now a suggestion."""
+    line = replace(WASTE, notes=("WASTE NOT BILLED PER POLICY",))
+    data = build(kind, (ClaimSpec(lines=(line,)),))
+    result = _scrub(data)
+    assert result.output == data
+    mod004 = _found(result, "MOD004")
+    assert [o.status.value for o in mod004] == ["suggested"]
+    assert "NTE note" in mod004[0].finding.message
+    # The same line without a note is still split.
+    split = _scrub(build(kind, (ClaimSpec(lines=(WASTE,)),)))
+    assert [o.status.value for o in _found(split, "MOD004")] == ["applied"]
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_fractional_units_are_no_longer_rounded_above_the_dispensed_iu(kind: str) -> None:
+    """Units ``1000.500`` with CTP04 1000 F2: UNT002 rounded them up to 1001, billing more IU
+    than the claim's own CTP says were dispensed. Now a suggestion; a fraction below the
+    dispensed IU (999.4 of 1200, waste either way) is still rounded up."""
+    over = LineSpec(units="1000.500", modifiers=("JZ",))
+    data = build(kind, (ClaimSpec(lines=(over,)),))
+    result = _scrub(data)
+    assert result.output == data
+    assert [o.status.value for o in _found(result, "UNT002")] == ["suggested"]
+    assert [o.status.value for o in _found(result, "UNT007")] == ["none"]
+    under = LineSpec(units="999.4", ctp_qty="1200", modifiers=("JW",), charge="400")
+    rounded = _scrub(build(kind, (ClaimSpec(lines=(under,)),)))
+    assert [o.status.value for o in _found(rounded, "UNT002")] == ["applied"]
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("units", ["1000.0", "01000", "000000000001000", "1000.000"])
+def test_units_in_odd_but_legal_forms_get_no_fix(kind: str, units: str) -> None:
+    """Legal X12 numbers equal to 1000 (leading zeros, a 15-digit value, trailing decimal zeros)
+    are 1000 IU to every rule: no finding, no fix, the bytes stay."""
+    data = build(kind, (ClaimSpec(lines=(LineSpec(units=units, modifiers=("JZ",)),)),))
+    result = _scrub(data)
+    assert result.output == data
+    assert not result.findings

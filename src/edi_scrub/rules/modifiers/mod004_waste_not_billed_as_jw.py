@@ -35,14 +35,15 @@ Fix
       modifier slot is free, the line's unit price (charge ÷ units) times the waste is a whole
       number of cents;
     - the line carries no other money (AMT, HCP, CN1 segments), no 837I non-covered charge (SV207:
-      how it splits is the provider's call), and only one 2410 drug loop;
+      how it splits is the provider's call), no NTE note (the provider's words about the line,
+      which the split would contradict or copy), and only one 2410 drug loop;
     - no other line without JW is (or may be) the same drug and date and shows waste too (two
       splits would bill two identical JW lines, a duplicate line to a payer);
     - the line's date of service is not a reversed RD8 span (DOS003: the copy needs a date);
     - the claim is no COB claim and no void (those refusals are the engine's, for every rule).
 
     The JW line is a faithful copy of the administered loop 2400: every segment (DTP, REF
-    including G1 and XZ, NTE, the 2420x provider loops, 2410 LIN/CTP/REF), with JZ removed and JW
+    including G1 and XZ, the 2420x provider loops, 2410 LIN/CTP/REF), with JZ removed and JW
     added to the modifiers (the description in component 7 kept), units and CTP04 = the waste,
     charge = waste × unit price, and a REF*6R made unique within its first 30 characters (the
     part receivers must keep). LX, CLM02 and SE01 are recomputed. Otherwise the finding carries a
@@ -143,6 +144,10 @@ def _refusals(
         why.append("the line carries other amounts (AMT/HCP/CN1) that a copy would bill twice")
     if ids.count("LIN") > 1:
         why.append("the line has more than one 2410 drug loop")
+    if "NTE" in ids:
+        # The provider's own words about the line (the drug and IU given, why nothing was
+        # billed as waste): a split can neither read them nor keep them true on both lines.
+        why.append("the line carries an NTE note, which the split would contradict or repeat")
     if line.non_covered is not None and (amount(line.non_covered.value) or 0) != 0:
         why.append("the line has a non-covered charge (SV207) whose split is the provider's call")
     if with_modifiers(claim, line, [*line.modifier_codes, "JW"]) is None:

@@ -18,7 +18,9 @@ Fix
     charge stays as it is (it is the provider's price for the line). None for an empty, zero,
     negative or non-numeric count: the quantity must come from the dispensing record. Only a
     suggestion when rounding would change whether the line's CTP shows discarded drug (999.5 IU
-    billed of 1000 dispensed would become "no waste" and let JZ through): see docs/fixes.md.
+    billed of 1000 dispensed would become "no waste" and let JZ through), or would bill more IU
+    than the CTP (F2) shows dispensed (1000.5 billed of 1000: 1001 is not the claim's own
+    number): see docs/fixes.md.
 
 References
     docs/domain.md §1 (billed per 1 IU), §5 ("Round fractional IU up").
@@ -68,7 +70,18 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
                 (edit,),
                 Reach.UNITS_CODES,
             )
-            if waste_sign(line, units=rounded) != waste_sign(line):
+            after = waste_sign(line, units=rounded)
+            if after < 0:
+                # CTP04 (F2) shows fewer IU dispensed than the rounded count: rounding up would
+                # bill more drug than the claim's own data says was given (UNT007).
+                fix = Fix(
+                    Applicability.SUGGESTION,
+                    "correct the units after review: CTP04 shows fewer IU dispensed than "
+                    "rounding up would bill",
+                    units.value,
+                    whole,
+                )
+            elif after != waste_sign(line):
                 fix = Fix(
                     Applicability.SUGGESTION,
                     "round the fractional IU up after review: rounding would change whether "

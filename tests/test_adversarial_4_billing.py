@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 
 import edi_scrub
 from edi_scrub.cli import main
-from tests.builders import ClaimSpec, I, LineSpec, P, build
+from tests.builders import ClaimSpec, I, LineSpec, P, build, with_cob
 
 
 def _scrub(data: bytes, structure: bool = False, **options: object) -> edi_scrub.Result:
@@ -312,3 +313,145 @@ def test_units_in_odd_but_legal_forms_get_no_fix(kind: str, units: str) -> None:
     result = _scrub(data)
     assert result.output == data
     assert not result.findings
+
+
+# ------------------------------------------------------------------ 2410 loops, TR3 limits
+
+#: A second 2410 loop on the line: 800 more IU of the same kit dispensed.
+SECOND_2410 = (("LIN", "", "N4", "00944462401"), ("CTP", "", "", "", "800", "F2"))
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_jz_is_no_longer_added_when_a_second_2410_loop_shows_more_dispensed(kind: str) -> None:
+    """1000 IU billed; the first 2410 says 1000 IU dispensed, a second one 800 more. MOD001 read
+    only the first CTP, took it as proof of zero waste and added JZ: an attestation the claim's
+    own data contradicts. Now a suggestion naming the second loop."""
+    line = replace(LineSpec(), loops=SECOND_2410)
+    data = build(kind, (ClaimSpec(lines=(line,)),))
+    result = _scrub(data)
+    assert result.output == data
+    mod001 = _found(result, "MOD001")
+    assert [o.status.value for o in mod001] == ["suggested"]
+    fix = mod001[0].finding.fix
+    assert fix is not None and "more than one 2410 drug loop" in fix.description
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_two_2410_loops_that_add_up_are_no_longer_billed_exceeds_dispensed(kind: str) -> None:
+    """200 IU in the first 2410 loop, 800 in the second, 1000 billed with JZ: UNT007 (an error,
+    so ``--rejects`` moved the claim) said 1000 billed but only 200 dispensed."""
+    line = replace(LineSpec(ctp_qty="200", modifiers=("JZ",)), loops=SECOND_2410)
+    result = _scrub(build(kind, (ClaimSpec(lines=(line,)),)))
+    assert _found(result, "UNT007") == []
+    one_loop = _scrub(
+        build(kind, (ClaimSpec(lines=(LineSpec(ctp_qty="200", modifiers=("JZ",)),)),))
+    )
+    assert [o.finding.rule for o in _found(one_loop, "UNT007")] == ["UNT007"]
+
+
+def _dated_lines(count: int, waste: int) -> tuple[LineSpec, ...]:
+    """``count`` J7207 lines on consecutive days; the first ``waste`` show 200 IU discarded."""
+    first = date(2024, 1, 1)
+    days = [(first + timedelta(days=i)).strftime("%Y%m%d") for i in range(count)]
+    return tuple(
+        LineSpec(dos=day, ctp_qty="1200") if i < waste else LineSpec(dos=day, modifiers=("JZ",))
+        for i, day in enumerate(days)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "count", "waste", "split"),
+    [
+        (P, 49, 1, True),
+        (P, 50, 1, False),
+        (P, 48, 3, False),  # three splits that each fit would make 51 lines together
+        (I, 998, 1, True),
+        (I, 999, 1, False),
+    ],
+)
+def test_jw_split_no_longer_takes_a_claim_past_the_tr3_line_limit(
+    kind: str, count: int, waste: int, split: bool
+) -> None:
+    """An 837P holds at most 50 service lines, an 837I 999. A split on a full claim was
+    applied (51 lines: the whole claim is rejected) without the TR3 validation, and reverted
+    with no reason given with it. Now a suggestion that says why; a claim with room still
+    splits."""
+    data = build(kind, (ClaimSpec(lines=_dated_lines(count, waste)),))
+    result = _scrub(data)
+    assert result.output is not None
+    mod004 = _found(result, "MOD004")
+    assert len(mod004) == waste
+    if split:
+        assert result.output.count(b":JW*") == waste
+        assert [o.status.value for o in mod004] == ["applied"] * waste
+    else:
+        assert result.output == data
+        assert {o.status.value for o in mod004} == {"suggested"}
+        assert "service lines its TR3 allows" in mod004[0].finding.message
+
+
+# ------------------------------------------------------------------------- CLM02 recount
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize(
+    ("clm02", "after"),
+    [("2000.5", "2000"), (".50", "2000.00"), ("1E2", "2000"), ("-2000", "2000"), ("2,000", "2000")],
+)
+def test_clm02_in_odd_or_illegal_forms_is_recounted_from_valid_lines(
+    kind: str, clm02: str, after: str
+) -> None:
+    """The line charges are valid, so they prove the total, whatever CLM02 held."""
+    data = build(kind, (ClaimSpec(lines=(LineSpec(modifiers=("JZ",)),), clm02=clm02),))
+    result = _scrub(data)
+    assert [o.status.value for o in _found(result, "CLM001")] == ["applied"]
+    assert result.output is not None and f"CLM*PCN001*{after}*".encode() in result.output
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("charge", ["-100", "100.505"])
+def test_clm02_is_no_longer_recounted_over_a_negative_or_sub_cent_charge(
+    kind: str, charge: str
+) -> None:
+    """A negative line charge (CLM002's error) made CLM001 write a negative CLM02 (-50); a
+    charge of 100.505 made it write 150.51 (rounded: still unbalanced) and then report "CLM02 is
+    150.51 but the lines add up to 150.51" twice more. Neither total is the claim's to write:
+    the finding stays, with no fix."""
+    lines = (
+        LineSpec(modifiers=("JZ",), charge=charge),
+        LineSpec(code="99213", ndc=None, charge="50", units="1"),
+    )
+    data = build(kind, (ClaimSpec(lines=lines, clm02="1"),))
+    result = _scrub(data)
+    assert result.output == data
+    clm001 = _found(result, "CLM001")
+    assert [o.status.value for o in clm001] == ["none"]
+    assert "not recomputed" in clm001[0].finding.message
+
+
+# ------------------------------------------------------------- one claim's fix stays its own
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_a_fix_on_one_claim_never_changes_another_claims_bytes(kind: str) -> None:
+    """Claims around a split (a COB claim, a void, a clean claim) come out byte for byte."""
+    neighbours = (
+        with_cob(ClaimSpec(clm01="COB", lines=(WASTE,))),
+        ClaimSpec(clm01="VOID", lines=(WASTE,), frequency="8", original_ref="ORIG1"),
+        ClaimSpec(clm01="CLEAN", lines=(LineSpec(modifiers=("JZ",), dos="20240301"),)),
+    )
+    target = ClaimSpec(clm01="SPLIT", lines=(LineSpec(ctp_qty="1200", dos="20240201"),))
+    claims = (neighbours[0], target, neighbours[1], neighbours[2])
+    data = build(kind, claims)
+    result = _scrub(data)
+    assert result.output is not None and result.output != data
+
+    def claim_text(blob: bytes, clm01: str) -> str:
+        text = blob.decode("latin-1")
+        start = text.index(f"CLM*{clm01}*")
+        end = min(i for i in (text.find("\nHL*", start), text.find("\nSE*", start)) if i > 0)
+        return text[start:end]
+
+    for spec in neighbours:
+        assert claim_text(result.output, spec.clm01) == claim_text(data, spec.clm01)
+    assert claim_text(result.output, "SPLIT").count(":JW*") == 1

@@ -40,6 +40,8 @@ Fix
     - no other line without JW is (or may be) the same drug and date and shows waste too (two
       splits would bill two identical JW lines, a duplicate line to a payer);
     - the line's date of service is not a reversed RD8 span (DOS003: the copy needs a date);
+    - the claim stays within its TR3's service lines (50 on the 837P, 999 on the 837I) even if
+      every line that shows waste gets its JW line;
     - the claim is no COB claim and no void (those refusals are the engine's, for every rule).
 
     The JW line is a faithful copy of the administered loop 2400: every segment (DTP, REF
@@ -77,6 +79,8 @@ from edi_scrub.rules.modifiers._jw import Match, has_jw_sibling, line_span, matc
 
 #: Segments inside a 2400 loop that carry money of their own: a copy would bill it twice.
 _MONEY_SEGMENTS = frozenset({"AMT", "HCP", "CN1"})
+#: Loop 2400's repeat limit in each TR3 (X222A1: 50 service lines; X223A2: 999).
+_MAX_LINES = {Transaction.PROFESSIONAL: 50, Transaction.INSTITUTIONAL: 999}
 #: What receivers must keep of REF*6R; uniqueness has to hold within it.
 _CONTROL_KEPT = 30
 
@@ -158,6 +162,14 @@ def _refusals(
         # ends before it starts would bill a second undated line (DOS003).
         why.append(
             "the line's date span ends before it starts (DOS003), so the JW line's date is unknown"
+        )
+    limit = _MAX_LINES.get(claim.transaction)
+    # Every line that shows waste may be split in the same pass: count them all, so that two
+    # splits that each fit cannot together pass the limit.
+    if limit is not None and len(claim.lines) + len(_waste_lines(ctx, claim)) > limit:
+        why.append(
+            f"a JW line would take the claim past the {limit} service lines its TR3 allows "
+            "(split the claim)"
         )
     twin = _twin_with_waste(ctx, claim, line)
     if twin is not None:

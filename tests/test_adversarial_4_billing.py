@@ -455,3 +455,20 @@ def test_a_fix_on_one_claim_never_changes_another_claims_bytes(kind: str) -> Non
     for spec in neighbours:
         assert claim_text(result.output, spec.clm01) == claim_text(data, spec.clm01)
     assert claim_text(result.output, "SPLIT").count(":JW*") == 1
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("basis", ["MJ", "DA", ""])
+def test_unit_basis_is_no_longer_relabelled_without_proof_the_quantity_counts_iu(
+    kind: str, basis: str
+) -> None:
+    """``SV1*HC:J7207*2000*MJ*2`` with no CTP: UNT001 relabelled the basis to UN, so the line
+    billed 2 IU of factor VIII (the 2 was likely two vials) with no error left to say so. The
+    relabel now needs a CTP in IU equal to the quantity; otherwise it is a suggestion."""
+    vials = LineSpec(basis=basis, units="2", ndc=None, modifiers=("JZ",))
+    data = build(kind, (ClaimSpec(lines=(vials,)),))
+    result = _scrub(data)
+    assert result.output == data
+    assert [o.status.value for o in _found(result, "UNT001")] == ["suggested"]
+    proven = _scrub(build(kind, (ClaimSpec(lines=(LineSpec(basis=basis, modifiers=("JZ",)),)),)))
+    assert [o.status.value for o in _found(proven, "UNT001")] == ["applied"]

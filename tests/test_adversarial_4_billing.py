@@ -50,17 +50,18 @@ NO_LINES = (ClaimSpec(clm01="A"), ClaimSpec(lines=(), clm01="B", clm02="5"), Cla
 
 @pytest.mark.parametrize("kind", [P, I])
 @pytest.mark.parametrize("validator", ["compiled", "pyx12"])
-@pytest.mark.parametrize("shared_subscriber", [False, True])
+@pytest.mark.parametrize("followed_by", ["HL", "CLM", "SE"])
 def test_claim_without_service_lines_is_no_longer_filed_under_the_next_claim(
-    tmp_path: Path, kind: str, validator: str, shared_subscriber: bool
+    tmp_path: Path, kind: str, validator: str, followed_by: str
 ) -> None:
     """The TR3 requires loop 2400; both validators report it (IK304=3) at the segment that came
-    instead: the next HL (so the finding named no claim and ``--rejects`` sent the broken
-    claim on) or, when the next claim shares the subscriber loop, the next claim's CLM (so the
-    good claim C was rejected and B sent). The finding now names claim B, and B is the claim
+    instead: the next HL or the SE (so the finding named no claim and ``--rejects`` sent the
+    broken claim on) or, when the next claim shares the subscriber loop, the next claim's CLM
+    (so the good claim C was rejected and B sent). ``--no-structure`` skips this check with
+    every other TR3 check. The finding now names claim B, and B is the claim
     moved to the rejects file."""
-    data = build(kind, NO_LINES)
-    if shared_subscriber:
+    data = build(kind, NO_LINES if followed_by != "SE" else NO_LINES[:2])
+    if followed_by == "CLM":
         data = _drop_subscriber_loop(data, "C")
     (tmp_path / "in.837").write_bytes(data)
     args = ["in.837", "out.837", "--rejects", "rej.837", "--report", "r.json"]
@@ -77,7 +78,8 @@ def test_claim_without_service_lines_is_no_longer_filed_under_the_next_claim(
     rejected = (tmp_path / "rej.837").read_bytes()
     kept = (tmp_path / "out.837").read_bytes()
     assert b"CLM*B*" in rejected and b"CLM*B*" not in kept
-    assert b"CLM*C*" in kept and b"CLM*C*" not in rejected
+    assert b"CLM*C*" not in rejected
+    assert (b"CLM*C*" in kept) is (followed_by != "SE")
 
 
 @pytest.mark.parametrize("kind", [P, I])

@@ -48,7 +48,7 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
 
 def _duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
     # Read as Claim.is_void reads CLM05-3: a void or replacement written ``08`` or `` 7`` was
-    # taken for an original, and a void then made the claim it cancels a "duplicate".
+    # taken for an original, so the claim sent after it with the same lines was a "duplicate".
     if frequency(claim).strip(" ").lstrip("0") in _CORRECTIONS:
         return []
     keys: list[tuple[ServiceLine, int]] = []

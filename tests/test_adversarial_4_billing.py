@@ -474,3 +474,100 @@ def test_unit_basis_is_no_longer_relabelled_without_proof_the_quantity_counts_iu
     assert [o.status.value for o in _found(result, "UNT001")] == ["suggested"]
     proven = _scrub(build(kind, (ClaimSpec(lines=(LineSpec(basis=basis, modifiers=("JZ",)),)),)))
     assert [o.status.value for o in _found(proven, "UNT001")] == ["applied"]
+
+
+# ------------------------------------------- refusals that already held: pinned with the sweep
+
+#: A line with waste (a JW split), a hyphenated NDC (a format fix) and a CLM02 off by 100.
+SWEEP = ClaimSpec(lines=(replace(WASTE, ndc="0944-4624-01"),), clm02="2100")
+
+
+def _cob_claims() -> dict[str, ClaimSpec]:
+    line_level = with_cob(SWEEP)
+    return {
+        "2320-and-2430": replace(line_level, clm02="2100"),
+        "2320-only": replace(with_cob(SWEEP, line_level=False), clm02="2100"),
+        "2430-only": replace(line_level, other_payers=(), sbr01="P", clm02="2100"),
+    }
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("shape", ["2320-and-2430", "2320-only", "2430-only"])
+def test_cob_claim_gets_no_money_units_or_line_fix_only_formatting(kind: str, shape: str) -> None:
+    """A COB claim: the JW split, the CLM02 recount and JZ are suggestions naming COB; the NDC
+    hyphens (formatting) are still removed."""
+    data = build(kind, (_cob_claims()[shape],))
+    result = _scrub(data)
+    assert result.output is not None
+    statuses = {o.finding.rule: o.status.value for o in result.findings}
+    assert statuses["MOD004"] == "suggested" and statuses["NDC003"] == "applied"
+    assert statuses.get("CLM001", "suggested") == "suggested"
+    assert statuses.get("MOD001", "suggested") == "suggested"
+    text = result.output.decode("latin-1")
+    assert ":JW*" not in text and ":JZ" not in text and "CLM*PCN001*2100*" in text
+    assert text.replace("00944462401", "0944-4624-01") == data.decode("latin-1")
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("frequency", ["8", "08", " 8", "8 "])
+def test_void_written_any_way_gets_no_fix_at_all(kind: str, frequency: str) -> None:
+    """A void, however CLM05-3 is written, comes out byte for byte (not even the NDC format)."""
+    data = build(kind, (replace(SWEEP, frequency=frequency, original_ref="ORIG1"),))
+    result = _scrub(data)
+    assert result.output == data
+    assert {o.status.value for o in result.findings} <= {"suggested", "none"}
+    assert [o.finding.rule for o in _found(result, "FIX001")] == ["FIX001"]
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("modifier", ["JZ", "JW"])
+def test_attestation_on_a_line_is_never_removed(kind: str, modifier: str) -> None:
+    """JZ on a line whose CTP shows waste (MOD010), or JW on a line billing the whole amount:
+    the provider's modifier stays, and no JW line is split off."""
+    line = replace(WASTE, modifiers=(modifier,))
+    data = build(kind, (ClaimSpec(lines=(line,)),))
+    result = _scrub(data)
+    assert result.output is not None
+    assert result.output.count(f":{modifier}*".encode()) == 1
+    assert result.output.count(b"\nLX*") == 1
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_jw_line_before_its_administered_line_is_matched(kind: str) -> None:
+    """The JW line comes first: the administered line after it gets no JZ and no second JW
+    line; the claim is left as sent."""
+    jw = LineSpec(modifiers=("JW",), units="200", charge="400", ctp_qty="200")
+    data = build(kind, (ClaimSpec(lines=(jw, LineSpec(ctp_qty="1000"))),))
+    result = _scrub(data)
+    assert result.output == data
+    assert not [o for o in result.findings if o.finding.rule.startswith("MOD")]
+
+
+@pytest.mark.parametrize("kind", [P, I])
+def test_lines_of_one_drug_on_different_dates_each_get_their_own_jw_line(kind: str) -> None:
+    """Three J7207 lines on three dates, each showing 200 IU discarded, and a JW line already
+    billing the first date's waste for a fourth line: each date with unbilled waste gets one
+    JW line carrying its own date."""
+    lines = (
+        LineSpec(ctp_qty="1000"),
+        LineSpec(modifiers=("JW",), units="200", charge="400", ctp_qty="200"),
+        replace(WASTE, dos="20240116"),
+        replace(WASTE, dos="20240117"),
+    )
+    result = _scrub(build(kind, (ClaimSpec(lines=lines),)))
+    assert result.output is not None
+    text = result.output.decode("latin-1")
+    assert text.count(":JW*") == 3
+    for day in ("20240116", "20240117"):
+        assert text.count(f"DTP*472*D8*{day}") == 2
+
+
+def test_837i_split_beside_a_0250_line_leaves_it_alone() -> None:
+    """An 837I claim with a 0636 drug line (units in SV205) and a 0250 pharmacy line: the JW
+    line copies the 0636 line; the 0250 line and its units stay as sent."""
+    pharmacy = LineSpec(code="", revenue="0250", ndc=None, charge="50", units="3")
+    result = _scrub(build(I, (ClaimSpec(lines=(WASTE, pharmacy)),)))
+    assert result.output is not None
+    text = result.output.decode("latin-1")
+    assert "SV2*0636*HC:J7207:JW*400*UN*200~" in text
+    assert "SV2*0250*HC:*50*UN*3~" in text and "CLM*PCN001*2450*" in text

@@ -307,6 +307,22 @@ def test_fractional_units_are_no_longer_rounded_above_the_dispensed_iu(kind: str
 
 
 @pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("ctp", ["1000", None])
+def test_a_fractional_vial_count_is_no_longer_rounded_up_as_iu(kind: str, ctp: str | None) -> None:
+    """``SV104 = 1.500`` on an Adynovate kit line (801-1250 IU a vial): one and a half vials,
+    as UNT003 says. UNT002 rounded it up to 2 "IU" anyway. Now a suggestion naming the doubt."""
+    line = LineSpec(units="1.500", ctp_qty=ctp)
+    data = build(kind, (ClaimSpec(lines=(line,)),))
+    result = _scrub(data)
+    assert result.output == data
+    unt002 = _found(result, "UNT002")
+    assert [o.status.value for o in unt002] == ["suggested"]
+    assert unt002[0].finding.fix is not None
+    assert "vial count" in unt002[0].finding.fix.description
+    assert [o.finding.rule for o in _found(result, "UNT003")] == ["UNT003"]
+
+
+@pytest.mark.parametrize("kind", [P, I])
 @pytest.mark.parametrize("units", ["1000.0", "01000", "000000000001000", "1000.000"])
 def test_units_in_odd_but_legal_forms_get_no_fix(kind: str, units: str) -> None:
     """Legal X12 numbers equal to 1000 (leading zeros, a 15-digit value, trailing decimal zeros)

@@ -587,3 +587,46 @@ def test_837i_split_beside_a_0250_line_leaves_it_alone() -> None:
     text = result.output.decode("latin-1")
     assert "SV2*0636*HC:J7207:JW*400*UN*200~" in text
     assert "SV2*0250*HC:*50*UN*3~" in text and "CLM*PCN001*2450*" in text
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize(
+    ("written", "after"),
+    [
+        ("0944-4624-01", "00944462401"),  # 4-4-2: zero before the labeler
+        ("00944-4624-1", "00944462401"),  # 5-4-1: zero before the package
+        ("00944 4624 01", "00944462401"),  # spaces as separators
+        ("0944 4624 01", "00944462401"),
+        ("00944-462-01", "00944046201"),  # 5-3-2: zero before the product (not in maps/)
+    ],
+)
+def test_ndc_label_layouts_are_normalised_as_domain_md_says(
+    kind: str, written: str, after: str
+) -> None:
+    """The hyphens (or spaces) show which segment is short; only that one gets its zero."""
+    line = LineSpec(ndc=written, modifiers=("JZ",))
+    result = _scrub(build(kind, (ClaimSpec(lines=(line,)),)))
+    assert result.output is not None and f"LIN**N4*{after}~".encode() in result.output
+    assert [o.status.value for o in _found(result, "NDC003")] == ["applied"]
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("written", ["0944462401", "0094-44624-01", " 00944462401"])
+def test_ndc_whose_short_segment_is_unknown_is_not_guessed(kind: str, written: str) -> None:
+    """Ten bare digits, a split that is no label layout, a leading space: no default fix."""
+    data = build(kind, (ClaimSpec(lines=(LineSpec(ndc=written, modifiers=("JZ",)),)),))
+    result = _scrub(data)
+    assert result.output == data
+    assert [o.status.value for o in _found(result, "NDC003")] in (["none"], ["available"])
+
+
+@pytest.mark.parametrize("kind", [P, I])
+@pytest.mark.parametrize("unit", ["UN", "ML", "GR", "ME"])
+def test_ctp_in_another_unit_never_proves_zero_waste(kind: str, unit: str) -> None:
+    """CTP04 = 1000 with CTP05-1 UN/ML/GR/ME beside 1000 units billed: the same number in
+    another unit proves nothing about IU, so JZ is only suggested."""
+    line = LineSpec(ctp_qty="1000", ctp_unit=unit)
+    data = build(kind, (ClaimSpec(lines=(line,)),))
+    result = _scrub(data)
+    assert result.output == data
+    assert [o.status.value for o in _found(result, "MOD001")] == ["suggested"]

@@ -11,6 +11,7 @@ import io
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -48,13 +49,21 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_reversed_rd8_span_no_longer_gets_jz_beside_its_own_jw_line(kind: str) -> None:
     """``DTP*472*RD8*20240131-20240101`` (to before from): the span did not overlap itself, so
     the JW line the split added was a *different* date, and MOD001 then put JZ (nothing
-    discarded) on the administered line beside the JW line billing its waste."""
+    discarded) on the administered line beside the JW line billing its waste.
+
+    Round 4: a reversed span is now DOS003 (an error), and the split is a suggestion (a JW copy
+    of the line would carry the same impossible span); the JW line a biller adds by hand is
+    still matched to the line (tests/test_adversarial_4_billing.py)."""
     line = LineSpec(ctp_qty="1200", dos="20240131-20240101", dos_qualifier="RD8")
     result = _scrub(build(kind, (ClaimSpec(lines=(line,)),)))
     assert result.output is not None
     text = result.output.decode("latin-1")
-    assert ":JW*" in text  # the split still applies: its proof is the CTP, not the date
     assert ":JZ" not in text
+    jw = LineSpec(modifiers=("JW",), charge="400", units="200", ctp_qty="200")
+    jw = replace(jw, dos=line.dos, dos_qualifier="RD8")
+    both = _scrub(build(kind, (ClaimSpec(lines=(replace(line, ctp_qty="1000"), jw)),)))
+    assert both.output is not None
+    assert b":JZ" not in both.output  # the JW line is the same date as the administered line
     again = _scrub(result.output)
     assert again.output == result.output
 

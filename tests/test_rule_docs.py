@@ -87,6 +87,9 @@ NOT_IN_CATALOGUE = {
     "COB001": ("cob-claim-unbalanced", "error", "none"),
     "COB002": ("cob-line-unbalanced", "error", "none"),
     "DUP001": ("duplicate-claim", "warning", "none"),
+    # Robustness round 4 (billing): a reversed RD8 span; an 837I 0636 drug line with no HCPCS.
+    "DOS003": ("date-span-reversed", "error", "none"),
+    "HCP005": ("drug-line-without-hcpcs", "warning", "suggestion"),
 }
 
 

@@ -47,7 +47,9 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
 
 
 def _duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
-    if frequency(claim) in _CORRECTIONS:
+    # Read as Claim.is_void reads CLM05-3: a void or replacement written ``08`` or `` 7`` was
+    # taken for an original, so the claim sent after it with the same lines was a "duplicate".
+    if frequency(claim).strip(" ").lstrip("0") in _CORRECTIONS:
         return []
     keys: list[tuple[ServiceLine, int]] = []
     patient = claim.patient_key
@@ -163,7 +165,9 @@ class UsageHistory:
         """
         keys = tuple([key for _, key in duplicate_keys(claim)])
         units: list[tuple[tuple[str, str], date, Decimal]] = []
-        for line in claim.lines:
+        # A void cancels units billed before; counted, they pushed the claim that replaces it in
+        # the same file over its MUE or quantity limit (UNT005/UNT006).
+        for line in () if claim.is_void else claim.lines:
             if self.codes is not None and line.code.value not in self.codes:
                 continue
             amount = line.units.decimal()

@@ -42,6 +42,7 @@ from edi_scrub.report.model import ClaimRef, ClaimRefs, Report, Summary
 from edi_scrub.report.spill import OutcomeLog
 from edi_scrub.rules import Rule, get_rule, select_rules
 from edi_scrub.rules._base import Finding, RuleContext, Severity
+from edi_scrub.x12.claim_of import claim_of
 from edi_scrub.x12.cure import cured
 from edi_scrub.x12.lexer import ENCODING, Segment, iter_segments, render
 from edi_scrub.x12.partial import ChangedClaims
@@ -353,7 +354,7 @@ def _issues_by_claim(
     for n, issue in enumerate(structure.issues):
         if n in skip:
             continue
-        i = spans.find(issue.segment, output)
+        i = claim_of(issue, spans, output)
         if i is not None:
             ordinal = spans.ordinal[i]
             counts[ordinal] = counts.get(ordinal, 0) + 1
@@ -370,7 +371,7 @@ def _structural_findings(
         finding = Finding(x12002.id, x12002.name, x12002.severity, None, None, None, note)
         outcomes.append(Outcome(finding, FixStatus.NONE))
     for n, issue in enumerate(structure.issues):
-        i = spans.find(issue.segment, output=False)
+        i = claim_of(issue, spans)
         claim = spans.claim_id(i) if i is not None else None
         loc = Loc(-1, issue.segment, issue.element or issue.segment_id) if issue.segment else None
         message = f"{issue.message} [{issue.ack_codes}]" if issue.ack_codes else issue.message

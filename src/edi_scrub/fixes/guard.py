@@ -5,6 +5,9 @@ on the rule at all, only on the claim, so they live here, in the one place every
 (``engine.check_claim``), and no rule can forget them:
 
 - a **void** (CLM05-3 = 8) must match the claim it cancels: no fix is applied to it at all;
+- a claim with **no service line** breaks the TR3 (loop 2400 is required; X12001 reports it):
+  which lines it lost is not on the claim, so nothing on it is changed (a CLM02 recounted over
+  zero lines would only make the damage look balanced);
 - a **COB claim** (2320 or 2430 present) was adjudicated by another payer as submitted: only
   formatting is repaired; a fix that changes units, codes, charges, CLM02 or lines would break
   its balancing against the prior payer's SVD/CAS, so it becomes a suggestion;
@@ -27,6 +30,7 @@ from edi_scrub.rules._base import Finding
 ATTESTATIONS = frozenset({"JZ", "JW", "KX", "GA", "GY", "GZ"})
 
 VOID_REASON = "the claim is a void (CLM05-3 = 8), which must match the claim it cancels"
+NO_LINES_REASON = "the claim has no service line (loop 2400 is required), so it is left as sent"
 COB_REASON = (
     "COB claim (loop 2320/2430): the prior payer adjudicated its lines, units and charges as "
     "submitted, so only formatting is repaired"
@@ -37,6 +41,8 @@ def refusal(claim: Claim, reach: Reach) -> str | None:
     """Why no fix of ``reach`` may be applied to ``claim``, or ``None`` when one may."""
     if claim.is_void:
         return VOID_REASON
+    if not claim.lines:
+        return NO_LINES_REASON
     if claim.cob and reach is not Reach.FORMAT:
         return COB_REASON
     return None
@@ -44,7 +50,7 @@ def refusal(claim: Claim, reach: Reach) -> str | None:
 
 def guard(claim: Claim, findings: Sequence[Finding]) -> list[Finding]:
     """``findings`` with every fix the claim forbids turned into a suggestion that says why."""
-    if not claim.is_void and not claim.cob:
+    if claim.lines and not claim.is_void and not claim.cob:
         return list(findings)
     out: list[Finding] = []
     for f in findings:

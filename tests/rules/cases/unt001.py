@@ -17,6 +17,20 @@ CASES = [
     Case("IU on a code without a billing unit", _claim("F2", "J7195"), 1, None, "suggested"),
     Case("milliliters need a conversion", _claim("ML"), 1, None, "suggested"),
     Case(
+        "minutes with no CTP in IU to show what the quantity counts",
+        ClaimSpec(lines=(LineSpec(basis="MJ", units="2", ndc=None, modifiers=("JZ",)),)),
+        1,
+        None,
+        "suggested",
+    ),
+    Case(
+        "days whose CTP is in another unit",
+        ClaimSpec(lines=(LineSpec(basis="DA", ctp_unit="UN", ctp_qty="1", modifiers=("JZ",)),)),
+        1,
+        None,
+        "suggested",
+    ),
+    Case(
         "non-drug line",
         ClaimSpec(
             lines=(LineSpec(code="99213", ndc=None, basis="MJ", units="30", revenue="0510"),)

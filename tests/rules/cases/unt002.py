@@ -4,8 +4,15 @@ from tests.builders import ClaimSpec, LineSpec
 from tests.rules.case import Case
 
 
-def _claim(units: str, code: str = "J7207", ctp_qty: str = "1000") -> ClaimSpec:
-    return ClaimSpec(lines=(LineSpec(code=code, units=units, ctp_qty=ctp_qty, modifiers=("JZ",)),))
+def _claim(
+    units: str, code: str = "J7207", ctp_qty: str = "1000", ndc: str = "00944462401"
+) -> ClaimSpec:
+    line = LineSpec(code=code, units=units, ctp_qty=ctp_qty, ndc=ndc, modifiers=("JZ",))
+    return ClaimSpec(lines=(line,))
+
+
+#: An NDC maps/ does not list: no potency range, so no vial-count reading of small units.
+_UNLISTED = "99999999901"
 
 
 CASES = [
@@ -41,10 +48,17 @@ CASES = [
     ),
     Case(
         "below one IU rounded up",
-        _claim("0.4", ctp_qty="5"),
+        _claim("0.4", ctp_qty="5", ndc=_UNLISTED),
         1,
-        _claim("1", ctp_qty="5"),
+        _claim("1", ctp_qty="5", ndc=_UNLISTED),
         "applied",
+    ),
+    Case(
+        "a fraction that looks like vials of a kit is only suggested",
+        _claim("1.5", ctp_qty="1500"),
+        1,
+        None,
+        "suggested",
     ),
     Case("zero", _claim("0"), 1, None, "none"),
     Case("negative", _claim("-1000"), 1, None, "none"),

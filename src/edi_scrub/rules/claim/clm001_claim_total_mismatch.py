@@ -13,7 +13,9 @@ Example
 
 Fix
     Safe: CLM02 is recomputed as the sum of the line charges, written without needless zeros.
-    No fix when a line charge is not a number (CLM002 reports that).
+    No fix when a line charge is not a number or is negative (CLM002 reports those: correct
+    the charge first), or when the charges add up to a fraction of a cent (``100.505``: a
+    rounded CLM02 would still not balance).
 
 References
     docs/domain.md §3 (claim level, loop 2300); 005010X222A1 CLM02 / X223A2 CLM02 notes.
@@ -27,7 +29,7 @@ from typing import cast
 
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
 from edi_scrub.model.claim import Claim
-from edi_scrub.model.money import format_amount
+from edi_scrub.model.money import format_amount, format_quantity, to_cents
 from edi_scrub.rules import register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._facts import amount
@@ -43,6 +45,19 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
     total = sum(cast("tuple[Decimal, ...]", charges), Decimal(0))
     stated = amount(claim.clm02.value)
     if stated is not None and stated == total:
+        return
+    if to_cents(total) != total or any(c < 0 for c in charges if c is not None):
+        # A sum with fractions of a cent would be rounded (and still not balance), and one over
+        # a negative charge writes a total CLM002 says is wrong: the charges come first.
+        shown = format_quantity(total)
+        yield make_finding(
+            meta,
+            claim,
+            None,
+            claim.clm02,
+            f"CLM02 is {claim.clm02.value or 'empty'} but the lines add up to {shown}; not "
+            "recomputed: a line charge is negative or not a whole number of cents",
+        )
         return
     new = format_amount(total, claim.clm02.value)
     fix = Fix(

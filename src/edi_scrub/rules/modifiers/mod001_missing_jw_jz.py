@@ -16,8 +16,9 @@ Example
 
 Fix
     Safe only when the claim's own data proves zero waste: CTP05-1 is F2, CTP04 equals the
-    billed IU (no fix may make them equal: UNT002 and NDC008 refuse a rounding that would), and
-    the line shows no sign of a unit error (unit basis not UN, fractional units, units that look
+    billed IU (no fix may make them equal: UNT002 and NDC008 refuse a rounding that would), the
+    line has one 2410 drug loop (a second one dispensed drug too), and the line shows no sign
+    of a unit error (unit basis not UN, fractional units, units that look
     like a vial count or IU/100, a CTP04 no whole number of vials can make: see docs/fixes.md).
     JZ is the provider's attestation that nothing was discarded, so it is never guessed:
     otherwise the finding stays with a suggestion to add JZ (or a JW line) after review.
@@ -56,6 +57,10 @@ def _zero_waste_doubt(
     dispensed, billed = amount(drug.quantity.value), amount(line.units.value)
     if dispensed is None or billed is None or billed <= 0 or dispensed != billed:
         return "CTP04 does not equal the billed IU"
+    if claim.segment_ids[line.first_pos : line.last_pos + 1].count("LIN") > 1:
+        # The model reads the first 2410 loop; the others dispensed drug too, so the first
+        # CTP04 equalling the billed IU proves nothing about waste.
+        return "the line has more than one 2410 drug loop, and CTP04 of the first is not all"
     doubts = unit_doubts(ctx, claim, line, code)
     return "; ".join(doubts) if doubts else None
 

@@ -35,13 +35,17 @@ Fix
       modifier slot is free, the line's unit price (charge ÷ units) times the waste is a whole
       number of cents;
     - the line carries no other money (AMT, HCP, CN1 segments), no 837I non-covered charge (SV207:
-      how it splits is the provider's call), and only one 2410 drug loop;
+      how it splits is the provider's call), no NTE note (the provider's words about the line,
+      which the split would contradict or copy), and only one 2410 drug loop;
     - no other line without JW is (or may be) the same drug and date and shows waste too (two
       splits would bill two identical JW lines, a duplicate line to a payer);
+    - the line's date of service is not a reversed RD8 span (DOS003: the copy needs a date);
+    - the claim stays within its TR3's service lines (50 on the 837P, 999 on the 837I) even if
+      every line that shows waste gets its JW line;
     - the claim is no COB claim and no void (those refusals are the engine's, for every rule).
 
     The JW line is a faithful copy of the administered loop 2400: every segment (DTP, REF
-    including G1 and XZ, NTE, the 2420x provider loops, 2410 LIN/CTP/REF), with JZ removed and JW
+    including G1 and XZ, the 2420x provider loops, 2410 LIN/CTP/REF), with JZ removed and JW
     added to the modifiers (the description in component 7 kept), units and CTP04 = the waste,
     charge = waste × unit price, and a REF*6R made unique within its first 30 characters (the
     part receivers must keep). LX, CLM02 and SE01 are recomputed. Otherwise the finding carries a
@@ -75,6 +79,8 @@ from edi_scrub.rules.modifiers._jw import Match, has_jw_sibling, line_span, matc
 
 #: Segments inside a 2400 loop that carry money of their own: a copy would bill it twice.
 _MONEY_SEGMENTS = frozenset({"AMT", "HCP", "CN1"})
+#: Loop 2400's repeat limit in each TR3 (X222A1: 50 service lines; X223A2: 999).
+_MAX_LINES = {Transaction.PROFESSIONAL: 50, Transaction.INSTITUTIONAL: 999}
 #: What receivers must keep of REF*6R; uniqueness has to hold within it.
 _CONTROL_KEPT = 30
 
@@ -142,10 +148,29 @@ def _refusals(
         why.append("the line carries other amounts (AMT/HCP/CN1) that a copy would bill twice")
     if ids.count("LIN") > 1:
         why.append("the line has more than one 2410 drug loop")
+    if "NTE" in ids:
+        # The provider's own words about the line (the drug and IU given, why nothing was
+        # billed as waste): a split can neither read them nor keep them true on both lines.
+        why.append("the line carries an NTE note, which the split would contradict or repeat")
     if line.non_covered is not None and (amount(line.non_covered.value) or 0) != 0:
         why.append("the line has a non-covered charge (SV207) whose split is the provider's call")
     if with_modifiers(claim, line, [*line.modifier_codes, "JW"]) is None:
         why.append("no free modifier slot for JW")
+    span = line.service_date
+    if span is not None and span.start and span.end and span.end < span.start:
+        # The JW line bills the same date as the line it splits from: a copy of a span that
+        # ends before it starts would bill a second undated line (DOS003).
+        why.append(
+            "the line's date span ends before it starts (DOS003), so the JW line's date is unknown"
+        )
+    limit = _MAX_LINES.get(claim.transaction)
+    # Every line that shows waste may be split in the same pass: count them all, so that two
+    # splits that each fit cannot together pass the limit.
+    if limit is not None and len(claim.lines) + len(_waste_lines(ctx, claim)) > limit:
+        why.append(
+            f"a JW line would take the claim past the {limit} service lines its TR3 allows "
+            "(split the claim)"
+        )
     twin = _twin_with_waste(ctx, claim, line)
     if twin is not None:
         # Each split's proof sees no JW line, so both were applied in one pass: two identical

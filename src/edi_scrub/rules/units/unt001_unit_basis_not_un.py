@@ -12,8 +12,10 @@ Example
     ``SV1*HC:J7207*2000*MJ*1000***1~`` (fires) → ``SV1*HC:J7207*2000*UN*1000***1~``.
 
 Fix
-    Safe: set the basis to UN when it is empty, MJ or DA (the quantity already counts billing
-    units; only its label is wrong), or F2 on a per-IU code (an IU is the billing unit). Other
+    Safe: set the basis to UN when it is empty, MJ or DA and the line's CTP in IU (F2) equals
+    the quantity (so it already counts billing units; only its label is wrong), or F2 on a
+    per-IU code (an IU is the billing unit). Without that CTP, an empty, MJ or DA basis only
+    gets a suggestion: ``2`` minutes may be two vials, and relabelled it would bill 2 IU. Other
     values (ML, ME, GR, ...) only get a suggestion: the quantity may be in that unit and would
     have to be converted, which the claim cannot tell. Also only a suggestion when the line's
     CTP shows discarded drug (CTP04 in F2 above the units): the relabel would then decide a JW
@@ -29,13 +31,23 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from edi_scrub.fixes.edits import Applicability, Fix, Reach, SetElement
-from edi_scrub.model.claim import Claim
+from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
+from edi_scrub.rules._facts import amount
 from edi_scrub.rules._proof import waste_sign
 
 #: Bases whose quantity is already a count of billing units: only the label is wrong.
 _RELABEL = frozenset({"", "MJ", "DA"})
+
+
+def _counts_iu(line: ServiceLine) -> bool:
+    """Whether the line's CTP states, in IU (F2), exactly the quantity the line bills."""
+    drug = line.drug
+    if drug is None or drug.quantity is None or drug.unit is None or drug.unit.value != "F2":
+        return False
+    dispensed, billed = amount(drug.quantity.value), amount(line.units.value)
+    return dispensed is not None and dispensed == billed
 
 
 @register("UNT001", "unit-basis-not-un", Severity.ERROR, Applicability.SAFE, needs=Needs.DRUG_LINES)
@@ -53,6 +65,16 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
                 Applicability.SUGGESTION,
                 "set the unit basis to UN after checking the quantity: the CTP shows discarded "
                 "drug, so the units decide a JW line",
+                basis.value,
+                "UN",
+            )
+        elif basis.value in _RELABEL and not _counts_iu(line):
+            # Minutes, days or nothing say nothing about what SV104 counts: "2" may be vials.
+            # Only a CTP in IU equal to the quantity shows it already counts billing units.
+            fix = Fix(
+                Applicability.SUGGESTION,
+                "set the unit basis to UN after checking that the quantity counts IU (no CTP "
+                "in IU on the line equals it)",
                 basis.value,
                 "UN",
             )

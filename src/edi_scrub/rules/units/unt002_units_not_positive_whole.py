@@ -18,7 +18,10 @@ Fix
     charge stays as it is (it is the provider's price for the line). None for an empty, zero,
     negative or non-numeric count: the quantity must come from the dispensing record. Only a
     suggestion when rounding would change whether the line's CTP shows discarded drug (999.5 IU
-    billed of 1000 dispensed would become "no waste" and let JZ through): see docs/fixes.md.
+    billed of 1000 dispensed would become "no waste" and let JZ through), or would bill more IU
+    than the CTP (F2) shows dispensed (1000.5 billed of 1000: 1001 is not the claim's own
+    number), or when the units look like a vial count (UNT003's test: ``1.5`` of a kit holding
+    801-1250 IU is one and a half vials, not a fraction of an IU): see docs/fixes.md.
 
 References
     docs/domain.md §1 (billed per 1 IU), §5 ("Round fractional IU up").
@@ -35,7 +38,7 @@ from edi_scrub.model.money import format_quantity
 from edi_scrub.rules import Needs, register
 from edi_scrub.rules._base import Finding, RuleContext, RuleMeta, Severity, make_finding
 from edi_scrub.rules._facts import amount
-from edi_scrub.rules._proof import waste_sign
+from edi_scrub.rules._proof import vial_count_doubt, waste_sign
 
 
 @register(
@@ -68,7 +71,28 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
                 (edit,),
                 Reach.UNITS_CODES,
             )
-            if waste_sign(line, units=rounded) != waste_sign(line):
+            after = waste_sign(line, units=rounded)
+            vials = vial_count_doubt(ctx, claim, line)
+            if vials is not None:
+                # 1.5 "IU" of a kit that holds 801-1250 is one and a half vials, not a fraction
+                # of an IU: rounding it up would bill 2 IU on a reading the claim contradicts.
+                fix = Fix(
+                    Applicability.SUGGESTION,
+                    f"restate the units in IU after review ({vials})",
+                    units.value,
+                    whole,
+                )
+            elif after < 0:
+                # CTP04 (F2) shows fewer IU dispensed than the rounded count: rounding up would
+                # bill more drug than the claim's own data says was given (UNT007).
+                fix = Fix(
+                    Applicability.SUGGESTION,
+                    "correct the units after review: CTP04 shows fewer IU dispensed than "
+                    "rounding up would bill",
+                    units.value,
+                    whole,
+                )
+            elif after != waste_sign(line):
                 fix = Fix(
                     Applicability.SUGGESTION,
                     "round the fractional IU up after review: rounding would change whether "

@@ -4,7 +4,8 @@ What it checks
     Per-IU drug lines (the map's billing unit is 1 IU) whose billed units (SV104 / SV205) exceed
     the dispensed quantity in their 2410 CTP when that quantity is in international units
     (CTP04 with CTP05-1 = F2). JW lines are included: a JW line bills waste, and its CTP
-    states the waste.
+    states the waste. Lines with more than one 2410 drug loop are not checked: each loop
+    dispensed part of the drug, so the first CTP04 is not the whole quantity.
 
 Why it matters
     No line can bill drug that was never dispensed. Either the units or the CTP is wrong; a
@@ -48,6 +49,8 @@ def check(claim: Claim, ctx: RuleContext, meta: RuleMeta) -> Iterator[Finding]:
         dispensed, billed = amount(drug.quantity.value), billed_units(line)
         if dispensed is None or billed is None or billed <= dispensed:
             continue
+        if claim.segment_ids[line.first_pos : line.last_pos + 1].count("LIN") > 1:
+            continue  # the model reads the first 2410 loop; the others dispensed drug too
         yield make_finding(
             meta,
             claim,

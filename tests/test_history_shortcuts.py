@@ -9,7 +9,14 @@ from __future__ import annotations
 import hashlib
 import random
 
+from edi_scrub import history
+from edi_scrub.history import duplicate_keys
+from edi_scrub.model.claim import Claim, ServiceLine
+from edi_scrub.model.money import parse_amount
+from edi_scrub.model.ndc import read_ndc
+from edi_scrub.model.source import frequency
 from edi_scrub.spill_map import _BLOOM_BITS, SpillMap
+from tests.test_rule_facts import _claims
 
 
 def _bits_by_slices(digest: bytes) -> tuple[int, int, int]:
@@ -52,3 +59,34 @@ def test_a_spill_sets_exactly_the_bits_of_its_keys() -> None:
         assert (len(queries) > before) is maybe  # a query exactly when the filter says maybe
     assert all(spilled.get(k) == f"v{k}" for k in range(1500))
     spilled.close()
+
+
+def _reference_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
+    """``duplicate_keys`` as round 3 wrote it (``has_modifier``, no walrus)."""
+    if frequency(claim) in ("7", "8"):
+        return []
+    keys: list[tuple[ServiceLine, int]] = []
+    for line in claim.lines:
+        day = line.service_date
+        if day is None:
+            continue
+        start = day.start
+        if start is None or line.has_modifier("76"):
+            continue
+        drug = line.drug
+        raw = drug.ndc.value if drug is not None else ""
+        ndc = read_ndc(raw).normalized or raw
+        units = parse_amount(line.units.value)
+        units_key = str(units.normalize()) if units is not None else line.units.value
+        identity = (claim.patient_key, start, day.end, line.code.value, ndc, units_key)
+        keys.append((line, hash(identity)))
+    return keys
+
+
+def test_duplicate_keys_equal_the_reference() -> None:
+    checked = 0
+    for claim in _claims():
+        assert history._duplicate_keys(claim) == _reference_keys(claim)
+        assert duplicate_keys(claim) == _reference_keys(claim)
+        checked += len(claim.lines)
+    assert checked > 1000

@@ -90,3 +90,12 @@ def test_duplicate_keys_equal_the_reference() -> None:
         assert duplicate_keys(claim) == _reference_keys(claim)
         checked += len(claim.lines)
     assert checked > 1000
+
+
+def test_digest_from_the_keyed_state_equals_the_keyed_hash() -> None:
+    spilled = SpillMap[int, str](10, lambda k: str(k).encode(), str, str)
+    for k in [*range(-500, 5000), 2**63 - 1, -(2**63)]:
+        plain = hashlib.blake2b(str(k).encode(), key=spilled._salt, digest_size=16).digest()
+        assert spilled._digest(k) == plain
+    # Twice the same key, the same digest: the keyed state is copied, never consumed.
+    assert spilled._digest(7) == spilled._digest(7)

@@ -65,6 +65,9 @@ class SpillMap(Generic[K, V]):
         self._db: sqlite3.Connection | None = None
         self._bloom = bytearray()
         self._salt = secrets.token_bytes(16)
+        # The keyed hash's state after its key block: a copy of it digests a key with one
+        # compression instead of two (keying a BLAKE2b compresses a whole block), same digest.
+        self._keyed = hashlib.blake2b(key=self._salt, digest_size=16)
 
     @property
     def spilled(self) -> bool:
@@ -100,7 +103,10 @@ class SpillMap(Generic[K, V]):
             self._spill()
 
     def _digest(self, key: K) -> bytes:
-        return hashlib.blake2b(self._key_bytes(key), key=self._salt, digest_size=16).digest()
+        """``blake2b(key_bytes(key), key=salt, digest_size=16).digest()``."""
+        hasher = self._keyed.copy()
+        hasher.update(self._key_bytes(key))
+        return hasher.digest()
 
     @staticmethod
     def _bits(digest: bytes) -> tuple[int, int, int]:

@@ -33,11 +33,17 @@ V = TypeVar("V")
 #: (4 MiB per map until round 3; 1 MiB keeps the process tree under 100 MB, see history.py).
 _CACHE_KIB = 1024
 #: Bits of the Bloom filter of the keys on disk (2 MiB): most lookups are of keys never seen
-#: (a new claim's lines), and the filter answers them without a query. Three bits per key;
-#: about 1% false positives at 1,000,000 keys, 12% at 3,600,000 (a million claims' lines),
-#: each costing one query; never a false negative, so answers do not change.
+#: (a new claim's lines), and the filter answers them without a query. Three bits per key, in
+#: one 64-bit word (a blocked filter: one word read or written per key, where three separate
+#: bits cost three; measured 0.8% false positives at 1,000,000 keys, 12% at 3,600,000, a
+#: million claims' lines, against 0.4% and 12% for three separate bits), each false positive
+#: costing one query; never a false negative, so answers do not change.
 _BLOOM_BITS = 1 << 24
-_MASK = _BLOOM_BITS - 1
+#: The filter's word index is the top bits of the mixed hash: 2**18 words of 64 bits.
+_WORD_SHIFT = 64 - (_BLOOM_BITS // 64).bit_length() + 1
+_M64 = (1 << 64) - 1
+#: An empty filter (before the first spill and after close; never read then).
+_NO_FILTER = memoryview(bytearray(8)).cast("Q")
 
 
 class SpillMap(Generic[K, V]):
@@ -63,7 +69,12 @@ class SpillMap(Generic[K, V]):
         self._decode = decode
         self._memory: dict[K, V] = {}
         self._db: sqlite3.Connection | None = None
-        self._bloom = bytearray()
+        #: The Bloom filter (2 MiB once spilled), as 64-bit words.
+        self._words = _NO_FILTER
+        #: The filter's positions come from the key's Python ``hash`` times this secret odd
+        #: number (multiply-shift hashing): no digest for the keys the filter rules out. The
+        #: filter is in memory only; what reaches the disk is still the keyed digest.
+        self._mix = secrets.randbits(64) | 1
         self._salt = secrets.token_bytes(16)
         # The keyed hash's state after its key block: a copy of it digests a key with one
         # compression instead of two (keying a BLAKE2b compresses a whole block), same digest.
@@ -79,18 +90,12 @@ class SpillMap(Generic[K, V]):
         value = self._memory.get(key)
         if value is not None or self._db is None:
             return value
+        # :meth:`_maybe_on_disk`, inlined: asked of most keys once spilled.
+        x = ((hash(key) & _M64) * self._mix) & _M64
+        bits = (1 << ((x >> 40) & 63)) | (1 << ((x >> 34) & 63)) | (1 << ((x >> 28) & 63))
+        if self._words[x >> _WORD_SHIFT] & bits != bits:
+            return None
         digest = self._digest(key)
-        # The Bloom test of :meth:`_maybe_on_disk`, inlined: asked of most keys once spilled.
-        x, bloom = int.from_bytes(digest[:12], "little"), self._bloom
-        b = x & _MASK
-        if not bloom[b >> 3] & (1 << (b & 7)):
-            return None
-        b = (x >> 32) & _MASK
-        if not bloom[b >> 3] & (1 << (b & 7)):
-            return None
-        b = (x >> 64) & _MASK
-        if not bloom[b >> 3] & (1 << (b & 7)):
-            return None
         try:
             row = self._db.execute("SELECT v FROM h.m WHERE k = ?", (digest,)).fetchone()
         except sqlite3.Error as exc:
@@ -108,33 +113,30 @@ class SpillMap(Generic[K, V]):
         hasher.update(self._key_bytes(key))
         return hasher.digest()
 
-    @staticmethod
-    def _bits(digest: bytes) -> tuple[int, int, int]:
-        # The digest is already uniform: three 32-bit slices of it are three independent bits.
-        # One little-endian int of the first 12 bytes, shifted: slice i is bits 32i..32i+31,
-        # the same numbers as three from_bytes of 4-byte slices (a test holds it to those).
-        x = int.from_bytes(digest[:12], "little")
-        return x & _MASK, (x >> 32) & _MASK, (x >> 64) & _MASK
+    def _probe(self, key: K) -> tuple[int, int]:
+        """The filter's word for ``key`` and the three bits of it that stand for the key."""
+        # Multiply-shift: the product's top bits depend on every bit of the hash; the word is
+        # the top 18, the bits three 6-bit slices below them.
+        x = ((hash(key) & _M64) * self._mix) & _M64
+        bits = (1 << ((x >> 40) & 63)) | (1 << ((x >> 34) & 63)) | (1 << ((x >> 28) & 63))
+        return x >> _WORD_SHIFT, bits
 
-    def _maybe_on_disk(self, digest: bytes) -> bool:
-        bloom = self._bloom
-        return all(bloom[b >> 3] & (1 << (b & 7)) for b in self._bits(digest))
+    def _maybe_on_disk(self, key: K) -> bool:
+        word, bits = self._probe(key)
+        return self._words[word] & bits == bits
 
     def _spill(self) -> None:
         db = self._db if self._db is not None else self._open()
         # Sorted by digest: the batch goes into the index in order, page after page.
-        rows = sorted([(self._digest(k), self._encode(v)) for k, v in self._memory.items()])
-        self._memory.clear()
-        bloom = self._bloom
-        # _bits inlined (a spill sets three bits for each of thousands of keys).
-        for digest, _ in rows:
-            x = int.from_bytes(digest[:12], "little")
-            b = x & _MASK
-            bloom[b >> 3] |= 1 << (b & 7)
-            b = (x >> 32) & _MASK
-            bloom[b >> 3] |= 1 << (b & 7)
-            b = (x >> 64) & _MASK
-            bloom[b >> 3] |= 1 << (b & 7)
+        memory = self._memory
+        rows = sorted([(self._digest(k), self._encode(v)) for k, v in memory.items()])
+        words, mix = self._words, self._mix
+        # _probe inlined (a spill sets the bits of thousands of keys).
+        for key in memory:
+            x = ((hash(key) & _M64) * mix) & _M64
+            bits = (1 << ((x >> 40) & 63)) | (1 << ((x >> 34) & 63)) | (1 << ((x >> 28) & 63))
+            words[x >> _WORD_SHIFT] |= bits
+        memory.clear()
         try:
             with db:
                 db.executemany("INSERT OR REPLACE INTO h.m (k, v) VALUES (?, ?)", rows)
@@ -162,13 +164,13 @@ class SpillMap(Generic[K, V]):
             db.close()
             raise
         self._db = db
-        self._bloom = bytearray(_BLOOM_BITS // 8)
+        self._words = memoryview(bytearray(_BLOOM_BITS // 8)).cast("Q")
         return db
 
     def close(self) -> None:
         """Drop the disk part (its file goes with it) and the memory part."""
         self._memory.clear()
-        self._bloom = bytearray()
+        self._words = _NO_FILTER
         if self._db is not None:
             self._db.close()
             self._db = None

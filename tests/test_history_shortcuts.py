@@ -6,11 +6,12 @@ for, in the style of ``tests/test_rule_shortcuts.py``.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import random
 
 from edi_scrub import history
-from edi_scrub.history import duplicate_keys
+from edi_scrub.history import UsageHistory, duplicate_keys
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.money import parse_amount
 from edi_scrub.model.ndc import read_ndc
@@ -102,3 +103,17 @@ def test_digest_from_the_keyed_state_equals_the_keyed_hash() -> None:
         assert spilled._digest(k) == plain
     # Twice the same key, the same digest: the keyed state is copied, never consumed.
     assert spilled._digest(7) == spilled._digest(7)
+
+
+def test_an_unspilled_history_still_copies() -> None:
+    """The filter and the keyed hash state are made at the first spill or digest: a history
+    that has not spilled copies with ``copy.deepcopy`` as it did before round 4."""
+    fresh = UsageHistory()
+    for claim in list(_claims())[:20]:
+        fresh.record(claim)
+    copied = copy.deepcopy(fresh)
+    for claim in list(_claims())[:20]:
+        assert all(
+            copied.claim_with_line(key) == fresh.claim_with_line(key)
+            for _, key in duplicate_keys(claim)
+        )

@@ -23,6 +23,7 @@ import errno
 import hashlib
 import secrets
 import sqlite3
+from array import array
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -43,7 +44,7 @@ _BLOOM_BITS = 1 << 24
 _WORD_SHIFT = 64 - (_BLOOM_BITS // 64).bit_length() + 1
 _M64 = (1 << 64) - 1
 #: An empty filter (before the first spill and after close; never read then).
-_NO_FILTER = memoryview(bytearray(8)).cast("Q")
+_NO_FILTER = array("Q")
 
 
 class SpillMap(Generic[K, V]):
@@ -69,7 +70,8 @@ class SpillMap(Generic[K, V]):
         self._decode = decode
         self._memory: dict[K, V] = {}
         self._db: sqlite3.Connection | None = None
-        #: The Bloom filter (2 MiB once spilled), as 64-bit words.
+        #: The Bloom filter (2 MiB once spilled), as 64-bit words. An array, not a memoryview:
+        #: the map stays copyable (``copy.deepcopy``) until it spills, as it was.
         self._words = _NO_FILTER
         #: The filter's positions come from the key's Python ``hash`` times this secret odd
         #: number (multiply-shift hashing): no digest for the keys the filter rules out. The
@@ -78,7 +80,8 @@ class SpillMap(Generic[K, V]):
         self._salt = secrets.token_bytes(16)
         # The keyed hash's state after its key block: a copy of it digests a key with one
         # compression instead of two (keying a BLAKE2b compresses a whole block), same digest.
-        self._keyed = hashlib.blake2b(key=self._salt, digest_size=16)
+        # Made on first use (after a spill): a hash object cannot be copied with the map.
+        self._keyed: hashlib.blake2b | None = None
 
     @property
     def spilled(self) -> bool:
@@ -109,7 +112,10 @@ class SpillMap(Generic[K, V]):
 
     def _digest(self, key: K) -> bytes:
         """``blake2b(key_bytes(key), key=salt, digest_size=16).digest()``."""
-        hasher = self._keyed.copy()
+        keyed = self._keyed
+        if keyed is None:
+            keyed = self._keyed = hashlib.blake2b(key=self._salt, digest_size=16)
+        hasher = keyed.copy()
         hasher.update(self._key_bytes(key))
         return hasher.digest()
 
@@ -164,13 +170,14 @@ class SpillMap(Generic[K, V]):
             db.close()
             raise
         self._db = db
-        self._words = memoryview(bytearray(_BLOOM_BITS // 8)).cast("Q")
+        self._words = array("Q", bytes(_BLOOM_BITS // 8))
         return db
 
     def close(self) -> None:
         """Drop the disk part (its file goes with it) and the memory part."""
         self._memory.clear()
         self._words = _NO_FILTER
+        self._keyed = None
         if self._db is not None:
             self._db.close()
             self._db = None

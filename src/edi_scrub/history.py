@@ -56,10 +56,9 @@ def _duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
     ndc_key, units_key = _ndc_key, _units_key
     for line in claim.lines:
         day = line.service_date
-        if day is None:
-            continue
-        start = day.start
-        if start is None or line.has_modifier(_REPEAT):
+        # ``in modifier_codes`` is ``has_modifier`` without the method call (asked of every
+        # dated line of every check).
+        if day is None or (start := day.start) is None or _REPEAT in line.modifier_codes:
             continue
         # Normalised, so that NDC003 reformatting one copy cannot make (or unmake) a duplicate.
         drug = line.drug
@@ -139,8 +138,9 @@ class UsageHistory:
 
     def claim_with_line(self, key: int) -> str | None:
         """CLM01 of the earlier claim of this run that billed a line with ``key``, if any."""
-        found = self._lines.get(key)
-        if self._lines.spilled:
+        lines = self._lines
+        found = lines.get(key)
+        if lines.spilled:
             if len(self._asked) >= _ASKED_MAX:  # rules run without recording (a library user)
                 self._asked.clear()
             self._asked[key] = found

@@ -170,15 +170,25 @@ def _got_worse(before: Sequence[Finding], after: Sequence[Finding]) -> bool:
 
 
 def _choose(findings: Sequence[Finding], allowed: Collection[Applicability]) -> list[Finding]:
+    # The findings with a fix to apply, before sorting: most claims have none (their findings
+    # carry no fix), and then nothing is sorted. Filtering first and then sorting stably keeps
+    # the order sorting first and skipping gave.
+    fixable = [
+        f
+        for f in findings
+        if (fix := f.fix) is not None and fix.edits and fix.applicability in allowed
+    ]
+    if not fixable:
+        return []
     chosen: list[Finding] = []
     touched: set[int] = set()
     # Narrow fixes first. A fix that changes money or lines (a JW split, CLM02) waits for a
     # pass in which nothing else changes: its proof (sibling JW lines, NDCs, units, totals) must
     # be re-checked on the claim as every other fix leaves it, and a split must copy corrected
     # data.
-    for finding in sorted(findings, key=_wide):
+    for finding in sorted(fixable, key=_wide):
         fix = finding.fix
-        if fix is None or not fix.edits or fix.applicability not in allowed:
+        if fix is None:  # never (filtered above): for the type checker
             continue
         if _wide(finding) and chosen and not _wide(chosen[0]):
             break
@@ -213,7 +223,9 @@ def scrub_claim(
     force_original: bool = False,
 ) -> ClaimResult:
     """Check one claim and apply the allowed fixes, verifying the result."""
-    segments: list[Segment] = list(unit.segments)
+    # The unit's own tuple until a fix applies (apply_fixes returns a new list): no copy of
+    # the segments of a claim no fix changes.
+    segments: Sequence[Segment] = unit.segments
     claim = build_claim(segments, unit.context, unit.ordinal)
     submitted = claim
     ctx = ctx.with_submitted(submitted)

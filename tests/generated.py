@@ -7,12 +7,12 @@ same seed always gives the same bytes.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
-import sys
 from functools import cache
 from pathlib import Path
 from types import ModuleType
+
+from tests.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,12 +22,7 @@ __all__ = ["gen837", "generate"]
 @cache
 def gen837() -> ModuleType:
     """The generator module (loaded once per test process)."""
-    spec = importlib.util.spec_from_file_location("gen837", REPO / "benchmarks" / "gen837.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["gen837"] = module  # its dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/gen837.py")
 
 
 def generate(

@@ -3,25 +3,19 @@ crash input it once found. Skipped where atheris is not installed (it is not a d
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from types import ModuleType
 
 import pytest
 import structlog
 
 from tests.builders import P, build
-from tests.conftest import REPO, SAMPLES
+from tests.conftest import SAMPLES
+from tests.scripts import load_script
 
 
 def _harness(name: str = "fuzz_scrub") -> ModuleType:
     pytest.importorskip("atheris")
-    spec = importlib.util.spec_from_file_location(name, REPO / "fuzz" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(f"fuzz/{name}.py")
 
 
 def test_harness_target_accepts_samples_and_past_crashes() -> None:

@@ -6,12 +6,13 @@ and forks a child that keeps it shared, or writes its own copy.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,12 +43,7 @@ sys.exit(3)
 
 
 def _memtree() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("memtree", REPO / "benchmarks" / "memtree.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["memtree"] = module  # its dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/memtree.py")
 
 
 def test_shared_pages_count_once_in_the_pss_sum() -> None:

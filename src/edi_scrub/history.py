@@ -19,7 +19,6 @@ from functools import lru_cache
 from edi_scrub.model.claim import Claim, ServiceLine
 from edi_scrub.model.money import parse_amount
 from edi_scrub.model.ndc import read_ndc
-from edi_scrub.model.source import frequency
 from edi_scrub.spill_map import SpillMap
 
 #: Frequencies of claims that act on an earlier claim (replacement, void): they repeat its lines
@@ -47,9 +46,9 @@ def duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
 
 
 def _duplicate_keys(claim: Claim) -> list[tuple[ServiceLine, int]]:
-    # Read as Claim.is_void reads CLM05-3: a void or replacement written ``08`` or `` 7`` was
-    # taken for an original, so the claim sent after it with the same lines was a "duplicate".
-    if frequency(claim).strip(" ").lstrip("0") in _CORRECTIONS:
+    # A void or replacement written ``08`` or `` 7`` was taken for an original, so the claim
+    # sent after it with the same lines was a "duplicate".
+    if claim.frequency_code in _CORRECTIONS:
         return []
     keys: list[tuple[ServiceLine, int]] = []
     patient = claim.patient_key

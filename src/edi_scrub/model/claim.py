@@ -255,7 +255,13 @@ class Claim(_ClaimMemo):
 
         ``08`` and `` 8`` (invalid, but a void by any reading) count: a money fix applied to
         such a claim broke the void once its frequency code was corrected."""
-        return self.frequency == "8" or self.frequency.strip(" ").lstrip("0") == "8"
+        return self.frequency == "8" or self.frequency_code == "8"
+
+    @property
+    def frequency_code(self) -> str:
+        """CLM05-3 as a payer reads it: ``08``, `` 8`` and ``8 `` are ``8`` (invalid forms, but
+        taken for an original they made voids and replacements look like new claims)."""
+        return self.frequency.strip(" ").lstrip("0")
 
     @property
     def claim_id(self) -> str:
